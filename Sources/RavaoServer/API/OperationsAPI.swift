@@ -1,0 +1,65 @@
+import Foundation
+import Hummingbird
+import Prometheus
+
+/// Health, metrics, the OpenAPI document and static assets (P2, P6).
+struct OperationsAPI {
+    let services: AppServices
+    let metrics: PrometheusCollectorRegistry
+    let assets: StaticAssets
+
+    func addRoutes(to router: Router<AppRequestContext>) {
+        router.get("healthz", use: health)
+        router.get("metrics") { _, _ in
+            Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4"], body: .init(byteBuffer: ByteBuffer(bytes: metrics.emitToBuffer())))
+        }
+        router.get("api/openapi.yaml") { _, _ in
+            assets.response(for: "openapi.yaml") ?? Response(status: .notFound)
+        }
+        router.get("static/:file") { _, context in
+            guard let name = context.parameters.get("file"), let response = assets.response(for: name) else { throw AppError.notFound }
+            return response
+        }
+    }
+
+    struct Health: Encodable, Sendable { let status: String; let database: String }
+
+    /// 200 when the database answers; a load balancer takes the instance out otherwise.
+    @Sendable func health(_ request: Request, context: AppRequestContext) async throws -> JSONResponse<Health> {
+        do {
+            try await services.store.engine.read { db in try await db.raw("SELECT 1").run() }
+        } catch {
+            throw AppError(.serviceUnavailable, "database_unavailable", en: "The database does not answer.", vi: "Cơ sở dữ liệu không phản hồi.")
+        }
+        return JSONResponse(Health(status: "ok", database: services.store.engine.kind.rawValue))
+    }
+}
+
+/// The CSS, JS and OpenAPI document shipped in the binary, read once at start-up.
+struct StaticAssets: Sendable {
+    private let files: [String: (type: String, data: [UInt8])]
+
+    init() throws {
+        var files: [String: (String, [UInt8])] = [:]
+        let types = ["css": "text/css; charset=utf-8", "js": "text/javascript; charset=utf-8", "yaml": "application/yaml; charset=utf-8",
+                     "svg": "image/svg+xml", "png": "image/png", "json": "application/manifest+json"]
+        func add(_ url: URL) throws {
+            files[url.lastPathComponent] = (types[url.pathExtension] ?? "application/octet-stream", Array(try Data(contentsOf: url)))
+        }
+        guard let staticDir = Bundle.module.url(forResource: "static", withExtension: nil),
+              let openapi = Bundle.module.url(forResource: "openapi", withExtension: "yaml") else {
+            throw ConfigurationError("static assets are missing from the build")
+        }
+        for name in try FileManager.default.contentsOfDirectory(atPath: staticDir.path) {
+            try add(staticDir.appendingPathComponent(name))
+        }
+        try add(openapi)
+        self.files = files
+    }
+
+    func response(for name: String) -> Response? {
+        guard let file = files[name] else { return nil }
+        return Response(status: .ok, headers: [.contentType: file.type, .cacheControl: "public, max-age=300"],
+                        body: .init(byteBuffer: ByteBuffer(bytes: file.data)))
+    }
+}

@@ -1,0 +1,68 @@
+import Foundation
+import RavaoCore
+import RavaoStore
+
+/// Everything `ravao serve` can be told, from flags, `RAVAO_…` variables, or defaults.
+public struct AppConfiguration: Sendable {
+    public var host: String = "127.0.0.1"
+    public var port: Int = 8080
+    public var database: DatabaseLocation = .sqlite(path: "ravao.sqlite")
+    /// What QR codes and links point to; defaults to the listen address.
+    public var baseURL: String?
+    public var sms: SMSConfiguration = .outbox(path: "ravao-sms.jsonl")
+    /// Trust `X-Forwarded-For` (only behind a proxy that sets it), for per-IP limits and logs.
+    public var trustProxy: Bool = false
+    public var otp: OTPPolicy = .init()
+
+    public init() {}
+
+    /// The base URL with no trailing slash.
+    public var publicBaseURL: String {
+        let base = baseURL ?? "http://\(host == "0.0.0.0" || host == "::" ? "localhost" : host):\(port)"
+        return base.hasSuffix("/") ? String(base.dropLast()) : base
+    }
+
+    /// Cookies get `Secure` when the site is served over https.
+    public var secureCookies: Bool { publicBaseURL.hasPrefix("https://") }
+}
+
+/// Where SMS go: a development outbox file, or a real gateway over HTTP.
+public enum SMSConfiguration: Sendable, Equatable, CustomStringConvertible {
+    case outbox(path: String)
+    case http(url: String)
+
+    public init(parsing text: String) throws {
+        if text.hasPrefix("outbox:"), text.count > 7 {
+            self = .outbox(path: String(text.dropFirst(7)))
+        } else if text.hasPrefix("http:"), let url = URL(string: String(text.dropFirst(5))), url.scheme?.hasPrefix("http") == true {
+            self = .http(url: url.absoluteString)
+        } else {
+            throw ConfigurationError("unknown SMS sender '\(text)'; use outbox:PATH or http:URL (e.g. http:https://sms.example.vn/send)")
+        }
+    }
+
+    public var description: String {
+        switch self {
+        case .outbox(let path): return "outbox:\(path)"
+        case .http(let url): return "http:\(url)"
+        }
+    }
+}
+
+/// Limits on sign-in codes (P1; NIST 800-63B, OWASP ASVS V6).
+public struct OTPPolicy: Sendable {
+    public var codeLifetimeSeconds: Int64 = 300
+    public var resendWaitSeconds: Int64 = 60
+    public var maxAttemptsPerCode = 5
+    public var maxCodesPerPhonePerHour = 5
+    public var maxCodesPerIPPerHour = 30
+    public var maxFailuresPerIPPerHour = 50
+    public var webSessionSeconds: Int64 = 30 * 24 * 3600
+    public var apiTokenSeconds: Int64 = 90 * 24 * 3600
+    public init() {}
+}
+
+public struct ConfigurationError: Error, CustomStringConvertible {
+    public let description: String
+    public init(_ description: String) { self.description = description }
+}

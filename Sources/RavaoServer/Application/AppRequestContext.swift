@@ -1,0 +1,30 @@
+import Hummingbird
+import NIOCore
+import RavaoCore
+
+/// Per-request state: who is asking, in which language, from where.
+public struct AppRequestContext: RequestContext {
+    public var coreContext: CoreRequestContextStorage
+    /// The signed-in account, from a session cookie or a bearer token.
+    public var identity: Identity?
+    public var language: Language = .vi
+    /// The client's address, for rate limits and the audit trail.
+    public var clientIP: String
+    /// The value CSRF tokens are bound to: the session token, or an anonymous cookie before sign-in.
+    public var csrfBinding: String = ""
+
+    public init(source: ApplicationRequestContextSource) {
+        coreContext = .init(source: source)
+        clientIP = source.channel.remoteAddress?.ipAddress ?? "unknown"
+    }
+
+    public var maxUploadSize: Int { 1024 * 1024 }
+}
+
+public struct Identity: Sendable {
+    public enum Via: Sendable { case cookie, bearer }
+    public let account: Account
+    public let via: Via
+    /// SHA-256 of the session token, the key to revoke it.
+    public let tokenHash: String
+}

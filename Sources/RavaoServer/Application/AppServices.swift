@@ -1,0 +1,18 @@
+import Logging
+import RavaoCore
+import RavaoStore
+
+/// What every controller needs, built once by `buildApplication`.
+public struct AppServices: Sendable {
+    public let configuration: AppConfiguration
+    public let store: Store
+    public let time: any TimeSource
+    public let sms: any SMSSender
+    public let keys: ServerKeys
+    public let logger: Logger
+
+    public var baseURL: String { configuration.publicBaseURL }
+
+    /// The address printed on a poster.
+    public func checkinURL(code: String) -> String { "\(baseURL)/c/\(code)" }
+}

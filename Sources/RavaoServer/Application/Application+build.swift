@@ -1,0 +1,84 @@
+import Hummingbird
+import Logging
+import Prometheus
+import RavaoCore
+import RavaoStore
+import ServiceLifecycle
+
+/// The assembled server: the Hummingbird application and the services its handlers share.
+public struct RavaoApp: Sendable {
+    public let application: Application<RouterResponder<AppRequestContext>>
+    public let services: AppServices
+}
+
+/// Builds the whole server; `ravao serve` and the tests call this same function.
+///
+/// Opens the database, applies migrations, loads the administrative units on first start, and wires
+/// every route. `time` and `sms` are replaceable so tests can move the clock and read the codes.
+public func buildApplication(
+    _ configuration: AppConfiguration,
+    logger: Logger,
+    time: any TimeSource = SystemTimeSource(),
+    sms: (any SMSSender)? = nil,
+    metrics: PrometheusCollectorRegistry = PrometheusCollectorRegistry(),
+    onServerRunning: @escaping @Sendable (String) async -> Void = { _ in }
+) async throws -> RavaoApp {
+    let engine = try await openDatabase(configuration.database, logger: logger)
+    let store = Store(engine: engine)
+    do {
+        try await Migrator.migrate(engine, logger: logger, clock: { time.seconds() })
+        let scheme = try await store.units.activeScheme()
+        let loaded = try await store.units.ensureLoaded(scheme)
+        if loaded > 0 { logger.info("loaded administrative units", metadata: ["scheme": "\(scheme.rawValue)", "count": "\(loaded)"]) }
+    } catch {
+        await engine.shutdown()
+        throw error
+    }
+    let smsSender: any SMSSender = sms ?? {
+        switch configuration.sms {
+        case .outbox(let path): return OutboxSMSSender(path: path, logger: logger)
+        case .http(let url): return HTTPSMSSender(url: URL(string: url)!, logger: logger)
+        }
+    }()
+    let services = AppServices(configuration: configuration, store: store, time: time, sms: smsSender,
+                               keys: ServerKeys(secret: try await store.settings.serverSecret()), logger: logger)
+
+    let router = Router(context: AppRequestContext.self)
+    router.add(middleware: MetricsMiddleware())
+    router.add(middleware: LogRequestsMiddleware(.debug))
+    router.add(middleware: SecurityHeadersMiddleware())
+    router.add(middleware: ErrorMiddleware())
+    router.add(middleware: IdentityMiddleware(services: services))
+
+    OperationsAPI(services: services, metrics: metrics, assets: try StaticAssets()).addRoutes(to: router)
+    let api = router.group("api/v1")
+    AuthAPI(services: services).addRoutes(to: api.group("auth"))
+    ReferenceAPI(services: services).addRoutes(to: api)
+    PlacesAPI(services: services).addRoutes(to: api)
+    SignInPages(services: services).addRoutes(to: router)
+    PlacePages(services: services).addRoutes(to: router)
+    PosterPages(services: services).addRoutes(to: router)
+    CheckInLanding(services: services).addRoutes(to: router)
+
+    let application = Application(
+        router: router,
+        configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "ravao"),
+        services: [DatabaseCloser(engine: engine)],
+        onServerRunning: { channel in
+            let port = channel.localAddress?.port ?? configuration.port
+            await onServerRunning("http://\(configuration.host == "0.0.0.0" ? "localhost" : configuration.host):\(port)")
+        },
+        logger: logger)
+    return RavaoApp(application: application, services: services)
+}
+
+/// Closes the database after the server has stopped taking requests.
+struct DatabaseCloser: Service {
+    let engine: any DatabaseEngine
+    func run() async throws {
+        try? await gracefulShutdown()
+        await engine.shutdown()
+    }
+}
+
+import Foundation

@@ -1,0 +1,60 @@
+@preconcurrency import Crypto
+import Foundation
+
+/// Keys derived from the deployment's secret, one per purpose so that no value signed for one use
+/// is accepted for another.
+public struct ServerKeys: Sendable {
+    private let csrfKey: SymmetricKey
+    private let otpKey: SymmetricKey
+    /// Signs personal QR tokens (FORMATS.md §4).
+    public let personalTokenKey: SymmetricKey
+
+    public init(secret: [UInt8]) {
+        let master = SymmetricKey(data: secret)
+        func derive(_ label: String) -> SymmetricKey {
+            SymmetricKey(data: Data(HMAC<SHA256>.authenticationCode(for: Data(label.utf8), using: master)))
+        }
+        csrfKey = derive("ravao/csrf/v1")
+        otpKey = derive("ravao/otp/v1")
+        personalTokenKey = derive("ravao/personal-token/v1")
+    }
+
+    /// The CSRF token for a binding (session token or anonymous cookie).
+    public func csrfToken(for binding: String) -> String {
+        Data(HMAC<SHA256>.authenticationCode(for: Data(binding.utf8), using: csrfKey)).base64URLEncoded()
+    }
+
+    public func isValidCSRF(_ token: String, for binding: String) -> Bool {
+        guard !binding.isEmpty, let mac = Data(base64URLEncoded: token) else { return false }
+        return HMAC<SHA256>.isValidAuthenticationCode(mac, authenticating: Data(binding.utf8), using: csrfKey)
+    }
+
+    /// Codes are stored only as a keyed hash bound to the phone, so a database read reveals no code.
+    public func otpHash(phone: String, code: String) -> String {
+        Data(HMAC<SHA256>.authenticationCode(for: Data("\(phone)|\(code)".utf8), using: otpKey)).hexString
+    }
+
+    /// Session tokens are stored as their SHA-256; the token itself lives only in the cookie or client.
+    public static func tokenHash(_ token: String) -> String { Data(SHA256.hash(data: Data(token.utf8))).hexString }
+
+    /// 32 random bytes, base64url: session tokens, anonymous CSRF bindings.
+    public static func randomToken() -> String {
+        var rng = SystemRandomNumberGenerator()
+        return Data((0..<32).map { _ in UInt8.random(in: 0...255, using: &rng) }).base64URLEncoded()
+    }
+}
+
+extension Data {
+    var hexString: String { map { String(format: "%02x", $0) }.joined() }
+
+    func base64URLEncoded() -> String {
+        base64EncodedString().replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
+            .replacingOccurrences(of: "=", with: "")
+    }
+
+    init?(base64URLEncoded text: String) {
+        var base64 = text.replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
+        while base64.count % 4 != 0 { base64 += "=" }
+        self.init(base64Encoded: base64)
+    }
+}

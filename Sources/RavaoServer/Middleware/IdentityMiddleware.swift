@@ -1,0 +1,95 @@
+import Foundation
+import Hummingbird
+import RavaoCore
+
+/// Resolves who is asking (session cookie or bearer token), their language and address, and the
+/// CSRF binding; enforces CSRF on cookie-authenticated API writes.
+struct IdentityMiddleware: RouterMiddleware {
+    typealias Context = AppRequestContext
+    let services: AppServices
+
+    static let sessionCookie = "ravao_session"
+    static let anonCookie = "ravao_anon"
+    static let languageCookie = "ravao_lang"
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        var context = context
+        if services.configuration.trustProxy, let forwarded = request.headers[.init("X-Forwarded-For")!] {
+            // The left-most entry is the client as seen by the first proxy.
+            context.clientIP = forwarded.split(separator: ",").first.map { $0.trimmingCharacters(in: .whitespaces) } ?? context.clientIP
+        }
+        let queryLanguage = request.uri.queryParameters.get("lang")
+        context.language = Language.negotiate(query: queryLanguage, cookie: request.cookies[Self.languageCookie]?.value,
+                                              acceptLanguage: request.headers[.acceptLanguage])
+
+        var newAnon: String?
+        if let bearer = Self.bearerToken(request) {
+            let hash = ServerKeys.tokenHash(bearer)
+            guard let (account, _) = try await services.store.accounts.sessionAccount(tokenHash: hash, now: services.time.seconds()) else {
+                throw AppError(.unauthorized, "invalid_token", en: "The bearer token is not valid or has expired; sign in again.",
+                               vi: "Mã truy cập không hợp lệ hoặc đã hết hạn, vui lòng đăng nhập lại.")
+            }
+            context.identity = Identity(account: account, via: .bearer, tokenHash: hash)
+        } else if let token = request.cookies[Self.sessionCookie]?.value, !token.isEmpty {
+            let hash = ServerKeys.tokenHash(token)
+            if let (account, _) = try await services.store.accounts.sessionAccount(tokenHash: hash, now: services.time.seconds()) {
+                context.identity = Identity(account: account, via: .cookie, tokenHash: hash)
+                context.csrfBinding = token
+            }
+        }
+        if context.csrfBinding.isEmpty && context.identity?.via != .bearer && !request.uri.path.hasPrefix("/api/") {
+            if let anon = request.cookies[Self.anonCookie]?.value, anon.count >= 32 {
+                context.csrfBinding = "anon:" + anon
+            } else {
+                let anon = ServerKeys.randomToken()
+                newAnon = anon
+                context.csrfBinding = "anon:" + anon
+            }
+        }
+
+        // A browser's own JS may call the API with its cookie; such writes must prove they come from our pages.
+        if request.uri.path.hasPrefix("/api/"), context.identity?.via == .cookie, !Self.isSafe(request.method) {
+            guard let header = request.headers[.init("X-CSRF-Token")!], services.keys.isValidCSRF(header, for: context.csrfBinding) else {
+                throw AppError.badCSRF
+            }
+        }
+
+        var response = try await next(request, context)
+        let secure = services.configuration.secureCookies
+        if let newAnon {
+            response.setCookie(Cookie(name: Self.anonCookie, value: newAnon, maxAge: 7 * 24 * 3600, path: "/", secure: secure, httpOnly: true, sameSite: .lax))
+        }
+        if let queryLanguage, let language = Language(rawValue: queryLanguage) {
+            response.setCookie(Cookie(name: Self.languageCookie, value: language.rawValue, maxAge: 365 * 24 * 3600, path: "/", secure: secure, httpOnly: true, sameSite: .lax))
+        }
+        return response
+    }
+
+    static func bearerToken(_ request: Request) -> String? {
+        guard let header = request.headers[.authorization], header.lowercased().hasPrefix("bearer ") else { return nil }
+        let token = header.dropFirst(7).trimmingCharacters(in: .whitespaces)
+        return token.isEmpty ? nil : token
+    }
+
+    static func isSafe(_ method: HTTPRequest.Method) -> Bool { method == .get || method == .head || method == .options }
+}
+
+/// Headers that keep pages from being framed, sniffed or fed foreign scripts.
+struct SecurityHeadersMiddleware: RouterMiddleware {
+    typealias Context = AppRequestContext
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        var response = try await next(request, context)
+        response.headers[.contentSecurityPolicy] = "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; object-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'"
+        response.headers[.init("X-Content-Type-Options")!] = "nosniff"
+        response.headers[.init("Referrer-Policy")!] = "same-origin"
+        return response
+    }
+}
+
+extension AppRequestContext {
+    /// The signed-in account, or 401.
+    func requireAccount() throws -> Account {
+        guard let identity else { throw AppError.notSignedIn }
+        return identity.account
+    }
+}

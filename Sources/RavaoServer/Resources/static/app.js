@@ -1,0 +1,83 @@
+// Ravao pages: the address picker cascade, vehicle fields, confirmations and printing.
+// Plain JS, no build step; every page works without it except the cascading ward picker.
+"use strict";
+
+document.addEventListener("DOMContentLoaded", () => {
+  setUpUnitPicker();
+  setUpTypeFields();
+  document.querySelectorAll("form[data-confirm]").forEach((form) => {
+    form.addEventListener("submit", (event) => {
+      if (!window.confirm(form.dataset.confirm)) event.preventDefault();
+    });
+  });
+  document.querySelectorAll("[data-print]").forEach((button) => {
+    button.addEventListener("click", () => window.print());
+  });
+});
+
+async function fetchUnits(parent) {
+  const url = "/api/v1/units" + (parent ? "?parent=" + encodeURIComponent(parent) : "");
+  const response = await fetch(url, { headers: { Accept: "application/json" } });
+  if (!response.ok) throw new Error("units " + response.status);
+  return response.json();
+}
+
+function fillSelect(select, units, selected) {
+  const first = select.options[0];
+  select.replaceChildren(first);
+  for (const unit of units) {
+    const option = new Option(unit.name, unit.code, false, unit.code === selected);
+    select.add(option);
+  }
+}
+
+// Province → (district) → ward. The 2025 list has two levels; the 2021 list has three, and the
+// district select appears only when a province's children are districts.
+function setUpUnitPicker() {
+  const fieldset = document.querySelector("fieldset.units");
+  if (!fieldset) return;
+  const province = fieldset.querySelector("#province");
+  const district = fieldset.querySelector("#district");
+  const districtLabel = fieldset.querySelector(".district-level");
+  const ward = fieldset.querySelector("#ward");
+
+  async function provinceChanged(selectedDistrict, selectedWard) {
+    fillSelect(district, [], "");
+    fillSelect(ward, [], "");
+    districtLabel.hidden = true;
+    if (!province.value) return;
+    const children = await fetchUnits(province.value);
+    if (children.length && children[0].level === "district") {
+      districtLabel.hidden = false;
+      fillSelect(district, children, selectedDistrict);
+      if (district.value) await districtChanged(selectedWard);
+    } else {
+      fillSelect(ward, children, selectedWard);
+    }
+  }
+
+  async function districtChanged(selectedWard) {
+    fillSelect(ward, [], "");
+    if (!district.value) return;
+    fillSelect(ward, await fetchUnits(district.value), selectedWard);
+  }
+
+  province.addEventListener("change", () => provinceChanged("", ""));
+  district.addEventListener("change", () => districtChanged(""));
+  if (province.value) provinceChanged(fieldset.dataset.district, fieldset.dataset.ward);
+}
+
+function setUpTypeFields() {
+  const type = document.querySelector("#type");
+  if (!type) return;
+  const vehicleOnly = document.querySelectorAll(".vehicle-only");
+  const stay = document.querySelector("#defaultStayMinutes");
+  function update() {
+    const isVehicle = type.value === "vehicle";
+    vehicleOnly.forEach((element) => { element.hidden = !isVehicle; });
+    const option = type.selectedOptions[0];
+    if (stay && option && option.dataset.stay) stay.placeholder = option.dataset.stay;
+  }
+  type.addEventListener("change", update);
+  update();
+}

@@ -1,0 +1,74 @@
+import RavaoCore
+
+/// The page frame shared by every web page: head, top bar with language switch and sign-out.
+struct Layout {
+    let title: String
+    let context: AppRequestContext
+    let keys: ServerKeys
+    var bodyClass = ""
+
+    var s: Strings { Strings(context.language) }
+
+    func render(_ content: HTML) -> HTML {
+        let other: Language = context.language == .vi ? .en : .vi
+        let account: HTML
+        if let identity = context.identity {
+            account = """
+            <a href="/places">\(s.myPlaces)</a>
+            <form method="post" action="/signout" class="inline">\(csrfField())<button type="submit" class="link">\(s.signOut)</button></form>
+            <span class="who">\(identity.account.phone.national)</span>
+            """
+        } else {
+            account = "<a href=\"/signin\">\(s.signIn)</a>"
+        }
+        return """
+        <!doctype html>
+        <html lang="\(context.language.rawValue)">
+        <head>
+        <meta charset="utf-8">
+        <meta name="viewport" content="width=device-width, initial-scale=1">
+        <title>\(title) · Ravao</title>
+        <link rel="stylesheet" href="/static/app.css">
+        <script src="/static/app.js" defer></script>
+        </head>
+        <body class="\(bodyClass)">
+        <header class="topbar no-print">
+          <a class="brand" href="/">Ravao</a>
+          <nav>\(account) <a href="?lang=\(other.rawValue)" hreflang="\(other.rawValue)">\(s.otherLanguage)</a></nav>
+        </header>
+        <main>
+        \(content)
+        </main>
+        </body>
+        </html>
+        """
+    }
+
+    /// The hidden CSRF field every POST form carries.
+    func csrfField() -> HTML {
+        "<input type=\"hidden\" name=\"_csrf\" value=\"\(keys.csrfToken(for: context.csrfBinding))\">"
+    }
+}
+
+/// The page shown for an error outside the API.
+struct ErrorPage {
+    let error: AppError
+    let language: Language
+    let signedIn: Bool
+
+    func response() -> Response {
+        let s = Strings(language)
+        let action: HTML = error.status == .unauthorized ? "<p><a class=\"button\" href=\"/signin\">\(s.signIn)</a></p>" : "<p><a href=\"/\">\(s.home)</a></p>"
+        let page: HTML = """
+        <!doctype html><html lang="\(language.rawValue)"><head><meta charset="utf-8">
+        <meta name="viewport" content="width=device-width, initial-scale=1"><title>\(s.error) · Ravao</title>
+        <link rel="stylesheet" href="/static/app.css"></head>
+        <body><header class="topbar"><a class="brand" href="/">Ravao</a></header><main>
+        <h1>\(s.error) \(Int(error.status.code))</h1><p class="error" role="alert">\(error.message(language))</p>\(action)
+        </main></body></html>
+        """
+        return page.response(status: error.status)
+    }
+}
+
+import Hummingbird

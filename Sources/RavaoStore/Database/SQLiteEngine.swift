@@ -1,0 +1,79 @@
+import Logging
+import NIOCore
+import NIOPosix
+import SQLiteKit
+import SQLiteNIO
+import SQLKit
+
+/// SQLite in WAL mode: one writer connection guarded by a lock, and a few reader connections that
+/// read committed data without waiting for the writer.
+public final class SQLiteEngine: DatabaseEngine {
+    public let kind = EngineKind.sqlite
+    private let writer: SQLiteConnection
+    private let readers: [SQLiteConnection]
+    private let writeLock = AsyncLock()
+    private let nextReader = ManagedCounter()
+    private let logger: Logger
+
+    private init(writer: SQLiteConnection, readers: [SQLiteConnection], logger: Logger) {
+        self.writer = writer
+        self.readers = readers
+        self.logger = logger
+    }
+
+    public static func open(path: String, readers readerCount: Int = 2, logger: Logger) async throws -> SQLiteEngine {
+        let threadPool = NIOThreadPool.singleton
+        let writer = try await SQLiteConnection.open(storage: .file(path: path), threadPool: threadPool, logger: logger, on: MultiThreadedEventLoopGroup.singleton.any()).get()
+        let db = writer.sql(queryLogLevel: .trace)
+        try await db.raw("PRAGMA journal_mode = WAL").run()
+        try await configure(db)
+        var readers: [SQLiteConnection] = []
+        for _ in 0..<readerCount {
+            let reader = try await SQLiteConnection.open(storage: .file(path: path), threadPool: threadPool, logger: logger, on: MultiThreadedEventLoopGroup.singleton.any()).get()
+            try await configure(reader.sql(queryLogLevel: .trace))
+            readers.append(reader)
+        }
+        return SQLiteEngine(writer: writer, readers: readers, logger: logger)
+    }
+
+    private static func configure(_ db: any SQLDatabase) async throws {
+        // FULL: a check-in that was answered must survive a crash or power cut, not only a clean exit.
+        try await db.raw("PRAGMA synchronous = FULL").run()
+        try await db.raw("PRAGMA busy_timeout = 10000").run()
+        try await db.raw("PRAGMA foreign_keys = ON").run()
+    }
+
+    public func read<T: Sendable>(_ body: @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
+        let reader = readers.isEmpty ? writer : readers[nextReader.next() % readers.count]
+        return try await body(reader.sql(queryLogLevel: .trace))
+    }
+
+    public func write<T: Sendable>(_ body: @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
+        let db = writer.sql(queryLogLevel: .trace)
+        return try await writeLock.withLock {
+            // IMMEDIATE takes the write lock at BEGIN, so a second process fails fast instead of deadlocking.
+            try await db.raw("BEGIN IMMEDIATE").run()
+            do {
+                let value = try await body(db)
+                try await db.raw("COMMIT").run()
+                return value
+            } catch {
+                try? await db.raw("ROLLBACK").run()
+                throw error
+            }
+        }
+    }
+
+    public func shutdown() async {
+        for reader in readers { try? await reader.close() }
+        try? await writer.close()
+    }
+}
+
+/// A thread-safe round-robin counter.
+final class ManagedCounter: Sendable {
+    private let value = Mutex(0)
+    func next() -> Int { value.withLock { $0 &+= 1; return $0 & Int.max } }
+}
+
+import Synchronization

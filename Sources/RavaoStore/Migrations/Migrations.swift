@@ -1,0 +1,76 @@
+/// Every migration, in order. Append only.
+///
+/// Conventions that keep one SQL text valid on both engines: ids are TEXT (UUIDs or random codes),
+/// times are BIGINT Unix seconds (UTC), flags are BIGINT 0/1.
+enum Migrations {
+    static let all: [Migration] = [
+        Migration(version: 1, name: "foundation") { _ in
+            [
+                """
+                CREATE TABLE settings (key TEXT PRIMARY KEY, value TEXT NOT NULL)
+                """,
+                """
+                CREATE TABLE admin_units (
+                    scheme TEXT NOT NULL, code TEXT NOT NULL, name TEXT NOT NULL, division_type TEXT NOT NULL,
+                    level TEXT NOT NULL, parent_code TEXT, name_folded TEXT NOT NULL,
+                    PRIMARY KEY (scheme, code))
+                """,
+                "CREATE INDEX admin_units_parent ON admin_units (scheme, parent_code)",
+                """
+                CREATE TABLE accounts (
+                    id TEXT PRIMARY KEY, phone TEXT NOT NULL UNIQUE, display_name TEXT NOT NULL DEFAULT '',
+                    language TEXT NOT NULL DEFAULT 'vi', created_at BIGINT NOT NULL)
+                """,
+                """
+                CREATE TABLE otp_challenges (
+                    id TEXT PRIMARY KEY, phone TEXT NOT NULL, purpose TEXT NOT NULL, code_hash TEXT NOT NULL,
+                    ip TEXT NOT NULL, created_at BIGINT NOT NULL, expires_at BIGINT NOT NULL,
+                    attempts BIGINT NOT NULL DEFAULT 0, consumed_at BIGINT)
+                """,
+                "CREATE INDEX otp_challenges_phone ON otp_challenges (phone, created_at)",
+                "CREATE INDEX otp_challenges_ip ON otp_challenges (ip, created_at)",
+                """
+                CREATE TABLE otp_failures (ip TEXT NOT NULL, phone TEXT NOT NULL, at BIGINT NOT NULL)
+                """,
+                "CREATE INDEX otp_failures_ip ON otp_failures (ip, at)",
+                """
+                CREATE TABLE sessions (
+                    token_hash TEXT PRIMARY KEY, account_id TEXT NOT NULL REFERENCES accounts (id),
+                    kind TEXT NOT NULL, created_at BIGINT NOT NULL, expires_at BIGINT NOT NULL,
+                    ip TEXT NOT NULL, user_agent TEXT NOT NULL DEFAULT '', revoked_at BIGINT)
+                """,
+                "CREATE INDEX sessions_account ON sessions (account_id)",
+                """
+                CREATE TABLE places (
+                    id TEXT PRIMARY KEY, code TEXT NOT NULL UNIQUE, name TEXT NOT NULL, type TEXT NOT NULL,
+                    units_scheme TEXT NOT NULL, ward_code TEXT NOT NULL, district_code TEXT, province_code TEXT NOT NULL,
+                    address TEXT NOT NULL, parent_id TEXT REFERENCES places (id), plate TEXT,
+                    default_stay_minutes BIGINT NOT NULL, registrant_name TEXT NOT NULL, registrant_phone TEXT NOT NULL,
+                    created_by TEXT NOT NULL REFERENCES accounts (id), created_at BIGINT NOT NULL,
+                    updated_at BIGINT NOT NULL, deleted_at BIGINT, search_text TEXT NOT NULL)
+                """,
+                "CREATE INDEX places_ward ON places (ward_code)",
+                "CREATE INDEX places_province ON places (province_code)",
+                "CREATE INDEX places_parent ON places (parent_id)",
+                "CREATE UNIQUE INDEX places_plate ON places (plate) WHERE plate IS NOT NULL AND deleted_at IS NULL",
+                """
+                CREATE TABLE retired_place_codes (
+                    code TEXT PRIMARY KEY, place_id TEXT NOT NULL REFERENCES places (id), retired_at BIGINT NOT NULL)
+                """,
+                """
+                CREATE TABLE place_roles (
+                    place_id TEXT NOT NULL REFERENCES places (id), account_id TEXT NOT NULL REFERENCES accounts (id),
+                    role TEXT NOT NULL, created_at BIGINT NOT NULL, PRIMARY KEY (place_id, account_id))
+                """,
+                "CREATE INDEX place_roles_account ON place_roles (account_id)",
+                """
+                CREATE TABLE place_access_requests (
+                    id TEXT PRIMARY KEY, place_id TEXT NOT NULL REFERENCES places (id),
+                    account_id TEXT NOT NULL REFERENCES accounts (id), status TEXT NOT NULL,
+                    created_at BIGINT NOT NULL, decided_at BIGINT, decided_by TEXT)
+                """,
+                "CREATE INDEX place_access_requests_place ON place_access_requests (place_id, status)",
+            ]
+        },
+    ]
+}

@@ -1,0 +1,131 @@
+import ArgumentParser
+import Foundation
+import Logging
+import RavaoCore
+import RavaoServer
+import RavaoStore
+
+@main
+struct RavaoCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "ravao",
+        abstract: "QR entry/exit control and contact tracing.",
+        subcommands: [Serve.self, Migrate.self, ImportUnits.self],
+        defaultSubcommand: Serve.self)
+}
+
+/// Options every command that touches the database shares. Each flag falls back to a `RAVAO_…`
+/// environment variable, then to a default that works on a fresh machine.
+struct DatabaseOptions: ParsableArguments {
+    @Option(help: "sqlite:PATH or postgres://user:pass@host:port/db (env RAVAO_DATABASE; default sqlite:ravao.sqlite)")
+    var database: String?
+
+    @Option(help: "Log level: trace, debug, info, notice, warning, error (env RAVAO_LOG_LEVEL; default info)")
+    var logLevel: String?
+
+    func location() throws -> DatabaseLocation {
+        let text = database ?? env("RAVAO_DATABASE") ?? "sqlite:ravao.sqlite"
+        do { return try DatabaseLocation(parsing: text) } catch { throw ValidationError("\(error)") }
+    }
+
+    func logger() -> Logger {
+        var logger = Logger(label: "ravao")
+        logger.logLevel = Logger.Level(rawValue: logLevel ?? env("RAVAO_LOG_LEVEL") ?? "info") ?? .info
+        return logger
+    }
+}
+
+func env(_ name: String) -> String? {
+    guard let value = ProcessInfo.processInfo.environment[name], !value.isEmpty else { return nil }
+    return value
+}
+
+struct Serve: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Run the server (migrations run first).")
+
+    @OptionGroup var db: DatabaseOptions
+    @Option(help: "Address to listen on (env RAVAO_HOST; default 127.0.0.1)") var host: String?
+    @Option(help: "Port (env RAVAO_PORT; default 8080)") var port: Int?
+    @Option(help: "Public base URL that QR codes point to (env RAVAO_BASE_URL; default the listen address)") var baseURL: String?
+    @Option(help: "SMS sender: outbox:PATH or http:URL (env RAVAO_SMS; default outbox:ravao-sms.jsonl)") var sms: String?
+    @Flag(help: "Trust X-Forwarded-For from a reverse proxy (env RAVAO_TRUST_PROXY=1)") var trustProxy = false
+
+    func run() async throws {
+        var configuration = AppConfiguration()
+        configuration.host = host ?? env("RAVAO_HOST") ?? "127.0.0.1"
+        if let text = env("RAVAO_PORT"), port == nil {
+            guard let value = Int(text) else { throw ValidationError("RAVAO_PORT must be a number") }
+            configuration.port = value
+        } else {
+            configuration.port = port ?? 8080
+        }
+        configuration.baseURL = baseURL ?? env("RAVAO_BASE_URL")
+        configuration.database = try db.location()
+        do {
+            configuration.sms = try SMSConfiguration(parsing: sms ?? env("RAVAO_SMS") ?? "outbox:ravao-sms.jsonl")
+        } catch { throw ValidationError("\(error)") }
+        configuration.trustProxy = trustProxy || env("RAVAO_TRUST_PROXY") == "1"
+
+        let logger = db.logger()
+        let registry = Metrics.bootstrap()
+        let sms = configuration.sms
+        let base = configuration.publicBaseURL
+        let database = configuration.database
+        let app = try await buildApplication(configuration, logger: logger, metrics: registry) { url in
+            print("""
+            Ravao is running at \(url)
+              database: \(database)
+              QR codes point to: \(base)
+              SMS: \(sms)
+            """)
+            // Scripts wait for this line on a pipe, where stdout is block-buffered.
+            fflush(stdout)
+        }
+        try await app.application.runService()
+    }
+}
+
+struct Migrate: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Apply database migrations and exit.")
+    @OptionGroup var db: DatabaseOptions
+
+    func run() async throws {
+        let logger = db.logger()
+        let engine = try await openDatabase(try db.location(), logger: logger)
+        do {
+            try await Migrator.migrate(engine, logger: logger, clock: { Int64(Date().timeIntervalSince1970) })
+            let units = UnitStore(engine: engine)
+            try await units.ensureLoaded(try await units.activeScheme())
+        } catch {
+            await engine.shutdown()
+            throw error
+        }
+        await engine.shutdown()
+        print("database is up to date")
+    }
+}
+
+struct ImportUnits: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "import-units",
+        abstract: "Switch the deployment to an official list of administrative units (2025 two-level, 2021 three-level).")
+    @OptionGroup var db: DatabaseOptions
+    @Argument(help: "2025 or 2021") var year: String
+
+    func run() async throws {
+        guard let scheme = UnitScheme(rawValue: year) else { throw ValidationError("the list must be 2025 or 2021") }
+        let logger = db.logger()
+        let engine = try await openDatabase(try db.location(), logger: logger)
+        do {
+            try await Migrator.migrate(engine, logger: logger, clock: { Int64(Date().timeIntervalSince1970) })
+            let units = UnitStore(engine: engine)
+            try await units.activate(scheme)
+            let provinces = try await units.children(of: nil, scheme: scheme).count
+            print("administrative units: now using the \(scheme.rawValue) list (\(provinces) provinces); places registered before keep their own list")
+        } catch {
+            await engine.shutdown()
+            throw error
+        }
+        await engine.shutdown()
+    }
+}
