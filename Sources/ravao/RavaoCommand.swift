@@ -79,7 +79,7 @@ struct Serve: AsyncParsableCommand {
               SMS: \(sms)
             """)
             // Scripts wait for this line on a pipe, where stdout is block-buffered.
-            fflush(stdout)
+            fflush(nil)
         }
         try await app.application.runService()
     }

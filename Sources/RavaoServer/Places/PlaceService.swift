@@ -235,7 +235,7 @@ public struct PlaceService: Sendable {
             errors.append(FieldError("parentId", en: "the parent place must be one you own or manage", vi: "địa điểm cha phải là địa điểm bạn sở hữu hoặc quản lý"))
             return nil
         }
-        if let placeId, try await store.isAncestor(placeId, of: parentId) {
+        if let placeId, try await store.ancestry(of: parentId, contains: placeId) {
             errors.append(FieldError("parentId", en: "a place cannot be inside itself", vi: "địa điểm không thể nằm trong chính nó"))
             return nil
         }

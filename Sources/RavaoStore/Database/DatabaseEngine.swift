@@ -31,6 +31,8 @@ public enum DatabaseLocation: Sendable, Equatable, CustomStringConvertible {
         public var database: String
         /// A schema to work in; tests use one schema per test on a shared database.
         public var schema: String?
+        /// Connections in the pool (`?pool=N`).
+        public var maxConnections: Int = 16
     }
 
     /// Accepts `sqlite:PATH`, a bare path ending in `.sqlite`/`.db`, or `postgres://user:pass@host:port/db`.
@@ -49,8 +51,13 @@ public enum DatabaseLocation: Sendable, Equatable, CustomStringConvertible {
             guard !database.isEmpty, let user = url.user else {
                 throw DatabaseError.badLocation("the PostgreSQL URL needs a user and a database name: postgres://user:pass@host:port/db")
             }
-            self = .postgres(.init(host: host, port: url.port ?? 5432, username: user, password: url.password,
-                                   database: String(database), schema: url.query["schema"]))
+            var location = PostgresLocation(host: host, port: url.port ?? 5432, username: user, password: url.password,
+                                            database: String(database), schema: url.query["schema"])
+            if let pool = url.query["pool"] {
+                guard let size = Int(pool), size > 0 else { throw DatabaseError.badLocation("pool must be a positive number") }
+                location.maxConnections = size
+            }
+            self = .postgres(location)
             return
         }
         if text.hasSuffix(".sqlite") || text.hasSuffix(".db") {

@@ -24,7 +24,7 @@ public final class PostgresEngine: DatabaseEngine {
         if let schema = location.schema {
             config.options.additionalStartupParameters = [("search_path", schema)]
         }
-        config.options.maximumConnections = 16
+        config.options.maximumConnections = location.maxConnections
         let engine = PostgresEngine(client: PostgresClient(configuration: config, backgroundLogger: logger), logger: logger)
         if let schema = location.schema {
             try await engine.read { db in

@@ -169,15 +169,15 @@ public struct PlaceStore: Sendable {
         }
     }
 
-    /// Whether making `parent` the parent of `child` would close a loop.
-    public func isAncestor(_ candidate: UUID, of child: UUID) async throws -> Bool {
-        var current: UUID? = try await place(id: candidate)?.parentId
-        var seen = 0
-        if candidate == child { return true }
-        while let id = current, seen < 64 {
-            if id == child { return true }
+    /// Whether `target` is `start` or one of its ancestors; a place may not get a parent whose
+    /// ancestry contains the place itself.
+    public func ancestry(of start: UUID, contains target: UUID) async throws -> Bool {
+        var current: UUID? = start
+        var steps = 0
+        while let id = current, steps < 64 {
+            if id == target { return true }
             current = try await place(id: id)?.parentId
-            seen += 1
+            steps += 1
         }
         return false
     }

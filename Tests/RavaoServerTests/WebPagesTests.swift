@@ -1,0 +1,180 @@
+import Foundation
+import Hummingbird
+import RavaoCore
+import Testing
+
+/// The HTML pages through the router, the way a phone browser uses them: cookies, CSRF, redirects.
+@Suite("Web pages") struct WebPagesTests {
+    /// Signs in through the forms and returns the client holding the session cookie.
+    func signedIn(_ app: TestHarness, phone: String = "0912345678") async throws -> WebClient {
+        let web = WebClient(app)
+        #expect(try await web.get("/signin").status == .ok)
+        let sent = try await web.post("/signin", [("phone", phone), ("next", "/places")])
+        #expect(sent.status == .ok)
+        #expect(sent.body.contains("name=\"code\""))
+        let code = try #require(app.sms.lastCode(to: PhoneNumber(phone)!.e164))
+        let verified = try await web.post("/signin/verify", [("phone", phone), ("code", code), ("next", "/places")])
+        #expect(verified.status == .seeOther)
+        #expect(verified.headers[.location] == "/places")
+        #expect(web.cookie("ravao_session") != nil)
+        return web
+    }
+
+    @Test(arguments: TestEngine.available)
+    func sessionCookieIsHttpOnlyAndSameSite(engine: TestEngine) async throws {
+        try await withApp(engine) { app in
+            let web = WebClient(app)
+            try await web.get("/signin")
+            try await web.post("/signin", [("phone", "0912345678")])
+            let code = try #require(app.sms.lastCode(to: "+84912345678"))
+            let reply = try await web.post("/signin/verify", [("phone", "0912345678"), ("code", code)])
+            let cookie = try #require(reply.headers[values: .setCookie].first { $0.hasPrefix("ravao_session=") })
+            #expect(cookie.contains("HttpOnly"))
+            #expect(cookie.contains("SameSite=Lax"))
+            #expect(cookie.contains("Secure"))  // the test base URL is https
+        }
+    }
+
+    @Test(arguments: TestEngine.available)
+    func formsWithoutTheCSRFTokenAreRefused(engine: TestEngine) async throws {
+        try await withApp(engine) { app in
+            let web = try await signedIn(app)
+            try await web.get("/places/new")
+            let ward = try await app.danangWard()
+            let forged = try await web.post("/places", [("name", "Forged"), ("type", "shop"), ("wardCode", ward), ("registrantName", "X")], withCSRF: false)
+            #expect(forged.status == .forbidden)
+            let wrong = try await web.post("/places", [("name", "Forged"), ("type", "shop"), ("wardCode", ward), ("registrantName", "X"), ("_csrf", "AAAA")], withCSRF: false)
+            #expect(wrong.status == .forbidden)
+            #expect(try await app.request(.get, "/api/v1/places", headers: [.cookie: "ravao_session=\(web.cookie("ravao_session")!)"]).json["total"] as? Int == 0)
+            // The anonymous sign-in form is protected too.
+            let anonymous = WebClient(app)
+            #expect(try await anonymous.post("/signin", [("phone", "0912345678")], withCSRF: false).status == .forbidden)
+            #expect(app.sms.messages.count == 1)
+        }
+    }
+
+    @Test(arguments: TestEngine.available)
+    func cookieAPIWritesNeedTheCSRFHeader(engine: TestEngine) async throws {
+        try await withApp(engine) { app in
+            let web = try await signedIn(app)
+            let ward = try await app.danangWard()
+            let body = #"{"name":"X","type":"shop","wardCode":"\#(ward)","registrantName":"A"}"#
+            let cookie: HTTPFields = [.cookie: "ravao_session=\(web.cookie("ravao_session")!)"]
+            let refused = try await app.request(.post, "/api/v1/places", json: body, headers: cookie)
+            #expect(refused.status == .forbidden)
+            try await web.get("/places")
+            var withHeader = cookie
+            withHeader[.init("X-CSRF-Token")!] = try #require(web.csrf)
+            #expect(try await app.request(.post, "/api/v1/places", json: body, headers: withHeader).status == .created)
+        }
+    }
+
+    @Test(arguments: TestEngine.available)
+    func pagesSendStrangersToSignInAndBack(engine: TestEngine) async throws {
+        try await withApp(engine) { app in
+            let web = WebClient(app)
+            let reply = try await web.get("/places/new")
+            #expect(reply.status == .seeOther)
+            #expect(reply.headers[.location] == "/signin?next=/places/new")
+            #expect(try await web.get("/").body.contains("href=\"/signin\""))
+            // After sign-in, only local paths are followed.
+            try await web.get("/signin")
+            try await web.post("/signin", [("phone", "0912345678"), ("next", "https://evil.example/")])
+            let code = try #require(app.sms.lastCode(to: "+84912345678"))
+            let verified = try await web.post("/signin/verify", [("phone", "0912345678"), ("code", code), ("next", "//evil.example/")])
+            #expect(verified.headers[.location] == "/places")
+        }
+    }
+
+    @Test(arguments: TestEngine.available)
+    func wrongCodeShowsAMessageAndKeepsTheForm(engine: TestEngine) async throws {
+        try await withApp(engine) { app in
+            let web = WebClient(app)
+            try await web.get("/signin")
+            try await web.post("/signin", [("phone", "0912345678")])
+            let reply = try await web.post("/signin/verify", [("phone", "0912345678"), ("code", "000000")])
+            #expect(reply.status == .unauthorized)
+            #expect(reply.body.contains("Mã xác thực không đúng"))
+            #expect(reply.body.contains("name=\"code\""))
+            let bad = try await web.post("/signin", [("phone", "12")])
+            #expect(bad.status == .unprocessableContent)
+            #expect(bad.body.contains("Số điện thoại không hợp lệ"))
+        }
+    }
+
+    @Test(arguments: TestEngine.available)
+    func registerEditAndFindAPlaceThroughTheForms(engine: TestEngine) async throws {
+        try await withApp(engine) { app in
+            let web = try await signedIn(app)
+            let form = try await web.get("/places/new")
+            #expect(form.body.contains("id=\"province\""))
+            #expect(form.body.contains("Thành phố Đà Nẵng"))
+            let ward = try await app.danangWard()
+            // A bad submission comes back with the message and the typed values kept.
+            let bad = try await web.post("/places", [("name", "Quán <b>Cơm</b> Bà Ba"), ("type", "restaurant"), ("wardCode", ""), ("registrantName", "Bà Ba")])
+            #expect(bad.status == .unprocessableContent)
+            #expect(bad.body.contains("chọn phường/xã"))
+            #expect(bad.body.contains("Quán &lt;b&gt;Cơm&lt;/b&gt; Bà Ba"))
+            #expect(!bad.body.contains("<b>Cơm</b>"))
+            let created = try await web.post("/places", [("name", "Quán Cơm Bà Ba"), ("type", "restaurant"), ("wardCode", ward),
+                                                         ("address", "12 Lê Duẩn"), ("registrantName", "Bà Ba"), ("defaultStayMinutes", "")])
+            #expect(created.status == .seeOther)
+            let location = try #require(created.headers[.location])
+            let detail = try await web.get(location)
+            #expect(detail.status == .ok)
+            #expect(detail.body.contains("id=\"place-name\">Quán Cơm Bà Ba<"))
+            #expect(detail.body.contains("<svg"))
+            #expect(detail.body.contains("https://ravao.test/c/"))
+            try await web.get(location + "/edit")
+            let edited = try await web.post(location, [("name", "Quán Cơm Bà Ba 2"), ("type", "restaurant"), ("wardCode", ward), ("address", "14 Lê Duẩn"), ("registrantName", "Bà Ba")])
+            #expect(edited.status == .seeOther)
+            #expect(try await web.get(location).body.contains("14 Lê Duẩn"))
+            let list = try await web.get("/places?q=quan%20com")
+            #expect(list.body.contains("Quán Cơm Bà Ba 2"))
+            #expect(list.body.contains("1 kết quả"))
+            #expect(try await web.get("/places?q=khong%20co").body.contains("0 kết quả"))
+        }
+    }
+
+    @Test(arguments: TestEngine.available)
+    func posterAndSheetPrintTheQRLargeEnough(engine: TestEngine) async throws {
+        try await withApp(engine) { app in
+            let web = try await signedIn(app)
+            try await web.get("/places")
+            let ward = try await app.danangWard()
+            let created = try await web.post("/places", [("name", "Quán Cơm Bà Ba"), ("type", "restaurant"), ("wardCode", ward), ("address", "12 Lê Duẩn"), ("registrantName", "Bà Ba")])
+            let location = try #require(created.headers[.location])
+            let poster = try await web.get(location + "/poster")
+            #expect(poster.status == .ok)
+            #expect(poster.body.contains("class=\"poster-qr\""))
+            #expect(poster.body.contains("QUÉT MÃ QR KHI RA VÀO"))
+            #expect(poster.body.contains("Thành phố Đà Nẵng"))
+            let css = try await app.request(.get, "/static/app.css")
+            // The poster's QR box is 160 mm square: the 15 × 15 cm minimum with margin.
+            #expect(css.body.contains(".poster-qr { width: 160mm; height: 160mm; }"))
+            #expect(css.body.contains("@page { size: A4"))
+            let sheet = try await web.get(location + "/sheet")
+            #expect(sheet.body.components(separatedBy: "class=\"table-card\"").count - 1 == 6)
+            let english = try await web.get(location + "/poster?lang=en")
+            #expect(english.body.contains("SCAN THE QR CODE"))
+            // Someone without a role gets a 404, not the poster.
+            let stranger = try await signedIn(app, phone: "0987654321")
+            #expect(try await stranger.get(location + "/poster").status == .notFound)
+        }
+    }
+
+    @Test(arguments: TestEngine.available)
+    func signingOutEndsTheSession(engine: TestEngine) async throws {
+        try await withApp(engine) { app in
+            let web = try await signedIn(app)
+            let session = try #require(web.cookie("ravao_session"))
+            try await web.get("/places")
+            let out = try await web.post("/signout", [])
+            #expect(out.status == .seeOther)
+            #expect(web.cookie("ravao_session") == nil)
+            // The old cookie no longer works even if someone kept it.
+            let replay = try await app.request(.get, "/places", headers: [.cookie: "ravao_session=\(session)"])
+            #expect(replay.status == .seeOther)
+        }
+    }
+}
