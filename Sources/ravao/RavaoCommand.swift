@@ -23,12 +23,18 @@ struct DatabaseOptions: ParsableArguments {
     @Option(help: "Log level: trace, debug, info, notice, warning, error (env RAVAO_LOG_LEVEL; default info)")
     var logLevel: String?
 
+    @Option(help: "Log format: text or json, one object per line (env RAVAO_LOG_FORMAT; default text)")
+    var logFormat: String?
+
     func location() throws -> DatabaseLocation {
         let text = database ?? env("RAVAO_DATABASE") ?? "sqlite:ravao.sqlite"
         do { return try DatabaseLocation(parsing: text) } catch { throw ValidationError("\(error)") }
     }
 
     func logger() -> Logger {
+        if (logFormat ?? env("RAVAO_LOG_FORMAT")) == "json" {
+            LoggingSystem.bootstrap(JSONLogHandler.init)
+        }
         var logger = Logger(label: "ravao")
         logger.logLevel = Logger.Level(rawValue: logLevel ?? env("RAVAO_LOG_LEVEL") ?? "info") ?? .info
         return logger

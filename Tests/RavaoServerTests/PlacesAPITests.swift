@@ -118,6 +118,7 @@ import Testing
                 return (reply.json["items"] as? [[String: Any]] ?? []).compactMap { $0["name"] as? String }.sorted()
             }
             #expect(try await names("q=quan%20com") == ["Quán Cơm Bà Ba"])          // no diacritics
+            #expect(try await names("q=quan+com") == ["Quán Cơm Bà Ba"])            // form encoding
             #expect(try await names("q=Qu%C3%A1n%20C%C6%A1m") == ["Quán Cơm Bà Ba"])  // with diacritics
             #expect(try await names("q=le%20duan").count == 2)                         // address
             #expect(try await names("q=giai%20phong") == ["Bệnh viện Bạch Mai"])

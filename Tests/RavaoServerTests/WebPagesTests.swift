@@ -129,7 +129,9 @@ import Testing
             let edited = try await web.post(location, [("name", "Quán Cơm Bà Ba 2"), ("type", "restaurant"), ("wardCode", ward), ("address", "14 Lê Duẩn"), ("registrantName", "Bà Ba")])
             #expect(edited.status == .seeOther)
             #expect(try await web.get(location).body.contains("14 Lê Duẩn"))
-            let list = try await web.get("/places?q=quan%20com")
+            // A GET form sends spaces as "+".
+            let list = try await web.get("/places?q=quan+com")
+            #expect(list.body.contains("<li class=\"place-row\"><a href=\"\(location)\">"))
             #expect(list.body.contains("Quán Cơm Bà Ba 2"))
             #expect(list.body.contains("1 kết quả"))
             #expect(try await web.get("/places?q=khong%20co").body.contains("0 kết quả"))
@@ -150,8 +152,9 @@ import Testing
             #expect(poster.body.contains("QUÉT MÃ QR KHI RA VÀO"))
             #expect(poster.body.contains("Thành phố Đà Nẵng"))
             let css = try await app.request(.get, "/static/app.css")
-            // The poster's QR box is 160 mm square: the 15 × 15 cm minimum with margin.
-            #expect(css.body.contains(".poster-qr { width: 160mm; height: 160mm; }"))
+            // The poster's QR: 187 mm box less 2 × 16 mm quiet zone = 155 mm of modules, over the 15 × 15 cm minimum.
+            #expect(css.body.contains(".poster-qr { width: 187mm; height: 187mm; padding: 16mm;"))
+            #expect(poster.body.contains("viewBox=\"0 0 "))
             #expect(css.body.contains("@page { size: A4"))
             let sheet = try await web.get(location + "/sheet")
             #expect(sheet.body.components(separatedBy: "class=\"table-card\"").count - 1 == 6)

@@ -99,7 +99,7 @@ struct PlacesAPI {
 
     @Sendable func list(_ request: Request, context: AppRequestContext) async throws -> JSONResponse<ListBody> {
         let account = try context.requireAccount()
-        let q = request.uri.queryParameters
+        let q = request.query
         let limit = min(max(Int(q.get("limit") ?? "") ?? 50, 1), 200)
         let offset = max(Int(q.get("offset") ?? "") ?? 0, 0)
         let filter = PlaceStore.Filter(query: q.get("q"), type: q.get("type").nonEmpty, provinceCode: q.get("province").nonEmpty,
@@ -144,7 +144,7 @@ struct PlacesAPI {
 
     @Sendable func qrPNG(_ request: Request, context: AppRequestContext) async throws -> Response {
         let (place, _) = try await placeService.placeWithRole(try context.uuidParameter("id"), account: try context.requireAccount())
-        let scale = min(max(Int(request.uri.queryParameters.get("scale") ?? "") ?? 12, 2), 40)
+        let scale = min(max(Int(request.query.get("scale") ?? "") ?? 12, 2), 40)
         let qr = try PosterQR.code(for: services.checkinURL(code: place.code))
         return Response(status: .ok, headers: [.contentType: "image/png", .contentDisposition: "inline; filename=\"ravao-\(place.code).png\""],
                         body: .init(byteBuffer: ByteBuffer(bytes: qr.png(scale: scale))))

@@ -14,7 +14,7 @@ struct ReferenceAPI {
     struct TypeBody: Encodable, Sendable { let code: String; let name: String; let nameEn: String; let privileged: Bool; let defaultStayMinutes: Int }
 
     @Sendable func units(_ request: Request, context: AppRequestContext) async throws -> JSONResponse<[UnitBody]> {
-        let parent = request.uri.queryParameters.get("parent").nonEmpty
+        let parent = request.query.get("parent").nonEmpty
         let scheme = try await services.store.units.activeScheme()
         if let parent, try await services.store.units.unit(parent, scheme: scheme) == nil {
             throw AppError(.notFound, "unknown_unit", en: "No administrative unit has code '\(parent.prefix(20))'.", vi: "Không có đơn vị hành chính mã '\(parent.prefix(20))'.")

@@ -77,7 +77,10 @@ struct ErrorMiddleware: RouterMiddleware {
             let error: Inner
         }
         let fields = error.fields.isEmpty ? nil : Dictionary(error.fields.map { ($0.field, $0.en) }, uniquingKeysWith: { a, _ in a })
-        let data = (try? JSONEncoder().encode(Body(error: .init(code: error.code, message: error.messageEN, fields: fields)))) ?? Data()
+        let encoder = JSONEncoder()
+        // Sorted keys: identical errors must be byte-identical (no hint of which branch answered).
+        encoder.outputFormatting = [.sortedKeys]
+        let data = (try? encoder.encode(Body(error: .init(code: error.code, message: error.messageEN, fields: fields)))) ?? Data()
         return Response(status: error.status, headers: [.contentType: "application/json; charset=utf-8"],
                         body: .init(byteBuffer: ByteBuffer(bytes: data)))
     }

@@ -18,7 +18,7 @@ struct IdentityMiddleware: RouterMiddleware {
             // The left-most entry is the client as seen by the first proxy.
             context.clientIP = forwarded.split(separator: ",").first.map { $0.trimmingCharacters(in: .whitespaces) } ?? context.clientIP
         }
-        let queryLanguage = request.uri.queryParameters.get("lang")
+        let queryLanguage = request.query.get("lang")
         context.language = Language.negotiate(query: queryLanguage, cookie: request.cookies[Self.languageCookie]?.value,
                                               acceptLanguage: request.headers[.acceptLanguage])
 

@@ -43,8 +43,15 @@ public final class PostgresEngine: DatabaseEngine {
     }
 
     public func write<T: Sendable>(_ body: @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
-        try await client.withTransaction(logger: logger) { connection in
-            try await body(connection.sql(queryLogLevel: .trace))
+        do {
+            return try await client.withTransaction(logger: logger) { connection in
+                try await body(connection.sql(queryLogLevel: .trace))
+            }
+        } catch let error as PostgresTransactionError {
+            // Callers catch their own errors (e.g. a taken plate) the same way on both engines, so an
+            // error thrown by `body` and cleanly rolled back surfaces as itself, not wrapped.
+            if let closureError = error.closureError, error.rollbackError == nil { throw closureError }
+            throw error
         }
     }
 

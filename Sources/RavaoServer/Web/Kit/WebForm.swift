@@ -39,3 +39,13 @@ extension Response {
         Response(status: .seeOther, headers: [.location: location])
     }
 }
+
+extension Request {
+    /// Query parameters decoded as browsers encode them: a GET form sends spaces as `+`, which
+    /// `uri.queryParameters` leaves alone, so a search for "quan com" would look for "quan+com".
+    var query: WebForm { WebForm(encoded: uri.query ?? "") }
+}
+
+extension WebForm {
+    func get(_ key: String) -> String? { self[key] }
+}

@@ -52,7 +52,7 @@ struct PlacePages {
     @Sendable func list(_ request: Request, context: AppRequestContext) async throws -> Response {
         let account = try account(context, request)
         let s = Strings(context.language)
-        let q = request.uri.queryParameters
+        let q = request.query
         let page = max(Int(q.get("page") ?? "") ?? 1, 1)
         let filter = PlaceStore.Filter(query: q.get("q"), type: q.get("type").nonEmpty, provinceCode: q.get("province").nonEmpty,
                                        districtCode: q.get("district").nonEmpty, wardCode: q.get("ward").nonEmpty, limit: 50, offset: (page - 1) * 50)
@@ -76,7 +76,10 @@ struct PlacePages {
         let provinceOptions: [HTML] = provinces.map {
             "<option value=\"\($0.code)\"\(HTML.attribute("selected", filter.provinceCode == $0.code))>\($0.name)</option>"
         }
-        let more: HTML? = total > page * 50 ? "<p><a href=\"?q=\(q.get("q") ?? "")&amp;page=\(page + 1)\">→</a></p>" : nil
+        var nextQuery = URLComponents()
+        nextQuery.queryItems = [("q", q.get("q")), ("type", filter.type), ("province", filter.provinceCode), ("page", String(page + 1))]
+            .compactMap { name, value in value.map { URLQueryItem(name: name, value: $0) } }
+        let more: HTML? = total > page * 50 ? "<p><a rel=\"next\" href=\"/places\(nextQuery.string ?? "")\">→</a></p>" : nil
         return layout(context, s.myPlaces).render("""
         <div class="page-head"><h1>\(s.myPlaces)</h1>
           <div class="actions"><a class="button" id="new-place" href="/places/new">\(s.newPlace)</a> <a class="button secondary" href="/places/add">\(s.addByCode)</a></div>
@@ -88,7 +91,7 @@ struct PlacePages {
           <button type="submit">\(s.search)</button>
         </form>
         <p class="muted" id="result-count">\(total) \(s.results)</p>
-        \(items.isEmpty ? "<p>\(s.noPlaces)</p>" : "<ul class=\"places\">\(rows)</ul>")
+        \(items.isEmpty ? "<p>\(s.noPlaces)</p>" as HTML : "<ul class=\"places\">\(rows)</ul>")
         \(more)
         """).response()
     }
@@ -98,8 +101,8 @@ struct PlacePages {
     @Sendable func newForm(_ request: Request, context: AppRequestContext) async throws -> Response {
         let account = try account(context, request)
         var draft = PlaceService.Draft()
-        draft.type = request.uri.queryParameters.get("type")
-        draft.parentId = .some(request.uri.queryParameters.get("parent").flatMap(UUID.init(uuidString:)))
+        draft.type = request.query.get("type")
+        draft.parentId = .some(request.query.get("parent").flatMap(UUID.init(uuidString:)))
         draft.registrantName = account.displayName
         return try await renderForm(context, account: account, place: nil, draft: draft, errors: [])
     }

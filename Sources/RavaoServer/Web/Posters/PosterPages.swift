@@ -30,7 +30,7 @@ struct PosterPages {
         <p class="no-print actions"><button type="button" data-print>\(s.print)</button> <a href="/places/\(place.id.uuidString)">\(s.back)</a></p>
         <article class="poster a4" id="poster">
           <header><p class="poster-brand">Ravao</p><h1>\(s.posterTitle)</h1></header>
-          <div class="poster-qr" id="poster-qr">\(HTML(unsafeRaw: qr.svg(standalone: false)))</div>
+          <div class="poster-qr" id="poster-qr">\(HTML(unsafeRaw: qr.svg(quietZone: 0, standalone: false)))</div>
           <h2 class="poster-name">\(place.name)</h2>
           <p class="poster-address">\(address)</p>
           <ol class="poster-steps">\(steps)</ol>

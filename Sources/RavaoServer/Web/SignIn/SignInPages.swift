@@ -15,8 +15,8 @@ struct SignInPages {
     func layout(_ context: AppRequestContext, _ title: String) -> Layout { Layout(title: title, context: context, keys: services.keys) }
 
     @Sendable func phoneForm(_ request: Request, context: AppRequestContext) async throws -> Response {
-        if context.identity != nil { return .seeOther(Self.safeNext(request.uri.queryParameters.get("next"))) }
-        return renderPhoneForm(context, next: request.uri.queryParameters.get("next"), phone: nil, error: nil)
+        if context.identity != nil { return .seeOther(Self.safeNext(request.query.get("next"))) }
+        return renderPhoneForm(context, next: request.query.get("next"), phone: nil, error: nil)
     }
 
     func renderPhoneForm(_ context: AppRequestContext, next: String?, phone: String?, error: String?, status: HTTPResponse.Status = .ok) -> Response {
