@@ -42,7 +42,6 @@ let package = Package(
             dependencies: [
                 .product(name: "Crypto", package: "swift-crypto"),
             ],
-            exclude: ["Payloads"],
             swiftSettings: swiftSettings
         ),
         .target(name: "QRCode", swiftSettings: swiftSettings),
@@ -75,7 +74,7 @@ let package = Package(
             resources: [.copy("Resources/static"), .copy("Resources/openapi.yaml")],
             swiftSettings: swiftSettings
         ),
-        .testTarget(name: "RavaoCoreTests", dependencies: ["RavaoCore"], exclude: ["Payloads"], swiftSettings: swiftSettings),
+        .testTarget(name: "RavaoCoreTests", dependencies: ["RavaoCore"], swiftSettings: swiftSettings),
         .testTarget(name: "QRCodeTests", dependencies: ["QRCode"], swiftSettings: swiftSettings),
         .testTarget(
             name: "RavaoServerTests",
