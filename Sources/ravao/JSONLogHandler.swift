@@ -17,14 +17,14 @@ struct JSONLogHandler: LogHandler {
         set { metadata[key] = newValue }
     }
 
-    func log(level: Logger.Level, message: Logger.Message, metadata explicit: Logger.Metadata?,
-             source: String, file: String, function: String, line: UInt) {
+    func log(event: LogEvent) {
         var fields: [String: String] = [:]
-        for (key, value) in metadata.merging(explicit ?? [:], uniquingKeysWith: { $1 }) { fields[key] = "\(value)" }
+        for (key, value) in metadata.merging(event.metadata ?? [:], uniquingKeysWith: { $1 }) { fields[key] = "\(value)" }
         fields["ts"] = ISO8601DateFormatter().string(from: Date())
-        fields["level"] = level.rawValue
-        fields["msg"] = message.description
-        fields["source"] = source
+        fields["level"] = event.level.rawValue
+        fields["msg"] = event.message.description
+        fields["source"] = event.source
+        if let error = event.error { fields["error"] = "\(error)" }
         guard var data = try? JSONSerialization.data(withJSONObject: fields, options: [.sortedKeys, .withoutEscapingSlashes]) else { return }
         data.append(0x0A)
         Self.output.withLock { _ in FileHandle.standardOutput.write(data) }

@@ -33,9 +33,16 @@ public struct SignInService: Sendable {
             return .limited(retryAfter: 3600)
         }
         let code = Self.generateCode()
-        try await accounts.insertChallenge(phone: phone, purpose: Self.purpose, codeHash: services.keys.otpHash(phone: phone.e164, code: code),
-                                           ip: ip, now: now, expiresAt: now + policy.codeLifetimeSeconds)
-        try await services.sms.send(to: phone.e164, text: Self.message(code: code, language: language, minutes: policy.codeLifetimeSeconds / 60))
+        let challenge = try await accounts.insertChallenge(
+            phone: phone, purpose: Self.purpose, codeHash: services.keys.otpHash(phone: phone.e164, code: code),
+            ip: ip, now: now, expiresAt: now + policy.codeLifetimeSeconds)
+        do {
+            try await services.sms.send(to: phone.e164, text: Self.message(code: code, language: language, minutes: policy.codeLifetimeSeconds / 60))
+        } catch {
+            try? await accounts.deleteChallenge(id: challenge)
+            services.logger.error("SMS not sent", metadata: ["error": "\(error)"])
+            throw error
+        }
         return .sent
     }
 

@@ -78,13 +78,23 @@ public struct AccountStore: Sendable {
     }
 
     /// Stores a new code for the phone and retires every earlier one, so only the newest code works.
-    public func insertChallenge(phone: PhoneNumber, purpose: String, codeHash: String, ip: String, now: Int64, expiresAt: Int64) async throws {
+    @discardableResult
+    public func insertChallenge(phone: PhoneNumber, purpose: String, codeHash: String, ip: String, now: Int64, expiresAt: Int64) async throws -> String {
+        let id = UUID().uuidString
         try await engine.write { db in
             try await db.raw("UPDATE otp_challenges SET consumed_at = \(bind: now) WHERE phone = \(bind: phone.e164) AND purpose = \(bind: purpose) AND consumed_at IS NULL").run()
             try await db.raw("""
                 INSERT INTO otp_challenges (id, phone, purpose, code_hash, ip, created_at, expires_at)
-                VALUES (\(bind: UUID().uuidString), \(bind: phone.e164), \(bind: purpose), \(bind: codeHash), \(bind: ip), \(bind: now), \(bind: expiresAt))
+                VALUES (\(bind: id), \(bind: phone.e164), \(bind: purpose), \(bind: codeHash), \(bind: ip), \(bind: now), \(bind: expiresAt))
                 """).run()
+        }
+        return id
+    }
+
+    /// Forgets a code that never reached the phone, so the user is not made to wait for it.
+    public func deleteChallenge(id: String) async throws {
+        try await engine.write { db in
+            try await db.raw("DELETE FROM otp_challenges WHERE id = \(bind: id)").run()
         }
     }
 

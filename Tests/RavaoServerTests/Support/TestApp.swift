@@ -66,6 +66,12 @@ struct TestHarness: Sendable {
 /// Builds the real application on a fresh database of the given engine and runs `body` against it.
 func withApp(_ engine: TestEngine, configure: (inout AppConfiguration) -> Void = { _ in },
              _ body: @Sendable (TestHarness) async throws -> Void) async throws {
+    try await withAppUsingSender(engine, sender: nil, configure: configure, body)
+}
+
+/// `withApp` with a chosen SMS sender instead of the capturing one.
+func withAppUsingSender(_ engine: TestEngine, sender: (any SMSSender)?, configure: (inout AppConfiguration) -> Void = { _ in },
+                        _ body: @Sendable (TestHarness) async throws -> Void) async throws {
     let (location, cleanup) = try engine.freshLocation()
     defer { cleanup() }
     var configuration = AppConfiguration()
@@ -77,7 +83,7 @@ func withApp(_ engine: TestEngine, configure: (inout AppConfiguration) -> Void =
     logger.logLevel = .warning
     let sms = CapturingSMS()
     let time = ManualTimeSource(Date())
-    let app = try await buildApplication(configuration, logger: logger, time: time, sms: sms)
+    let app = try await buildApplication(configuration, logger: logger, time: time, sms: sender ?? sms)
     do {
         try await app.application.test(.router) { client in
             try await body(TestHarness(client: client, services: app.services, sms: sms, time: time, engine: engine))
