@@ -128,6 +128,21 @@ import Testing
     }
 
     @Test(arguments: TestEngine.available)
+    func concurrentRequestsCannotSlipPastTheResendWait(engine: TestEngine) async throws {
+        try await withApp(engine) { app in
+            let statuses = try await withThrowingTaskGroup(of: HTTPResponse.Status.self) { group in
+                for n in 0..<10 {
+                    group.addTask { try await app.request(.post, "/api/v1/auth/otp", json: #"{"phone":"0912345678"}"#, ip: "198.51.100.\(n)").status }
+                }
+                return try await group.reduce(into: [HTTPResponse.Status]()) { $0.append($1) }
+            }
+            #expect(statuses.filter { $0 == .accepted }.count == 1)
+            #expect(statuses.filter { $0 == .tooManyRequests }.count == 9)
+            #expect(app.sms.messages.count == 1)
+        }
+    }
+
+    @Test(arguments: TestEngine.available)
     func aNewCodeRetiresTheOldOne(engine: TestEngine) async throws {
         try await withApp(engine) { app in
             try await app.request(.post, "/api/v1/auth/otp", json: #"{"phone":"0912345678"}"#)
@@ -203,6 +218,20 @@ import Testing
             let wrongUnknown = try await app.request(.post, "/api/v1/auth/verify", json: #"{"phone":"0977777777","code":"999999"}"#)
             #expect(wrongKnown.status == wrongUnknown.status)
             #expect(wrongKnown.body == wrongUnknown.body)
+        }
+    }
+
+    @Test(arguments: TestEngine.available)
+    func expiredSignInRecordsArePurged(engine: TestEngine) async throws {
+        try await withApp(engine) { app in
+            let token = try await app.signIn()
+            try await app.request(.post, "/api/v1/auth/verify", json: #"{"phone":"0987654321","code":"000000"}"#)
+            #expect(try await app.store.accounts.purgeExpired(now: app.time.seconds()) == 0)
+            #expect(try await app.request(.get, "/api/v1/places", token: token).status == .ok)
+            // A day later the code and the failure are gone; the live session stays.
+            #expect(try await app.store.accounts.purgeExpired(now: app.time.seconds() + 86_401) == 2)
+            #expect(try await app.request(.post, "/api/v1/auth/signout", token: token).status == .noContent)
+            #expect(try await app.store.accounts.purgeExpired(now: app.time.seconds() + 8 * 86_400) == 1)
         }
     }
 

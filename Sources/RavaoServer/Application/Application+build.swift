@@ -63,13 +63,30 @@ public func buildApplication(
     let application = Application(
         router: router,
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "ravao"),
-        services: [DatabaseCloser(engine: engine)],
+        services: [DatabaseCloser(engine: engine), Housekeeping(services: services)],
         onServerRunning: { channel in
             let port = channel.localAddress?.port ?? configuration.port
             await onServerRunning("http://\(configuration.host == "0.0.0.0" ? "localhost" : configuration.host):\(port)")
         },
         logger: logger)
     return RavaoApp(application: application, services: services)
+}
+
+/// Hourly clean-up of expired sign-in codes and sessions.
+struct Housekeeping: Service {
+    let services: AppServices
+    func run() async throws {
+        while !Task.isCancelled && !Task.isShuttingDownGracefully {
+            do {
+                let removed = try await services.store.accounts.purgeExpired(now: services.time.seconds())
+                if removed > 0 { services.logger.info("purged expired sign-in records", metadata: ["rows": "\(removed)"]) }
+            } catch {
+                services.logger.error("housekeeping failed", metadata: ["error": "\(error)"])
+            }
+            // A plain sleep would hold up shutdown for up to an hour; this one ends with it.
+            try? await cancelWhenGracefulShutdown { try await Task.sleep(for: .seconds(3600)) }
+        }
+    }
 }
 
 /// Closes the database after the server has stopped taking requests.

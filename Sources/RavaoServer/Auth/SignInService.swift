@@ -25,17 +25,16 @@ public struct SignInService: Sendable {
 
     public func requestCode(phone: PhoneNumber, ip: String, language: Language) async throws -> RequestOutcome {
         let now = services.time.seconds()
-        let counts = try await accounts.challengeCounts(phone: phone, ip: ip, since: now - 3600)
-        if let last = counts.lastForPhone, now - last < policy.resendWaitSeconds {
-            return .resendTooSoon(retryAfter: policy.resendWaitSeconds - (now - last))
-        }
-        if counts.phone >= policy.maxCodesPerPhonePerHour || counts.ip >= policy.maxCodesPerIPPerHour {
-            return .limited(retryAfter: 3600)
-        }
         let code = Self.generateCode()
-        let challenge = try await accounts.insertChallenge(
-            phone: phone, purpose: Self.purpose, codeHash: services.keys.otpHash(phone: phone.e164, code: code),
-            ip: ip, now: now, expiresAt: now + policy.codeLifetimeSeconds)
+        let limits = AccountStore.ChallengeLimits(resendWaitSeconds: policy.resendWaitSeconds, perPhonePerHour: policy.maxCodesPerPhonePerHour,
+                                                  perIPPerHour: policy.maxCodesPerIPPerHour)
+        let challenge: String
+        switch try await accounts.insertChallenge(phone: phone, purpose: Self.purpose, codeHash: services.keys.otpHash(phone: phone.e164, code: code),
+                                                  ip: ip, now: now, expiresAt: now + policy.codeLifetimeSeconds, limits: limits) {
+        case .stored(let id): challenge = id
+        case .resendTooSoon(let wait): return .resendTooSoon(retryAfter: wait)
+        case .capped: return .limited(retryAfter: 3600)
+        }
         do {
             try await services.sms.send(to: phone.e164, text: Self.message(code: code, language: language, minutes: policy.codeLifetimeSeconds / 60))
         } catch {

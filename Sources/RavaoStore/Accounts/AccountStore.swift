@@ -67,28 +67,51 @@ public struct AccountStore: Sendable {
         public let attempts: Int
     }
 
-    /// How many codes were requested since `since`, for a phone and for an IP address.
-    public func challengeCounts(phone: PhoneNumber, ip: String, since: Int64) async throws -> (phone: Int, ip: Int, lastForPhone: Int64?) {
-        try await engine.read { db in
-            let byPhone = try await db.raw("SELECT COUNT(*) AS n, MAX(created_at) AS last FROM otp_challenges WHERE phone = \(bind: phone.e164) AND created_at >= \(bind: since)").first()!
-            let byIP = try await db.raw("SELECT COUNT(*) AS n FROM otp_challenges WHERE ip = \(bind: ip) AND created_at >= \(bind: since)").first()!
-            return (try byPhone.decode(column: "n", as: Int.self), try byIP.decode(column: "n", as: Int.self),
-                    try byPhone.decode(column: "last", as: Int64?.self))
+    /// Limits checked in the same transaction that stores a code, so concurrent requests cannot slip past them.
+    public struct ChallengeLimits: Sendable {
+        public var resendWaitSeconds: Int64
+        public var perPhonePerHour: Int
+        public var perIPPerHour: Int
+        public init(resendWaitSeconds: Int64, perPhonePerHour: Int, perIPPerHour: Int) {
+            self.resendWaitSeconds = resendWaitSeconds
+            self.perPhonePerHour = perPhonePerHour
+            self.perIPPerHour = perIPPerHour
         }
     }
 
-    /// Stores a new code for the phone and retires every earlier one, so only the newest code works.
-    @discardableResult
-    public func insertChallenge(phone: PhoneNumber, purpose: String, codeHash: String, ip: String, now: Int64, expiresAt: Int64) async throws -> String {
+    public enum ChallengeOutcome: Sendable, Equatable {
+        case stored(id: String)
+        case resendTooSoon(retryAfter: Int64)
+        case capped
+    }
+
+    /// Stores a new code for the phone unless a limit forbids it, and retires every earlier code, so
+    /// only the newest one works.
+    public func insertChallenge(phone: PhoneNumber, purpose: String, codeHash: String, ip: String, now: Int64,
+                                expiresAt: Int64, limits: ChallengeLimits) async throws -> ChallengeOutcome {
         let id = UUID().uuidString
-        try await engine.write { db in
+        let kind = engine.kind
+        return try await engine.write { db in
+            if kind == .postgres {
+                // SQLite's single writer already serialises this; PostgreSQL needs a lock for the counts to hold.
+                try await db.raw("SELECT pg_advisory_xact_lock(7317)").run()
+            }
+            let since = now - 3600
+            let byPhone = try await db.raw("SELECT COUNT(*) AS n, MAX(created_at) AS last FROM otp_challenges WHERE phone = \(bind: phone.e164) AND created_at >= \(bind: since)").first()!
+            if let last = try byPhone.decode(column: "last", as: Int64?.self), now - last < limits.resendWaitSeconds {
+                return .resendTooSoon(retryAfter: limits.resendWaitSeconds - (now - last))
+            }
+            let byIP = try await db.raw("SELECT COUNT(*) AS n FROM otp_challenges WHERE ip = \(bind: ip) AND created_at >= \(bind: since)").first()!
+            if try byPhone.decode(column: "n", as: Int.self) >= limits.perPhonePerHour || (try byIP.decode(column: "n", as: Int.self)) >= limits.perIPPerHour {
+                return .capped
+            }
             try await db.raw("UPDATE otp_challenges SET consumed_at = \(bind: now) WHERE phone = \(bind: phone.e164) AND purpose = \(bind: purpose) AND consumed_at IS NULL").run()
             try await db.raw("""
                 INSERT INTO otp_challenges (id, phone, purpose, code_hash, ip, created_at, expires_at)
                 VALUES (\(bind: id), \(bind: phone.e164), \(bind: purpose), \(bind: codeHash), \(bind: ip), \(bind: now), \(bind: expiresAt))
                 """).run()
+            return .stored(id: id)
         }
-        return id
     }
 
     /// Forgets a code that never reached the phone, so the user is not made to wait for it.
@@ -135,6 +158,23 @@ public struct AccountStore: Sendable {
     public func failureCount(ip: String, since: Int64) async throws -> Int {
         try await engine.read { db in
             try await db.raw("SELECT COUNT(*) AS n FROM otp_failures WHERE ip = \(bind: ip) AND at >= \(bind: since)").first()!.decode(column: "n", as: Int.self)
+        }
+    }
+
+    /// Deletes sign-in codes and failure records older than a day and sessions that ended a week
+    /// ago: they only serve the hourly limits and the sign-in itself, and are personal data.
+    @discardableResult
+    public func purgeExpired(now: Int64) async throws -> Int {
+        try await engine.write { db in
+            var removed = 0
+            for query: SQLQueryString in [
+                "DELETE FROM otp_challenges WHERE created_at < \(bind: now - 86_400) RETURNING id",
+                "DELETE FROM otp_failures WHERE at < \(bind: now - 86_400) RETURNING ip",
+                "DELETE FROM sessions WHERE expires_at < \(bind: now - 7 * 86_400) OR revoked_at < \(bind: now - 7 * 86_400) RETURNING token_hash",
+            ] {
+                removed += try await db.raw(query).all().count
+            }
+            return removed
         }
     }
 
