@@ -6,34 +6,11 @@ public struct PhoneNumber: Hashable, Sendable, Codable, CustomStringConvertible 
     /// `+84912345678`
     public let e164: String
 
+    /// Parses with the same rules as a phone typed at a scanning station (`ScannedPhone`), so that
+    /// sign-in, sharing and the station can never disagree about what a number is.
     public init?(_ input: String) {
-        var digits = ""
-        var sawPlus = false
-        for (index, ch) in input.trimmingCharacters(in: .whitespacesAndNewlines).enumerated() {
-            if ch == "+" && index == 0 { sawPlus = true; continue }
-            if ch == " " || ch == "." || ch == "-" || ch == "(" || ch == ")" { continue }
-            guard let ascii = ch.asciiValue, ascii >= 48, ascii <= 57 else { return nil }
-            digits.append(ch)
-        }
-        let national: Substring
-        if sawPlus {
-            guard digits.hasPrefix("84") else { return nil }
-            national = digits.dropFirst(2)
-        } else if digits.hasPrefix("84") && (digits.count == 11 || digits.count == 12) {
-            national = digits.dropFirst(2)
-        } else if digits.hasPrefix("0") {
-            national = digits.dropFirst()
-        } else {
-            return nil
-        }
-        // Mobile numbers have 9 significant digits (3x, 5x, 7x, 8x, 9x); landlines 10 starting with 2.
-        guard let first = national.first else { return nil }
-        switch first {
-        case "3", "5", "7", "8", "9": guard national.count == 9 else { return nil }
-        case "2": guard national.count == 10 else { return nil }
-        default: return nil
-        }
-        self.e164 = "+84" + national
+        guard case .success(let phone) = ScannedPhone.parse(input.trimmingCharacters(in: .whitespacesAndNewlines)) else { return nil }
+        self.e164 = phone.e164
     }
 
     /// The form people read and type: `0912345678`.
