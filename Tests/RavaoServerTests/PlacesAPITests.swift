@@ -238,6 +238,8 @@ import Testing
             let pending = try await app.request(.get, "/api/v1/places/\(id)/requests", token: owner)
             #expect(pending.jsonArray.count == 1)
             #expect(pending.jsonArray.first?["phone"] as? String == "0987654321")
+            #expect(try await app.request(.post, "/api/v1/place-requests/\(requestId)/accept", json: #"{"role":"janitor"}"#, token: owner).status == .unprocessableContent)
+            #expect(try await app.request(.post, "/api/v1/place-requests/\(requestId)/accept", json: #"{"role":"#, token: owner).status == .badRequest)
             #expect(try await app.request(.post, "/api/v1/place-requests/\(requestId)/accept", json: #"{"role":"controller"}"#, token: owner).status == .noContent)
             let seen = try await app.request(.get, "/api/v1/places/\(id)", token: guard_)
             #expect(seen.status == .ok)

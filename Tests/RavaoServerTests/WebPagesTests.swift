@@ -167,6 +167,31 @@ import Testing
     }
 
     @Test(arguments: TestEngine.available)
+    func anOwnerAcceptsARequestOnThePlacePage(engine: TestEngine) async throws {
+        try await withApp(engine) { app in
+            let owner = try await signedIn(app)
+            try await owner.get("/places")
+            let ward = try await app.danangWard()
+            let location = try #require(try await owner.post("/places", [("name", "Công ty TNHH An Viên"), ("type", "factory"), ("wardCode", ward), ("registrantName", "Chủ")]).headers[.location])
+            let page = try await owner.get(location)
+            let url = try #require(page.body.range(of: #"https://ravao\.test/c/[A-Za-z0-9]+"#, options: .regularExpression).map { String(page.body[$0]) })
+            let hr = try await signedIn(app, phone: "0987654321")
+            try await hr.get("/places/add")
+            let sent = try await hr.post("/places/add", [("code", url)])
+            #expect(sent.body.contains("Đã gửi yêu cầu"))
+            #expect(try await hr.get(location).status == .notFound)
+            let withRequest = try await owner.get(location)
+            #expect(withRequest.body.contains("0987654321"))
+            let action = try #require(withRequest.body.range(of: #"/place-requests/[0-9A-F-]+"#, options: .regularExpression).map { String(withRequest.body[$0]) })
+            let accepted = try await owner.post(action, [("role", "manager"), ("decision", "accept")])
+            #expect(accepted.status == .seeOther)
+            let seen = try await hr.get(location)
+            #expect(seen.status == .ok)
+            #expect(seen.body.contains("Người quản lý"))
+        }
+    }
+
+    @Test(arguments: TestEngine.available)
     func signingOutEndsTheSession(engine: TestEngine) async throws {
         try await withApp(engine) { app in
             let web = try await signedIn(app)

@@ -164,7 +164,9 @@ struct PlacesAPI {
     }
 
     @Sendable func accept(_ request: Request, context: AppRequestContext) async throws -> Response {
-        let body = try? await request.decodeJSON(AcceptBody.self, context: context)
+        // The body is optional (the role defaults to manager), but a body that is there must be valid.
+        let buffer = try await request.body.collect(upTo: context.maxUploadSize)
+        let body = buffer.readableBytes == 0 ? nil : try JSONDecoder().decode(AcceptBody.self, from: Data(buffer.readableBytesView))
         let role = try Self.role(body?.role ?? "manager")
         try await placeService.decide(requestId: try context.uuidParameter("id"), accept: true, role: role, by: try context.requireAccount())
         return Response(status: .noContent)
