@@ -192,6 +192,28 @@ import Testing
     }
 
     @Test(arguments: TestEngine.available)
+    func rotatingAndDeletingThroughTheForms(engine: TestEngine) async throws {
+        try await withApp(engine) { app in
+            let owner = try await signedIn(app)
+            try await owner.get("/places")
+            let ward = try await app.danangWard()
+            let location = try #require(try await owner.post("/places", [("name", "Chợ Hàn"), ("type", "market"), ("wardCode", ward), ("registrantName", "Chủ")]).headers[.location])
+            func code() async throws -> String {
+                let page = try await owner.get(location)
+                return try #require(page.body.range(of: #"ravao\.test/c/[A-Za-z0-9]+"#, options: .regularExpression).map { String(page.body[$0].split(separator: "/").last!) })
+            }
+            let before = try await code()
+            #expect(try await owner.post(location + "/code", []).status == .seeOther)
+            let after = try await code()
+            #expect(after != before)
+            #expect(try await app.request(.get, "/c/\(before)").status == .gone)
+            #expect(try await owner.post(location + "/delete", []).status == .seeOther)
+            #expect(try await owner.get(location).status == .notFound)
+            #expect(try await owner.get("/places").body.contains("0 kết quả"))
+        }
+    }
+
+    @Test(arguments: TestEngine.available)
     func signingOutEndsTheSession(engine: TestEngine) async throws {
         try await withApp(engine) { app in
             let web = try await signedIn(app)
