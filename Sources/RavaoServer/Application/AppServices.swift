@@ -10,6 +10,8 @@ public struct AppServices: Sendable {
     public let sms: any SMSSender
     public let keys: ServerKeys
     public let logger: Logger
+    /// Reads what stations scan; knows our own hosts so a place poster scanned at a station is named as such.
+    public let recognizer: PayloadRecognizer
 
     public var baseURL: String { configuration.publicBaseURL }
 

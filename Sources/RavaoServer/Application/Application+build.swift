@@ -40,8 +40,10 @@ public func buildApplication(
         case .http(let url): return HTTPSMSSender(url: URL(string: url)!, logger: logger)
         }
     }()
-    let services = AppServices(configuration: configuration, store: store, time: time, sms: smsSender,
-                               keys: ServerKeys(secret: try await store.settings.serverSecret()), logger: logger)
+    let keys = ServerKeys(secret: try await store.settings.serverSecret())
+    let ownHost = URL(string: configuration.publicBaseURL)?.host.map { [$0] } ?? []
+    let services = AppServices(configuration: configuration, store: store, time: time, sms: smsSender, keys: keys, logger: logger,
+                               recognizer: PayloadRecognizer(tokenKey: keys.personalTokenKey, ownHosts: ownHost))
 
     let router = Router(context: AppRequestContext.self)
     router.add(middleware: MetricsMiddleware())
@@ -55,6 +57,7 @@ public func buildApplication(
     AuthAPI(services: services).addRoutes(to: api.group("auth"))
     ReferenceAPI(services: services).addRoutes(to: api)
     PlacesAPI(services: services).addRoutes(to: api)
+    ScansAPI(services: services).addRoutes(to: api)
     SignInPages(services: services).addRoutes(to: router)
     PlacePages(services: services).addRoutes(to: router)
     PosterPages(services: services).addRoutes(to: router)

@@ -72,5 +72,34 @@ enum Migrations {
                 "CREATE INDEX place_access_requests_place ON place_access_requests (place_id, status)",
             ]
         },
+        Migration(version: 2, name: "people and check-ins") { _ in
+            [
+                """
+                CREATE TABLE people (
+                    id TEXT PRIMARY KEY, account_id TEXT UNIQUE REFERENCES accounts (id), full_name TEXT NOT NULL DEFAULT '',
+                    verified BIGINT NOT NULL DEFAULT 0, token_version BIGINT NOT NULL DEFAULT 1, created_at BIGINT NOT NULL)
+                """,
+                """
+                CREATE TABLE person_identifiers (
+                    kind TEXT NOT NULL, value TEXT NOT NULL, person_id TEXT NOT NULL REFERENCES people (id),
+                    created_at BIGINT NOT NULL, PRIMARY KEY (kind, value))
+                """,
+                "CREATE INDEX person_identifiers_person ON person_identifiers (person_id)",
+                """
+                CREATE TABLE checkins (
+                    id TEXT PRIMARY KEY, client_id TEXT NOT NULL UNIQUE, place_id TEXT NOT NULL REFERENCES places (id),
+                    person_id TEXT NOT NULL REFERENCES people (id), direction TEXT NOT NULL, kind TEXT NOT NULL,
+                    scanned_at BIGINT NOT NULL, recorded_at BIGINT NOT NULL, scanned_by TEXT, device_id TEXT, payload TEXT NOT NULL)
+                """,
+                "CREATE INDEX checkins_place_time ON checkins (place_id, scanned_at)",
+                "CREATE INDEX checkins_person_time ON checkins (person_id, scanned_at)",
+                """
+                CREATE TABLE rejected_scans (
+                    id TEXT PRIMARY KEY, place_id TEXT NOT NULL REFERENCES places (id), client_id TEXT, payload TEXT NOT NULL,
+                    reason TEXT NOT NULL, scanned_by TEXT, device_id TEXT, at BIGINT NOT NULL)
+                """,
+                "CREATE INDEX rejected_scans_place ON rejected_scans (place_id, at)",
+            ]
+        },
     ]
 }

@@ -299,6 +299,7 @@ public struct Store: Sendable {
     public let units: UnitStore
     public let accounts: AccountStore
     public let places: PlaceStore
+    public let checkIns: CheckInStore
 
     public init(engine: any DatabaseEngine) {
         self.engine = engine
@@ -306,5 +307,6 @@ public struct Store: Sendable {
         units = UnitStore(engine: engine)
         accounts = AccountStore(engine: engine)
         places = PlaceStore(engine: engine)
+        checkIns = CheckInStore(engine: engine)
     }
 }
