@@ -81,6 +81,13 @@ import Testing
             #expect(try await scan(app, token: token, placeId: placeId, payload: Self.cccd, extra: #""scannedAt":"yesterday""#).errorCode == "invalid_time")
             #expect(try await scan(app, token: token, placeId: placeId, payload: Self.cccd, extra: at(-6 * 86_400)).status == .created)
             #expect(try await scan(app, token: token, placeId: placeId, payload: Self.cccd, extra: at(60)).status == .created)
+            // A station in Vietnam sends local time with its offset; it means the same instant.
+            let local = ISO8601DateFormatter()
+            local.timeZone = TimeZone(secondsFromGMT: 7 * 3600)
+            let stamped = try await scan(app, token: token, placeId: placeId, payload: Self.cccd,
+                                         extra: #""scannedAt":"\#(local.string(from: app.time.now().addingTimeInterval(-3600)))""#)
+            #expect(stamped.status == .created)
+            #expect(stamped.string("scannedAt") == ISO8601DateFormatter().string(from: Date(timeIntervalSince1970: (app.time.now().timeIntervalSince1970 - 3600).rounded(.down))))
         }
     }
 

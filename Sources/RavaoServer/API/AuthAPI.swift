@@ -51,7 +51,7 @@ struct AuthAPI {
     static func phone(_ text: String) throws -> PhoneNumber {
         guard let phone = PhoneNumber(text) else {
             throw AppError(.unprocessableContent, "invalid_phone", en: "'\(text.prefix(30))' is not a Vietnamese phone number (e.g. 0912345678).",
-                           vi: "Số điện thoại không hợp lệ (ví dụ 0912345678).", fields: [FieldError("phone", en: "not a Vietnamese phone number", vi: "số điện thoại không hợp lệ")])
+                           vi: phoneMessage(.vi), fields: [FieldError("phone", en: "not a Vietnamese phone number", vi: "số điện thoại không hợp lệ")])
         }
         return phone
     }

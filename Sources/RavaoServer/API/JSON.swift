@@ -42,8 +42,11 @@ extension AppRequestContext {
 /// Times in the API are ISO 8601 with offset (UTC).
 enum ISOTime {
     static func string(_ seconds: Int64) -> String {
-        let formatter = ISO8601DateFormatter()
-        formatter.formatOptions = [.withInternetDateTime]
-        return formatter.string(from: Date(timeIntervalSince1970: TimeInterval(seconds)))
+        Date(timeIntervalSince1970: TimeInterval(seconds)).formatted(.iso8601)
+    }
+
+    /// Accepts `2026-11-23T06:01:02+07:00`, with or without fractional seconds.
+    static func parse(_ text: String) -> Date? {
+        (try? Date.ISO8601FormatStyle().parse(text)) ?? (try? Date.ISO8601FormatStyle(includingFractionalSeconds: true).parse(text))
     }
 }

@@ -86,11 +86,7 @@ struct ScansAPI {
 
     static func scanTime(_ text: String?, now: Int64) throws -> Int64 {
         guard let text else { return now }
-        let formatter = ISO8601DateFormatter()
-        formatter.formatOptions = [.withInternetDateTime]
-        let withFraction = ISO8601DateFormatter()
-        withFraction.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-        guard let date = formatter.date(from: text) ?? withFraction.date(from: text) else {
+        guard let date = ISOTime.parse(text) else {
             throw AppError(.unprocessableContent, "invalid_time", en: "scannedAt must be ISO 8601 with an offset, e.g. 2026-11-23T06:01:02+07:00",
                            vi: "scannedAt phải theo ISO 8601 có múi giờ.")
         }

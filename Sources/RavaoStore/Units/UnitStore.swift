@@ -7,6 +7,7 @@ import SQLKit
 public struct UnitStore: Sendable {
     let engine: any DatabaseEngine
     let settings: SettingsStore
+    private let cache = UnitCache()
     public init(engine: any DatabaseEngine) {
         self.engine = engine
         self.settings = SettingsStore(engine: engine)
@@ -60,10 +61,21 @@ public struct UnitStore: Sendable {
         }
     }
 
+    /// One unit by code. The official lists never change once loaded, so every page showing an
+    /// address reads them from memory instead of walking the table per place.
     public func unit(_ code: String, scheme: UnitScheme) async throws -> AdminUnit? {
-        try await engine.read { db in
-            try await db.raw("SELECT * FROM admin_units WHERE scheme = \(bind: scheme.rawValue) AND code = \(bind: code)").first().map(Self.unit(from:))
+        try await units(scheme)[code]
+    }
+
+    private func units(_ scheme: UnitScheme) async throws -> [String: AdminUnit] {
+        if let cached = cache.units(scheme) { return cached }
+        let all = try await engine.read { db in
+            try await db.raw("SELECT * FROM admin_units WHERE scheme = \(bind: scheme.rawValue)").all().map(Self.unit(from:))
         }
+        let byCode = Dictionary(all.map { ($0.code, $0) }, uniquingKeysWith: { first, _ in first })
+        // An empty result is not cached: the list may be loaded by another instance a moment later.
+        if !byCode.isEmpty { cache.store(byCode, for: scheme) }
+        return byCode
     }
 
     /// The unit and its ancestors, from the unit itself up to its province.
@@ -105,3 +117,12 @@ public struct UnitStore: Sendable {
         return units
     }
 }
+
+/// The loaded lists, per scheme, shared by every copy of the store.
+final class UnitCache: Sendable {
+    private let byScheme = Mutex<[UnitScheme: [String: AdminUnit]]>([:])
+    func units(_ scheme: UnitScheme) -> [String: AdminUnit]? { byScheme.withLock { $0[scheme] } }
+    func store(_ units: [String: AdminUnit], for scheme: UnitScheme) { byScheme.withLock { $0[scheme] = units } }
+}
+
+import Synchronization
