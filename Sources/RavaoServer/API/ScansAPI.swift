@@ -3,7 +3,7 @@ import Hummingbird
 import RavaoCore
 import RavaoStore
 
-/// `POST /api/v1/scans`: a staff station records what it scanned at a place (C2, C3, C7).
+/// `POST /api/v1/scans`: a staff station or a kiosk records what it scanned at a place (C2, C3, C5, C7).
 struct ScansAPI {
     let services: AppServices
 
@@ -36,44 +36,14 @@ struct ScansAPI {
     static let maximumSkew: Int64 = 120
 
     @Sendable func scan(_ request: Request, context: AppRequestContext) async throws -> JSONResponse<ScanAnswer> {
-        let account = try context.requireAccount()
+        let scanner: CheckInService.Scanner
+        if let device = context.device { scanner = .device(device) } else { scanner = .account(try context.requireAccount()) }
         let body = try await request.decodeJSON(ScanRequest.self, context: context)
-        let (place, _) = try await PlaceService(services: services).placeWithRole(body.placeId, account: account)
-        let now = services.time.seconds()
-        let scannedAt = try Self.scanTime(body.scannedAt, now: now)
-        let store = services.store.checkIns
-
-        // A retry of something already recorded answers the same, without parsing again.
-        if let earlier = try await store.existing(clientId: body.clientId) {
-            return JSONResponse(answer(earlier, place: place))
-        }
-        let payload: ScannedPayload
-        switch services.recognizer.recognize(body.payload) {
-        case .recognized(let recognized): payload = recognized
-        case .unrecognized(let reason):
-            try await store.reject(placeId: place.id, clientId: body.clientId, payload: body.payload, reason: reason.code, scannedBy: account.id, at: now)
-            throw AppError(.unprocessableContent, "unrecognized_payload", en: reason.message, vi: reason.messageVI,
-                           fields: [FieldError("payload", en: reason.code, vi: reason.code)])
-        }
-        var proven: UUID?
-        if payload.kind == .ravao, let person = payload.ravaoPersonID {
-            // The signature proved the token; the version says whether it was re-issued since.
-            guard let current = try await store.tokenVersion(person: person), current == payload.ravaoTokenVersion else {
-                try await store.reject(placeId: place.id, clientId: body.clientId, payload: body.payload, reason: "token_revoked", scannedBy: account.id, at: now)
-                throw AppError(.unprocessableContent, "token_revoked", en: "This personal QR was replaced by a newer one; ask for the current QR.",
-                               vi: "Mã QR cá nhân này đã được thay bằng mã mới; đề nghị xuất trình mã hiện tại.")
-            }
-            proven = person
-        }
-        var identifiers: [CheckInStore.Identifier] = []
-        if let qid = payload.nationalQID { identifiers.append(.init(kind: "qid", value: qid)) }
-        if let cccd = payload.cccdNumber { identifiers.append(.init(kind: "cccd", value: cccd)) }
-        if let bhyt = payload.bhytCardNumber ?? payload.bhxhNumber { identifiers.append(.init(kind: "bhyt", value: bhyt)) }
-        if let phone = payload.phone { identifiers.append(.init(kind: "phone", value: phone.e164)) }
-        let recorded = try await store.record(.init(
-            clientId: body.clientId, placeId: place.id, direction: body.direction ?? .in, kind: payload.kind, scannedAt: scannedAt,
-            recordedAt: now, scannedBy: account.id, payload: body.payload, identifiers: identifiers, provenPerson: proven,
-            fullName: payload.fullName))
+        let service = CheckInService(services: services)
+        let place = try await service.placeForScanning(body.placeId, by: scanner)
+        let scannedAt = try Self.scanTime(body.scannedAt, now: services.time.seconds())
+        let recorded = try await service.scan(payload: body.payload, at: place, direction: body.direction ?? .in, clientId: body.clientId,
+                                              scannedAt: scannedAt, by: scanner)
         return JSONResponse(answer(recorded, place: place), status: recorded.duplicate ? .ok : .created)
     }
 

@@ -1,12 +1,15 @@
 import Hummingbird
 import NIOCore
 import RavaoCore
+import RavaoStore
 
 /// Per-request state: who is asking, in which language, from where.
 public struct AppRequestContext: RequestContext {
     public var coreContext: CoreRequestContextStorage
     /// The signed-in account, from a session cookie or a bearer token.
     public var identity: Identity?
+    /// A kiosk that authenticated with its device key instead of a person's session.
+    public var device: DeviceStore.Device?
     public var language: Language = .vi
     /// The client's address, for rate limits and the audit trail.
     public var clientIP: String

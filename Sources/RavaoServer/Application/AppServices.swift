@@ -12,6 +12,11 @@ public struct AppServices: Sendable {
     public let logger: Logger
     /// Reads what stations scan; knows our own hosts so a place poster scanned at a station is named as such.
     public let recognizer: PayloadRecognizer
+    /// The group-commit writer every check-in goes through.
+    public let checkIns: CheckInWriter
+    /// Tells live views what was just recorded.
+    public let live: LiveHub
+    public let caches: AccessCaches
 
     public var baseURL: String { configuration.publicBaseURL }
 

@@ -42,8 +42,11 @@ public func buildApplication(
     }()
     let keys = ServerKeys(secret: try await store.settings.serverSecret())
     let ownHost = URL(string: configuration.publicBaseURL)?.host.map { [$0] } ?? []
+    let live = LiveHub()
+    let writer = CheckInWriter(engine: engine, logger: logger, onCommit: { live.publish($0) })
     let services = AppServices(configuration: configuration, store: store, time: time, sms: smsSender, keys: keys, logger: logger,
-                               recognizer: PayloadRecognizer(tokenKey: keys.personalTokenKey, ownHosts: ownHost))
+                               recognizer: PayloadRecognizer(tokenKey: keys.personalTokenKey, ownHosts: ownHost),
+                               checkIns: writer, live: live, caches: AccessCaches())
 
     let router = Router(context: AppRequestContext.self)
     router.add(middleware: MetricsMiddleware())
@@ -58,10 +61,13 @@ public func buildApplication(
     ReferenceAPI(services: services).addRoutes(to: api)
     PlacesAPI(services: services).addRoutes(to: api)
     ScansAPI(services: services).addRoutes(to: api)
+    DevicesAPI(services: services).addRoutes(to: api)
+    CheckInsAPI(services: services).addRoutes(to: api)
     SignInPages(services: services).addRoutes(to: router)
     PlacePages(services: services).addRoutes(to: router)
     PosterPages(services: services).addRoutes(to: router)
-    CheckInLanding(services: services).addRoutes(to: router)
+    PosterCheckIn(services: services).addRoutes(to: router)
+    LivePages(services: services).addRoutes(to: router)
 
     let application = Application(
         router: router,
@@ -81,7 +87,8 @@ struct Housekeeping: Service {
     func run() async throws {
         while !Task.isCancelled && !Task.isShuttingDownGracefully {
             do {
-                let removed = try await services.store.accounts.purgeExpired(now: services.time.seconds())
+                let now = services.time.seconds()
+                let removed = try await services.store.accounts.purgeExpired(now: now) + services.store.rateLimits.purge(now: now)
                 if removed > 0 { services.logger.info("purged expired sign-in records", metadata: ["rows": "\(removed)"]) }
             } catch {
                 services.logger.error("housekeeping failed", metadata: ["error": "\(error)"])

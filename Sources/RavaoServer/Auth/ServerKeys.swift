@@ -6,6 +6,7 @@ import Foundation
 public struct ServerKeys: Sendable {
     private let csrfKey: SymmetricKey
     private let otpKey: SymmetricKey
+    private let receiptKey: SymmetricKey
     /// Signs personal QR tokens (FORMATS.md §4).
     public let personalTokenKey: SymmetricKey
 
@@ -16,6 +17,7 @@ public struct ServerKeys: Sendable {
         }
         csrfKey = derive("ravao/csrf/v1")
         otpKey = derive("ravao/otp/v1")
+        receiptKey = derive("ravao/receipt/v1")
         personalTokenKey = derive("ravao/personal-token/v1")
     }
 
@@ -27,6 +29,23 @@ public struct ServerKeys: Sendable {
     public func isValidCSRF(_ token: String, for binding: String) -> Bool {
         guard !binding.isEmpty, let mac = Data(base64URLEncoded: token) else { return false }
         return HMAC<SHA256>.isValidAuthenticationCode(mac, authenticating: Data(binding.utf8), using: csrfKey)
+    }
+
+    /// A check-in receipt's link: the check-in id and a MAC over it, so whoever holds the link (the
+    /// phone that checked in) can see the receipt and check out, and nobody can enumerate receipts.
+    public func receiptToken(_ checkInId: UUID) -> String {
+        checkInId.uuidString.lowercased() + "." + Data(HMAC<SHA256>.authenticationCode(for: Data(checkInId.uuidString.utf8), using: receiptKey).prefix(16)).base64URLEncoded()
+    }
+
+    public func checkInId(fromReceipt token: String) -> UUID? {
+        let parts = token.split(separator: ".", maxSplits: 1)
+        guard parts.count == 2, let id = UUID(uuidString: String(parts[0])) else { return nil }
+        let expected = receiptToken(id)
+        guard expected.utf8.count == token.utf8.count else { return nil }
+        // Constant-time comparison of the whole token.
+        var difference: UInt8 = 0
+        for (a, b) in zip(expected.utf8, token.utf8) { difference |= a ^ b }
+        return difference == 0 ? id : nil
     }
 
     /// Codes are stored only as a keyed hash bound to the phone, so a database read reveals no code.

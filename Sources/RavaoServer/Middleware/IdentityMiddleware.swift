@@ -1,6 +1,7 @@
 import Foundation
 import Hummingbird
 import RavaoCore
+import RavaoStore
 
 /// Resolves who is asking (session cookie or bearer token), their language and address, and the
 /// CSRF binding; enforces CSRF on cookie-authenticated API writes.
@@ -23,17 +24,26 @@ struct IdentityMiddleware: RouterMiddleware {
                                               acceptLanguage: request.headers[.acceptLanguage])
 
         var newAnon: String?
+        let now = services.time.seconds()
         if let bearer = Self.bearerToken(request) {
             let hash = ServerKeys.tokenHash(bearer)
-            guard let (account, _) = try await services.store.accounts.sessionAccount(tokenHash: hash, now: services.time.seconds()) else {
-                throw AppError(.unauthorized, "invalid_token", en: "The bearer token is not valid or has expired; sign in again.",
-                               vi: "Mã truy cập không hợp lệ hoặc đã hết hạn, vui lòng đăng nhập lại.")
+            if bearer.hasPrefix(DeviceKey.prefix) {
+                guard let device = try await services.caches.devices.value(hash, load: { try await services.store.devices.device(keyHash: hash) }) else {
+                    throw AppError(.unauthorized, "invalid_device_key", en: "This device key is not valid or was revoked; ask the place's owner for a new one.",
+                                   vi: "Mã thiết bị không hợp lệ hoặc đã bị thu hồi; đề nghị chủ địa điểm cấp mã mới.")
+                }
+                context.device = device
+            } else {
+                guard let session = try await liveSession(hash, now: now) else {
+                    throw AppError(.unauthorized, "invalid_token", en: "The bearer token is not valid or has expired; sign in again.",
+                                   vi: "Mã truy cập không hợp lệ hoặc đã hết hạn, vui lòng đăng nhập lại.")
+                }
+                context.identity = Identity(account: session.account, via: .bearer, tokenHash: hash)
             }
-            context.identity = Identity(account: account, via: .bearer, tokenHash: hash)
         } else if let token = request.cookies[Self.sessionCookie]?.value, !token.isEmpty {
             let hash = ServerKeys.tokenHash(token)
-            if let (account, _) = try await services.store.accounts.sessionAccount(tokenHash: hash, now: services.time.seconds()) {
-                context.identity = Identity(account: account, via: .cookie, tokenHash: hash)
+            if let session = try await liveSession(hash, now: now) {
+                context.identity = Identity(account: session.account, via: .cookie, tokenHash: hash)
                 context.csrfBinding = token
             }
         }
@@ -63,6 +73,19 @@ struct IdentityMiddleware: RouterMiddleware {
             response.setCookie(Cookie(name: Self.languageCookie, value: language.rawValue, maxAge: 365 * 24 * 3600, path: "/", secure: secure, httpOnly: true, sameSite: .lax))
         }
         return response
+    }
+
+    /// A session from the cache when this instance saw it within seconds, else from the database.
+    /// The expiry is checked on every request against the service clock, cached or not.
+    func liveSession(_ hash: String, now: Int64) async throws -> AccountStore.LiveSession? {
+        guard let session = try await services.caches.sessions.value(hash, load: { try await services.store.accounts.liveSession(tokenHash: hash, now: now) }) else {
+            return nil
+        }
+        guard session.expiresAt > now else {
+            services.caches.sessions.remove(hash)
+            return nil
+        }
+        return session
     }
 
     static func bearerToken(_ request: Request) -> String? {

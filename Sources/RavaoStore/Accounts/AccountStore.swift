@@ -193,12 +193,25 @@ public struct AccountStore: Sendable {
 
     /// The account behind a live session token hash.
     public func sessionAccount(tokenHash: String, now: Int64) async throws -> (Account, SessionKind)? {
+        try await liveSession(tokenHash: tokenHash, now: now).map { ($0.account, $0.kind) }
+    }
+
+    public struct LiveSession: Sendable {
+        public let account: Account
+        public let kind: SessionKind
+        public let expiresAt: Int64
+    }
+
+    /// The session a token hash names, if it is neither revoked nor expired at `now`.
+    public func liveSession(tokenHash: String, now: Int64) async throws -> LiveSession? {
         try await engine.read { db in
             guard let row = try await db.raw("""
-                SELECT a.*, s.kind AS session_kind FROM sessions s JOIN accounts a ON a.id = s.account_id
+                SELECT a.*, s.kind AS session_kind, s.expires_at AS session_expires_at FROM sessions s JOIN accounts a ON a.id = s.account_id
                 WHERE s.token_hash = \(bind: tokenHash) AND s.revoked_at IS NULL AND s.expires_at > \(bind: now)
                 """).first() else { return nil }
-            return (try Self.account(from: row), SessionKind(rawValue: try row.decode(column: "session_kind", as: String.self)) ?? .web)
+            return LiveSession(account: try Self.account(from: row),
+                               kind: SessionKind(rawValue: try row.decode(column: "session_kind", as: String.self)) ?? .web,
+                               expiresAt: try row.decode(column: "session_expires_at", as: Int64.self))
         }
     }
 

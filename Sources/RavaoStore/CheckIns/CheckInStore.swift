@@ -25,14 +25,20 @@ public struct CheckInStore: Sendable {
         public var payload: String
         /// Identifiers in matching order; the first one already known names the person.
         public var identifiers: [Identifier]
-        /// A person the scan proved directly (a verified personal token).
+        /// A person the scan proved directly (a verified personal token), and the token's version,
+        /// which must still be the person's current one.
         public var provenPerson: UUID?
+        public var tokenVersion: Int?
         public var fullName: String?
+        /// The kiosk that scanned, when it was a device rather than a signed-in person.
+        public var deviceId: UUID?
         public init(clientId: UUID, placeId: UUID, direction: CheckInDirection, kind: PayloadKind, scannedAt: Int64, recordedAt: Int64,
-                    scannedBy: UUID?, payload: String, identifiers: [Identifier], provenPerson: UUID?, fullName: String?) {
+                    scannedBy: UUID?, deviceId: UUID? = nil, payload: String, identifiers: [Identifier], provenPerson: UUID? = nil,
+                    tokenVersion: Int? = nil, fullName: String?) {
             self.clientId = clientId; self.placeId = placeId; self.direction = direction; self.kind = kind
-            self.scannedAt = scannedAt; self.recordedAt = recordedAt; self.scannedBy = scannedBy; self.payload = payload
-            self.identifiers = identifiers; self.provenPerson = provenPerson; self.fullName = fullName
+            self.scannedAt = scannedAt; self.recordedAt = recordedAt; self.scannedBy = scannedBy; self.deviceId = deviceId
+            self.payload = payload; self.identifiers = identifiers; self.provenPerson = provenPerson
+            self.tokenVersion = tokenVersion; self.fullName = fullName
         }
     }
 
@@ -44,6 +50,10 @@ public struct CheckInStore: Sendable {
         public let direction: String
         public let scannedAt: Int64
         public let duplicate: Bool
+        public init(id: UUID, personId: UUID, fullName: String, kind: String, direction: String, scannedAt: Int64, duplicate: Bool) {
+            self.id = id; self.personId = personId; self.fullName = fullName; self.kind = kind
+            self.direction = direction; self.scannedAt = scannedAt; self.duplicate = duplicate
+        }
     }
 
     /// The check-in already recorded under a client id, if any: retries and offline uploads reuse ids.
@@ -58,80 +68,83 @@ public struct CheckInStore: Sendable {
             SELECT c.id, c.person_id, c.kind, c.direction, c.scanned_at, p.full_name FROM checkins c JOIN people p ON p.id = c.person_id
             WHERE c.client_id = \(bind: clientId.uuidString)
             """).first() else { return nil }
-        return Recorded(id: UUID(uuidString: try row.decode(column: "id", as: String.self))!,
+        return try recorded(from: row)
+    }
+
+    static func recorded(from row: any SQLRow) throws -> Recorded {
+        Recorded(id: UUID(uuidString: try row.decode(column: "id", as: String.self))!,
                         personId: UUID(uuidString: try row.decode(column: "person_id", as: String.self))!,
                         fullName: try row.decode(column: "full_name", as: String.self), kind: try row.decode(column: "kind", as: String.self),
                         direction: try row.decode(column: "direction", as: String.self),
                         scannedAt: try row.decode(column: "scanned_at", as: Int64.self), duplicate: true)
     }
 
-    /// Finds or creates the person, links the identifiers the scan carried, and records the check-in,
-    /// in one transaction. A client id seen before returns the earlier check-in, marked duplicate.
-    public func record(_ new: NewCheckIn) async throws -> Recorded {
-        try await engine.write { db in
-            if let earlier = try await Self.existing(clientId: new.clientId, db: db) { return earlier }
-            let personId = try await Self.resolvePerson(new, db: db)
-            let id = UUID()
+    /// A recorded check-in as pages show it.
+    public struct Stored: Sendable, Equatable {
+        public let id: UUID
+        public let placeId: UUID
+        public let personId: UUID
+        public let fullName: String
+        public let kind: String
+        public let direction: CheckInDirection
+        public let scannedAt: Int64
+        public let recordedAt: Int64
+    }
+
+    static func stored(from row: any SQLRow) throws -> Stored {
+        func uuid(_ column: String) throws -> UUID {
+            let text = try row.decode(column: column, as: String.self)
+            guard let id = UUID(uuidString: text) else { throw DatabaseError.corruptRow("\(column) \(text)") }
+            return id
+        }
+        return Stored(id: try uuid("id"), placeId: try uuid("place_id"), personId: try uuid("person_id"),
+                      fullName: try row.decode(column: "full_name", as: String.self), kind: try row.decode(column: "kind", as: String.self),
+                      direction: CheckInDirection(rawValue: try row.decode(column: "direction", as: String.self)) ?? .in,
+                      scannedAt: try row.decode(column: "scanned_at", as: Int64.self), recordedAt: try row.decode(column: "recorded_at", as: Int64.self))
+    }
+
+    public func checkIn(id: UUID) async throws -> Stored? {
+        try await engine.read { db in
             try await db.raw("""
-                INSERT INTO checkins (id, client_id, place_id, person_id, direction, kind, scanned_at, recorded_at, scanned_by, payload)
-                VALUES (\(bind: id.uuidString), \(bind: new.clientId.uuidString), \(bind: new.placeId.uuidString), \(bind: personId.uuidString),
-                        \(bind: new.direction.rawValue), \(bind: new.kind.rawValue), \(bind: new.scannedAt), \(bind: new.recordedAt),
-                        \(bind: new.scannedBy?.uuidString), \(bind: new.payload))
-                """).run()
-            let name = try await db.raw("SELECT full_name FROM people WHERE id = \(bind: personId.uuidString)").first()!.decode(column: "full_name", as: String.self)
-            return Recorded(id: id, personId: personId, fullName: name, kind: new.kind.rawValue, direction: new.direction.rawValue,
-                            scannedAt: new.scannedAt, duplicate: false)
+                SELECT c.id, c.place_id, c.person_id, c.kind, c.direction, c.scanned_at, c.recorded_at, p.full_name
+                FROM checkins c JOIN people p ON p.id = c.person_id WHERE c.id = \(bind: id.uuidString)
+                """).first().map(Self.stored(from:))
         }
     }
 
-    /// The strongest known identifier names the person; otherwise a new, unverified person is made
-    /// from the card's data. Identifiers not yet linked are linked to that person.
-    static func resolvePerson(_ new: NewCheckIn, db: any SQLDatabase) async throws -> UUID {
-        var person = new.provenPerson
-        if person == nil {
-            for identifier in new.identifiers {
-                if let row = try await db.raw("SELECT person_id FROM person_identifiers WHERE kind = \(bind: identifier.kind) AND value = \(bind: identifier.value)").first() {
-                    person = UUID(uuidString: try row.decode(column: "person_id", as: String.self))
-                    break
+    /// What a live view shows: the latest arrivals, and every scan of the day for the counts.
+    public struct LiveSnapshot: Sendable {
+        public let recent: [Stored]
+        public let today: [(person: UUID, direction: CheckInDirection, at: Int64)]
+    }
+
+    public func liveSnapshot(placeId: UUID, dayStart: Int64, recentLimit: Int) async throws -> LiveSnapshot {
+        try await engine.read { db in
+            let recent = try await db.raw("""
+                SELECT c.id, c.place_id, c.person_id, c.kind, c.direction, c.scanned_at, c.recorded_at, p.full_name
+                FROM checkins c JOIN people p ON p.id = c.person_id
+                WHERE c.place_id = \(bind: placeId.uuidString) ORDER BY c.recorded_at DESC, c.scanned_at DESC LIMIT \(bind: recentLimit)
+                """).all().map(Self.stored(from:))
+            // A stay that began yesterday evening may still be open: read a day before midnight too.
+            let today = try await db.raw("""
+                SELECT person_id, direction, scanned_at FROM checkins
+                WHERE place_id = \(bind: placeId.uuidString) AND scanned_at >= \(bind: dayStart - 86_400)
+                """).all().map { row in
+                    (person: UUID(uuidString: try row.decode(column: "person_id", as: String.self))!,
+                     direction: CheckInDirection(rawValue: try row.decode(column: "direction", as: String.self)) ?? .in,
+                     at: try row.decode(column: "scanned_at", as: Int64.self))
                 }
-            }
+            return LiveSnapshot(recent: recent, today: today)
         }
-        if person == nil, let phone = new.identifiers.first(where: { $0.kind == "phone" }) {
-            // A citizen with an account is the person behind their own phone number.
-            if let row = try await db.raw("SELECT p.id FROM people p JOIN accounts a ON a.id = p.account_id WHERE a.phone = \(bind: phone.value)").first() {
-                person = UUID(uuidString: try row.decode(column: "id", as: String.self))
-            }
-        }
-        let personId: UUID
-        if let person {
-            personId = person
-            if let name = new.fullName, !name.isEmpty {
-                try await db.raw("UPDATE people SET full_name = \(bind: name) WHERE id = \(bind: personId.uuidString) AND full_name = ''").run()
-            }
-        } else {
-            personId = UUID()
-            try await db.raw("""
-                INSERT INTO people (id, full_name, verified, created_at) VALUES (\(bind: personId.uuidString), \(bind: new.fullName ?? ""), 0, \(bind: new.recordedAt))
-                """).run()
-        }
-        for identifier in new.identifiers {
-            // An identifier already linked to someone else stays where it is: merging people is a decision, not a side effect.
-            try await db.raw("""
-                INSERT INTO person_identifiers (kind, value, person_id, created_at)
-                VALUES (\(bind: identifier.kind), \(bind: identifier.value), \(bind: personId.uuidString), \(bind: new.recordedAt))
-                ON CONFLICT (kind, value) DO NOTHING
-                """).run()
-        }
-        return personId
     }
 
     /// Keeps a scan that could not be read, so nothing a guard scanned disappears.
-    public func reject(placeId: UUID, clientId: UUID?, payload: String, reason: String, scannedBy: UUID?, at: Int64) async throws {
+    public func reject(placeId: UUID, clientId: UUID?, payload: String, reason: String, scannedBy: UUID?, deviceId: UUID? = nil, at: Int64) async throws {
         try await engine.write { db in
             try await db.raw("""
-                INSERT INTO rejected_scans (id, place_id, client_id, payload, reason, scanned_by, at)
+                INSERT INTO rejected_scans (id, place_id, client_id, payload, reason, scanned_by, device_id, at)
                 VALUES (\(bind: UUID().uuidString), \(bind: placeId.uuidString), \(bind: clientId?.uuidString), \(bind: String(payload.prefix(8192))),
-                        \(bind: reason), \(bind: scannedBy?.uuidString), \(bind: at))
+                        \(bind: reason), \(bind: scannedBy?.uuidString), \(bind: deviceId?.uuidString), \(bind: at))
                 """).run()
         }
     }

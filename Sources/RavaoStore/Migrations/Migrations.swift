@@ -101,5 +101,23 @@ enum Migrations {
                 "CREATE INDEX rejected_scans_place ON rejected_scans (place_id, at)",
             ]
         },
+        Migration(version: 3, name: "devices, live view and rate limits") { _ in
+            [
+                """
+                CREATE TABLE devices (
+                    id TEXT PRIMARY KEY, place_id TEXT NOT NULL REFERENCES places (id), name TEXT NOT NULL,
+                    key_hash TEXT NOT NULL UNIQUE, created_by TEXT NOT NULL REFERENCES accounts (id), created_at BIGINT NOT NULL,
+                    last_seen_at BIGINT, revoked_at BIGINT, revoked_by TEXT)
+                """,
+                "CREATE INDEX devices_place ON devices (place_id)",
+                // The live view and the poster receipt follow what arrived, in arrival order, per place.
+                "CREATE INDEX checkins_place_recorded ON checkins (place_id, recorded_at)",
+                // Guest check-ins and other anonymous actions are counted here to cap them per hour.
+                """
+                CREATE TABLE rate_events (scope TEXT NOT NULL, subject TEXT NOT NULL, at BIGINT NOT NULL)
+                """,
+                "CREATE INDEX rate_events_lookup ON rate_events (scope, subject, at)",
+            ]
+        },
     ]
 }

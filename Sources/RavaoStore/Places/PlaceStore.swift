@@ -300,6 +300,8 @@ public struct Store: Sendable {
     public let accounts: AccountStore
     public let places: PlaceStore
     public let checkIns: CheckInStore
+    public let devices: DeviceStore
+    public let rateLimits: RateLimitStore
 
     public init(engine: any DatabaseEngine) {
         self.engine = engine
@@ -308,5 +310,7 @@ public struct Store: Sendable {
         accounts = AccountStore(engine: engine)
         places = PlaceStore(engine: engine)
         checkIns = CheckInStore(engine: engine)
+        devices = DeviceStore(engine: engine)
+        rateLimits = RateLimitStore(engine: engine)
     }
 }

@@ -1,0 +1,135 @@
+import Foundation
+import RavaoCore
+import RavaoStore
+
+/// Turns what was scanned (or a self check-in at a poster) into a check-in through the group-commit
+/// writer, with the rules shared by the station, the kiosk and the poster flow.
+struct CheckInService {
+    let services: AppServices
+
+    /// Who scanned: a signed-in staff member or a kiosk.
+    enum Scanner {
+        case account(Account)
+        case device(DeviceStore.Device)
+
+        var accountId: UUID? { if case .account(let a) = self { a.id } else { nil } }
+        var deviceId: UUID? { if case .device(let d) = self { d.id } else { nil } }
+    }
+
+    /// The place a scan is for, if this scanner may scan there. Answered from the access caches.
+    func placeForScanning(_ placeId: UUID, by scanner: Scanner) async throws -> Place {
+        let caches = services.caches
+        let store = services.store.places
+        switch scanner {
+        case .device(let device):
+            guard device.placeId == placeId else {
+                throw AppError(.forbidden, "wrong_place", en: "This device is registered for another place.", vi: "Thiết bị này được đăng ký cho địa điểm khác.")
+            }
+            guard let place = try await caches.places.value(placeId, load: { try await store.place(id: placeId) }), place.deletedAt == nil else {
+                throw AppError.notFound
+            }
+            touch(device)
+            return place
+        case .account(let account):
+            // Every role may scan: owners, managers and entry controllers.
+            let key = AccessCaches.RoleKey(place: placeId, account: account.id)
+            let access = try await caches.roles.value(key) {
+                guard let place = try await store.place(id: placeId), place.deletedAt == nil,
+                      let role = try await store.role(of: account.id, at: placeId) else { return nil }
+                return AccessCaches.PlaceAccess(place: place, role: role)
+            }
+            guard let access else { throw AppError.notFound }
+            return access.place
+        }
+    }
+
+    /// Records a scan. Unreadable payloads and re-issued tokens are kept in the rejected-scan log and
+    /// answered 422 with the reason.
+    func scan(payload text: String, at place: Place, direction: CheckInDirection, clientId: UUID, scannedAt: Int64,
+              by scanner: Scanner) async throws -> CheckInStore.Recorded {
+        let now = services.time.seconds()
+        let payload: ScannedPayload
+        switch services.recognizer.recognize(text) {
+        case .recognized(let recognized): payload = recognized
+        case .unrecognized(let reason):
+            try await services.store.checkIns.reject(placeId: place.id, clientId: clientId, payload: text, reason: reason.code,
+                                                      scannedBy: scanner.accountId, deviceId: scanner.deviceId, at: now)
+            throw AppError(.unprocessableContent, "unrecognized_payload", en: reason.message, vi: reason.messageVI,
+                           fields: [FieldError("payload", en: reason.code, vi: reason.code)])
+        }
+        var identifiers: [CheckInStore.Identifier] = []
+        if let qid = payload.nationalQID { identifiers.append(.init(kind: "qid", value: qid)) }
+        if let cccd = payload.cccdNumber { identifiers.append(.init(kind: "cccd", value: cccd)) }
+        if let bhyt = payload.bhytCardNumber ?? payload.bhxhNumber { identifiers.append(.init(kind: "bhyt", value: bhyt)) }
+        if let phone = payload.phone { identifiers.append(.init(kind: "phone", value: phone.e164)) }
+        let isToken = payload.kind == .ravao && payload.ravaoPersonID != nil
+        let outcome = try await services.checkIns.submit(.init(
+            clientId: clientId, placeId: place.id, direction: direction, kind: payload.kind, scannedAt: scannedAt, recordedAt: now,
+            scannedBy: scanner.accountId, deviceId: scanner.deviceId, payload: text, identifiers: identifiers,
+            provenPerson: isToken ? payload.ravaoPersonID : nil, tokenVersion: isToken ? payload.ravaoTokenVersion : nil,
+            fullName: payload.fullName))
+        switch outcome {
+        case .recorded(let recorded): return recorded
+        case .tokenRevoked:
+            throw AppError(.unprocessableContent, "token_revoked", en: "This personal QR was replaced by a newer one; ask for the current QR.",
+                           vi: "Mã QR cá nhân này đã được thay bằng mã mới; đề nghị xuất trình mã hiện tại.")
+        }
+    }
+
+    /// Records a citizen's own check-in at a poster (one tap, signed in).
+    func selfCheckIn(account: Account, place: Place, direction: CheckInDirection, clientId: UUID) async throws -> CheckInStore.Recorded {
+        let now = services.time.seconds()
+        let person = try await services.store.checkIns.person(forAccount: account, now: now)
+        let outcome = try await services.checkIns.submit(.init(
+            clientId: clientId, placeId: place.id, direction: direction, kind: .poster, scannedAt: now, recordedAt: now,
+            scannedBy: account.id, payload: "", identifiers: [.init(kind: "phone", value: account.phone.e164)], provenPerson: person,
+            fullName: account.displayName.isEmpty ? nil : account.displayName))
+        guard case .recorded(let recorded) = outcome else { throw AppError.notFound }
+        return recorded
+    }
+
+    /// Records the exit that goes with an entry from a receipt: same person, same place, same kind.
+    func checkOut(after entry: CheckInStore.Stored, place: Place, clientId: UUID) async throws -> CheckInStore.Recorded {
+        let now = services.time.seconds()
+        let outcome = try await services.checkIns.submit(.init(
+            clientId: clientId, placeId: place.id, direction: .out, kind: PayloadKind(rawValue: entry.kind) ?? .poster, scannedAt: now, recordedAt: now,
+            scannedBy: nil, payload: "", identifiers: [], provenPerson: entry.personId, fullName: nil))
+        guard case .recorded(let recorded) = outcome else { throw AppError.notFound }
+        return recorded
+    }
+
+    /// Hourly caps on guest check-ins: per place, per phone and per address.
+    static let guestsPerPlacePerHour = 600
+    static let guestPerPhonePerHour = 10
+    static let guestPerIPPerHour = 60
+
+    /// Records a guest who left a name and phone number at a poster, within the hourly caps.
+    func guestCheckIn(name: String, phone: PhoneNumber, place: Place, direction: CheckInDirection, clientId: UUID, ip: String) async throws -> CheckInStore.Recorded {
+        let now = services.time.seconds()
+        if let hit = try await services.store.rateLimits.take([
+            .init(scope: "guest-place", subject: place.id.uuidString, perHour: Self.guestsPerPlacePerHour),
+            .init(scope: "guest-phone", subject: phone.e164, perHour: Self.guestPerPhonePerHour),
+            .init(scope: "guest-ip", subject: ip, perHour: Self.guestPerIPPerHour),
+        ], now: now) {
+            services.logger.notice("guest check-in capped", metadata: ["scope": "\(hit.scope)", "place": "\(place.id)"])
+            throw AppError(.tooManyRequests, "too_many_guest_checkins", en: "Too many guest check-ins in the last hour; sign in with your phone instead, or try later.",
+                           vi: "Quá nhiều lượt khai báo khách trong một giờ; vui lòng đăng nhập bằng số điện thoại hoặc thử lại sau.", retryAfter: 3600)
+        }
+        let outcome = try await services.checkIns.submit(.init(
+            clientId: clientId, placeId: place.id, direction: direction, kind: .guest, scannedAt: now, recordedAt: now,
+            scannedBy: nil, payload: "", identifiers: [.init(kind: "phone", value: phone.e164)], fullName: name))
+        guard case .recorded(let recorded) = outcome else { throw AppError.notFound }
+        return recorded
+    }
+
+    /// Marks when a kiosk was last heard from, at most once a minute per device so it stays off the hot path.
+    private func touch(_ device: DeviceStore.Device) {
+        let now = services.time.seconds()
+        guard services.caches.shouldTouch(device.id, now: now) else { return }
+        let store = services.store.devices
+        let logger = services.logger
+        Task {
+            do { try await store.touch(id: device.id, now: now) } catch { logger.warning("could not record device activity", metadata: ["error": "\(error)"]) }
+        }
+    }
+}

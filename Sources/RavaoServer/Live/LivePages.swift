@@ -1,0 +1,101 @@
+import Foundation
+import Hummingbird
+import RavaoCore
+import RavaoStore
+import ServiceLifecycle
+
+/// The live view of a place (C6): entries and exits as they happen, with today's counts.
+///
+/// `GET /api/v1/places/{id}/live` answers one snapshot; `GET /places/{id}/live/events` streams a
+/// snapshot as a server-sent event whenever check-ins for the place commit (and every few seconds,
+/// so scans written by other instances show up too). Owners and managers only: entry controllers see
+/// only the results of their own scans.
+struct LivePages {
+    let services: AppServices
+
+    static let recentLimit = 20
+    /// Wake-ups closer than this are merged, so a gate at full speed costs one query a second per viewer.
+    static let minimumInterval = Duration.milliseconds(700)
+    static let pollInterval = Duration.seconds(5)
+    /// Browsers reconnect an event stream by themselves; ending it now and then re-checks the viewer's access.
+    static let streamLifetime = Duration.seconds(600)
+
+    func addRoutes(to router: Router<AppRequestContext>) {
+        router.get("api/v1/places/:id/live", use: snapshot)
+        router.get("places/:id/live/events", use: events)
+    }
+
+    struct Entry: Encodable, Sendable {
+        let id: String
+        let name: String
+        let direction: String
+        let kind: String
+        let scannedAt: String
+        let time: String
+    }
+
+    struct Snapshot: Encodable, Sendable {
+        let counts: DayCounts
+        let recent: [Entry]
+    }
+
+    func viewablePlace(_ context: AppRequestContext) async throws -> Place {
+        let account = try context.requireAccount()
+        return try await PlaceService(services: services).placeWithRole(try context.uuidParameter("id"), account: account, needs: { $0 >= .manager }).0
+    }
+
+    func makeSnapshot(_ place: Place) async throws -> Snapshot {
+        let now = services.time.seconds()
+        let dayStart = LocalTime.startOfDay(containing: now)
+        let data = try await services.store.checkIns.liveSnapshot(placeId: place.id, dayStart: dayStart, recentLimit: Self.recentLimit)
+        let counts = DayCounts.compute(data.today, dayStart: dayStart, now: now, defaultStaySeconds: Int64(place.defaultStayMinutes) * 60)
+        let recent = data.recent.map { c in
+            Entry(id: c.id.uuidString, name: place.isPrivileged ? c.fullName : Masking.name(c.fullName), direction: c.direction.rawValue, kind: c.kind,
+                  scannedAt: ISOTime.string(c.scannedAt), time: LocalTime.format(c.scannedAt, withDate: c.scannedAt < dayStart))
+        }
+        return Snapshot(counts: counts, recent: recent)
+    }
+
+    @Sendable func snapshot(_ request: Request, context: AppRequestContext) async throws -> JSONResponse<Snapshot> {
+        JSONResponse(try await makeSnapshot(try await viewablePlace(context)))
+    }
+
+    @Sendable func events(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let place = try await viewablePlace(context)
+        let services = self.services
+        let hub = services.live
+        let me = self
+        return Response(status: .ok, headers: [.contentType: "text/event-stream", .cacheControl: "no-store", .init("X-Accel-Buffering")!: "no"],
+                        body: .init { writer in
+            let listener = hub.listen(place: place.id)
+            let ticker = Task {
+                while !Task.isCancelled {
+                    try? await Task.sleep(for: Self.pollInterval)
+                    listener.continuation.yield()
+                }
+            }
+            defer {
+                ticker.cancel()
+                hub.stopListening(place: place.id, id: listener.id)
+            }
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+            let started = ContinuousClock.now
+            try await writer.write(ByteBuffer(string: "retry: 3000\n\n"))
+            var wake = listener.stream.makeAsyncIterator()
+            // On shutdown the stream ends at once instead of holding the server open.
+            try await withGracefulShutdownHandler {
+                while true {
+                    let data = try encoder.encode(try await me.makeSnapshot(place))
+                    try await writer.write(ByteBuffer(string: "event: snapshot\ndata: \(String(decoding: data, as: UTF8.self))\n\n"))
+                    if ContinuousClock.now - started > Self.streamLifetime { break }
+                    try await Task.sleep(for: Self.minimumInterval)
+                    guard await wake.next() != nil else { break }
+                }
+            } onGracefulShutdown: {
+                listener.continuation.finish()
+            }
+            try await writer.finish(nil)
+        })
+    }
+}

@@ -1,0 +1,308 @@
+import Foundation
+import Logging
+import RavaoCore
+import SQLKit
+import Synchronization
+
+/// The check-in write path (C7): group commit.
+///
+/// Requests hand their check-in to `submit` and wait. One drain loop takes everything that arrived
+/// while the previous transaction was committing and writes it as one transaction with a handful of
+/// multi-row statements, then answers every waiting request. A request is therefore answered only
+/// after the transaction holding its check-in has committed (with SQLite's `synchronous=FULL`, after
+/// the fsync), and under load one fsync covers hundreds of check-ins instead of one.
+public final class CheckInWriter: Sendable {
+    public enum Outcome: Sendable, Equatable {
+        case recorded(CheckInStore.Recorded)
+        /// The personal token carried an older version than the person's current one (re-issued QR).
+        case tokenRevoked
+    }
+
+    /// What the live view is told after a batch commits.
+    public struct Committed: Sendable {
+        public let placeId: UUID
+        public let recorded: CheckInStore.Recorded
+        public let recordedAt: Int64
+    }
+
+    private struct Waiter: Sendable {
+        let checkIn: CheckInStore.NewCheckIn
+        let continuation: CheckedContinuation<Outcome, any Error>
+    }
+
+    private struct State: Sendable {
+        var waiting: [Waiter] = []
+        var draining = false
+    }
+
+    private let engine: any DatabaseEngine
+    private let state = Mutex(State())
+    private let maximumBatch: Int
+    private let logger: Logger
+    private let onCommit: @Sendable ([Committed]) -> Void
+
+    public init(engine: any DatabaseEngine, maximumBatch: Int = 1000, logger: Logger, onCommit: @escaping @Sendable ([Committed]) -> Void = { _ in }) {
+        self.engine = engine
+        self.maximumBatch = maximumBatch
+        self.logger = logger
+        self.onCommit = onCommit
+    }
+
+    /// Records a check-in; returns once it is durable. A client id seen before answers the earlier
+    /// check-in, marked duplicate.
+    public func submit(_ checkIn: CheckInStore.NewCheckIn) async throws -> Outcome {
+        try await withCheckedThrowingContinuation { continuation in
+            let start = state.withLock { state in
+                state.waiting.append(Waiter(checkIn: checkIn, continuation: continuation))
+                if state.draining { return false }
+                state.draining = true
+                return true
+            }
+            if start { Task { await self.drain() } }
+        }
+    }
+
+    private func drain() async {
+        while true {
+            let batch: [Waiter] = state.withLock { state in
+                guard !state.waiting.isEmpty else {
+                    state.draining = false
+                    return []
+                }
+                let count = min(maximumBatch, state.waiting.count)
+                defer { state.waiting.removeFirst(count) }
+                return Array(state.waiting.prefix(count))
+            }
+            if batch.isEmpty { return }
+            await write(batch)
+        }
+    }
+
+    private func write(_ batch: [Waiter]) async {
+        let checkIns = batch.map(\.checkIn)
+        do {
+            let outcomes = try await engine.write { db in try await Self.write(checkIns, db: db) }
+            notify(checkIns, outcomes)
+            for (waiter, outcome) in zip(batch, outcomes) { waiter.continuation.resume(returning: outcome) }
+        } catch where batch.count > 1 {
+            // One bad check-in (or a race with another instance) must not fail its neighbours: write them one by one.
+            logger.warning("check-in batch failed; retrying one by one", metadata: ["size": "\(batch.count)", "error": "\(error)"])
+            for waiter in batch { await write([waiter]) }
+        } catch {
+            batch[0].continuation.resume(throwing: error)
+        }
+    }
+
+    private func notify(_ checkIns: [CheckInStore.NewCheckIn], _ outcomes: [Outcome]) {
+        var committed: [Committed] = []
+        for (checkIn, outcome) in zip(checkIns, outcomes) {
+            if case .recorded(let recorded) = outcome, !recorded.duplicate {
+                committed.append(Committed(placeId: checkIn.placeId, recorded: recorded, recordedAt: checkIn.recordedAt))
+            }
+        }
+        if !committed.isEmpty { onCommit(committed) }
+    }
+
+    // MARK: The batch, in one transaction
+
+    /// Rows per multi-row statement: well under SQLite's 32,766 and PostgreSQL's 65,535 bind limits.
+    static let rowsPerStatement = 400
+
+    static func write(_ checkIns: [CheckInStore.NewCheckIn], db: any SQLDatabase) async throws -> [Outcome] {
+        var outcomes = [Outcome?](repeating: nil, count: checkIns.count)
+
+        // 1. Client ids already recorded (retries, offline uploads) and repeated within this batch.
+        let earlier = try await recorded(clientIds: checkIns.map(\.clientId), db: db)
+        var firstInBatch: [UUID: Int] = [:]
+        var fresh: [Int] = []
+        for (i, checkIn) in checkIns.enumerated() {
+            if let found = earlier[checkIn.clientId] {
+                outcomes[i] = .recorded(found)
+            } else if firstInBatch[checkIn.clientId] != nil {
+                continue  // answered from its first occurrence below
+            } else {
+                firstInBatch[checkIn.clientId] = i
+                fresh.append(i)
+            }
+        }
+
+        // 2. Known people: those proven by a token, and those named by an identifier.
+        let proven = Set(fresh.compactMap { checkIns[$0].provenPerson })
+        var people = try await peopleRows(ids: Array(proven), db: db)
+        let wanted = Set(fresh.filter { checkIns[$0].provenPerson == nil }.flatMap { checkIns[$0].identifiers })
+        var owners = try await identifierOwners(Array(wanted), db: db)
+        let phones = wanted.filter { $0.kind == "phone" && owners[$0] == nil }.map(\.value)
+        let accountPeople = try await accountPeople(phones: phones, db: db)
+        let missing = Set(owners.values).union(accountPeople.values).subtracting(people.keys)
+        for (id, row) in try await peopleRows(ids: Array(missing), db: db) { people[id] = row }
+
+        // 3. Resolve each fresh check-in to a person, creating unverified people for unknown cards.
+        var newPeople: [(id: UUID, name: String, at: Int64)] = []
+        var newLinks: [(identifier: CheckInStore.Identifier, person: UUID, at: Int64)] = []
+        var namesToFill: [UUID: String] = [:]
+        var rows: [(index: Int, id: UUID, person: UUID)] = []
+        var rejected: [Int] = []
+        for i in fresh {
+            let checkIn = checkIns[i]
+            var person: UUID?
+            if let token = checkIn.provenPerson {
+                guard let row = people[token], checkIn.tokenVersion.map({ $0 == row.tokenVersion }) ?? true else {
+                    rejected.append(i)
+                    outcomes[i] = .tokenRevoked
+                    continue
+                }
+                person = token
+            } else {
+                person = checkIn.identifiers.lazy.compactMap { owners[$0] }.first
+                    ?? checkIn.identifiers.first(where: { $0.kind == "phone" }).flatMap { accountPeople[$0.value] }
+            }
+            let name = checkIn.fullName ?? ""
+            if let known = person {
+                if !name.isEmpty, people[known]?.fullName.isEmpty == true {
+                    namesToFill[known] = name
+                    people[known]?.fullName = name
+                }
+            } else {
+                let id = UUID()
+                newPeople.append((id, name, checkIn.recordedAt))
+                people[id] = PersonRow(fullName: name, tokenVersion: 1)
+                person = id
+            }
+            for identifier in checkIn.identifiers where owners[identifier] == nil {
+                // An identifier already linked to someone else stays where it is: merging people is a decision, not a side effect.
+                owners[identifier] = person!
+                newLinks.append((identifier, person!, checkIn.recordedAt))
+            }
+            rows.append((i, UUID(), person!))
+        }
+
+        // 4. Write people, identifiers, names, rejections and check-ins with multi-row statements.
+        for chunk in newPeople.chunks(of: rowsPerStatement) {
+            try await db.raw(values("INSERT INTO people (id, full_name, verified, created_at) VALUES ", chunk) { row in
+                "(\(bind: row.id.uuidString), \(bind: row.name), 0, \(bind: row.at))"
+            }).run()
+        }
+        for chunk in newLinks.chunks(of: rowsPerStatement) {
+            try await db.raw(values("INSERT INTO person_identifiers (kind, value, person_id, created_at) VALUES ", chunk, suffix: " ON CONFLICT (kind, value) DO NOTHING") { link in
+                "(\(bind: link.identifier.kind), \(bind: link.identifier.value), \(bind: link.person.uuidString), \(bind: link.at))"
+            }).run()
+        }
+        for (person, name) in namesToFill {
+            try await db.raw("UPDATE people SET full_name = \(bind: name) WHERE id = \(bind: person.uuidString) AND full_name = ''").run()
+        }
+        for chunk in rejected.chunks(of: rowsPerStatement) {
+            try await db.raw(values("INSERT INTO rejected_scans (id, place_id, client_id, payload, reason, scanned_by, device_id, at) VALUES ", chunk) { i in
+                let c = checkIns[i]
+                return "(\(bind: UUID().uuidString), \(bind: c.placeId.uuidString), \(bind: c.clientId.uuidString), \(bind: String(c.payload.prefix(8192))), 'token_revoked', \(bind: c.scannedBy?.uuidString), \(bind: c.deviceId?.uuidString), \(bind: c.recordedAt))"
+            }).run()
+        }
+        for chunk in rows.chunks(of: rowsPerStatement) {
+            try await db.raw(values("INSERT INTO checkins (id, client_id, place_id, person_id, direction, kind, scanned_at, recorded_at, scanned_by, device_id, payload) VALUES ", chunk) { row in
+                let c = checkIns[row.index]
+                return """
+                    (\(bind: row.id.uuidString), \(bind: c.clientId.uuidString), \(bind: c.placeId.uuidString), \(bind: row.person.uuidString), \
+                    \(bind: c.direction.rawValue), \(bind: c.kind.rawValue), \(bind: c.scannedAt), \(bind: c.recordedAt), \(bind: c.scannedBy?.uuidString), \
+                    \(bind: c.deviceId?.uuidString), \(bind: c.payload))
+                    """
+            }).run()
+        }
+
+        for row in rows {
+            let c = checkIns[row.index]
+            outcomes[row.index] = .recorded(.init(id: row.id, personId: row.person, fullName: people[row.person]?.fullName ?? "", kind: c.kind.rawValue,
+                                                  direction: c.direction.rawValue, scannedAt: c.scannedAt, duplicate: false))
+        }
+        // Repeats within the batch answer as duplicates of their first occurrence.
+        for (i, checkIn) in checkIns.enumerated() where outcomes[i] == nil {
+            let first = firstInBatch[checkIn.clientId]!
+            switch outcomes[first]! {
+            case .recorded(let r):
+                outcomes[i] = .recorded(.init(id: r.id, personId: r.personId, fullName: r.fullName, kind: r.kind, direction: r.direction, scannedAt: r.scannedAt, duplicate: true))
+            case .tokenRevoked:
+                outcomes[i] = .tokenRevoked
+            }
+        }
+        return outcomes.map { $0! }
+    }
+
+    struct PersonRow: Sendable {
+        var fullName: String
+        var tokenVersion: Int
+    }
+
+    static func recorded(clientIds: [UUID], db: any SQLDatabase) async throws -> [UUID: CheckInStore.Recorded] {
+        var found: [UUID: CheckInStore.Recorded] = [:]
+        for chunk in clientIds.chunks(of: rowsPerStatement) {
+            let rows = try await db.raw(inList("""
+                SELECT c.id, c.client_id, c.person_id, c.kind, c.direction, c.scanned_at, p.full_name FROM checkins c JOIN people p ON p.id = c.person_id
+                WHERE c.client_id IN
+                """, chunk.map(\.uuidString))).all()
+            for row in rows {
+                let recorded = try CheckInStore.recorded(from: row)
+                found[UUID(uuidString: try row.decode(column: "client_id", as: String.self))!] = recorded
+            }
+        }
+        return found
+    }
+
+    static func peopleRows(ids: [UUID], db: any SQLDatabase) async throws -> [UUID: PersonRow] {
+        var found: [UUID: PersonRow] = [:]
+        for chunk in ids.chunks(of: rowsPerStatement) {
+            for row in try await db.raw(inList("SELECT id, full_name, token_version FROM people WHERE id IN", chunk.map(\.uuidString))).all() {
+                found[UUID(uuidString: try row.decode(column: "id", as: String.self))!] =
+                    PersonRow(fullName: try row.decode(column: "full_name", as: String.self), tokenVersion: try row.decode(column: "token_version", as: Int.self))
+            }
+        }
+        return found
+    }
+
+    static func identifierOwners(_ identifiers: [CheckInStore.Identifier], db: any SQLDatabase) async throws -> [CheckInStore.Identifier: UUID] {
+        var found: [CheckInStore.Identifier: UUID] = [:]
+        let wanted = Set(identifiers)
+        // Values are looked up by the primary key's second column alone; the kind is checked here.
+        for chunk in Array(Set(identifiers.map(\.value))).chunks(of: rowsPerStatement) {
+            for row in try await db.raw(inList("SELECT kind, value, person_id FROM person_identifiers WHERE value IN", chunk)).all() {
+                let identifier = CheckInStore.Identifier(kind: try row.decode(column: "kind", as: String.self), value: try row.decode(column: "value", as: String.self))
+                if wanted.contains(identifier) { found[identifier] = UUID(uuidString: try row.decode(column: "person_id", as: String.self))! }
+            }
+        }
+        return found
+    }
+
+    /// Citizens with an account are the people behind their own phone numbers.
+    static func accountPeople(phones: [String], db: any SQLDatabase) async throws -> [String: UUID] {
+        var found: [String: UUID] = [:]
+        for chunk in phones.chunks(of: rowsPerStatement) {
+            for row in try await db.raw(inList("SELECT p.id, a.phone FROM people p JOIN accounts a ON a.id = p.account_id WHERE a.phone IN", chunk)).all() {
+                found[try row.decode(column: "phone", as: String.self)] = UUID(uuidString: try row.decode(column: "id", as: String.self))!
+            }
+        }
+        return found
+    }
+
+    static func inList(_ prefix: String, _ values: some Collection<String>) -> SQLQueryString {
+        var query = SQLQueryString(prefix + " (")
+        for (i, value) in values.enumerated() {
+            if i > 0 { query.appendLiteral(", ") }
+            query.appendInterpolation(bind: value)
+        }
+        query.appendLiteral(")")
+        return query
+    }
+
+    static func values<T>(_ prefix: String, _ rows: ArraySlice<T>, suffix: String = "", _ row: (T) -> SQLQueryString) -> SQLQueryString {
+        var query = SQLQueryString(prefix)
+        for (i, element) in rows.enumerated() {
+            if i > 0 { query.appendLiteral(", ") }
+            query.appendInterpolation(row(element))
+        }
+        query.appendLiteral(suffix)
+        return query
+    }
+}
+
+extension Array {
+    func chunks(of size: Int) -> [ArraySlice<Element>] {
+        stride(from: 0, to: count, by: size).map { self[$0..<Swift.min($0 + size, count)] }
+    }
+}
