@@ -102,6 +102,7 @@ public struct PlaceService: Sendable {
         place.updatedAt = services.time.seconds()
         do {
             try await store.update(place, searchText: searchText(place, location: location))
+            services.caches.placesChanged()
         } catch PlaceStore.PlaceStoreError.plateTaken {
             throw Self.plateTakenError
         }
@@ -111,12 +112,14 @@ public struct PlaceService: Sendable {
     public func delete(_ placeId: UUID, by account: Account) async throws {
         _ = try await placeWithRole(placeId, account: account, needs: { $0.canDelete })
         try await store.softDelete(id: placeId, now: services.time.seconds())
+        services.caches.placesChanged()
         services.logger.info("place deleted", metadata: ["place": "\(placeId)", "account": "\(account.id)"])
     }
 
     public func rotateCode(_ placeId: UUID, by account: Account) async throws -> Place {
         _ = try await placeWithRole(placeId, account: account, needs: { $0.canManageAccess })
         try await store.rotateCode(id: placeId, newCode: PlaceCode.generate(), now: services.time.seconds())
+        services.caches.placesChanged()
         return try await store.place(id: placeId)!
     }
 
@@ -146,6 +149,7 @@ public struct PlaceService: Sendable {
     public func decide(requestId: UUID, accept: Bool, role: PlaceRole, by account: Account) async throws {
         guard let request = try await store.accessRequest(id: requestId) else { throw AppError.notFound }
         _ = try await placeWithRole(request.placeId, account: account, needs: { $0.canManageAccess })
+        defer { services.caches.placesChanged() }
         guard try await store.decide(requestId: requestId, accept: accept, role: role, by: account.id, now: services.time.seconds()) else {
             throw AppError(.conflict, "already_decided", en: "This request was already answered.", vi: "Yêu cầu này đã được xử lý.")
         }

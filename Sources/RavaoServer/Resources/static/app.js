@@ -1,10 +1,11 @@
-// Ravao pages: the address picker cascade, vehicle fields, confirmations and printing.
+// Ravao pages: the address picker cascade, vehicle fields, confirmations, printing and the live view.
 // Plain JS, no build step; every page works without it except the cascading ward picker.
 "use strict";
 
 document.addEventListener("DOMContentLoaded", () => {
   setUpUnitPicker();
   setUpTypeFields();
+  setUpLiveView();
   document.querySelectorAll("form[data-confirm]").forEach((form) => {
     form.addEventListener("submit", (event) => {
       if (!window.confirm(form.dataset.confirm)) event.preventDefault();
@@ -80,4 +81,45 @@ function setUpTypeFields() {
   }
   type.addEventListener("change", update);
   update();
+}
+
+// The place page's live panel: the server pushes a snapshot (counts + latest scans) whenever
+// check-ins commit; EventSource reconnects by itself when the connection drops.
+function setUpLiveView() {
+  const panel = document.querySelector("#live[data-live-url]");
+  if (!panel || !window.EventSource) return;
+  const state = panel.querySelector("#live-state");
+  const list = panel.querySelector("#live-recent");
+  const labels = { in: panel.dataset.in, out: panel.dataset.out };
+  const source = new EventSource(panel.dataset.liveUrl);
+  source.addEventListener("open", () => { state.textContent = ""; });
+  source.addEventListener("error", () => { state.textContent = panel.dataset.disconnected; });
+  source.addEventListener("snapshot", (event) => {
+    const snapshot = JSON.parse(event.data);
+    for (const key of ["entries", "exits", "people", "present"]) {
+      panel.querySelector("#live-" + key).textContent = String(snapshot.counts[key]);
+    }
+    list.replaceChildren(...snapshot.recent.map((entry) => {
+      const item = document.createElement("li");
+      item.className = "dir-" + entry.direction;
+      item.dataset.id = entry.id;
+      const time = document.createElement("time");
+      time.dateTime = entry.scannedAt;
+      time.textContent = entry.time;
+      const direction = document.createElement("span");
+      direction.className = "dir";
+      direction.textContent = labels[entry.direction] || entry.direction;
+      const name = document.createElement("span");
+      name.className = "name";
+      name.textContent = entry.name;
+      item.append(time, " ", direction, " ", name);
+      return item;
+    }));
+    if (snapshot.recent.length === 0) {
+      const empty = document.createElement("li");
+      empty.className = "muted";
+      empty.textContent = panel.dataset.empty;
+      list.append(empty);
+    }
+  });
 }

@@ -78,12 +78,32 @@ struct Strings: Sendable {
     var roleNames: [PlaceRole: String] {
         [.owner: t("Chủ địa điểm", "Owner"), .manager: t("Người quản lý", "Manager"), .controller: t("Người kiểm soát vào ra", "Entry controller")]
     }
-    var checkinTitle: String { t("Khai báo ra vào", "Check in") }
-    var checkinSignIn: String { t("Đăng nhập để khai báo ra vào tại địa điểm này.", "Sign in to check in at this place.") }
-    var checkinSignedIn: String { t("Bạn đã đăng nhập. Xuất trình màn hình này cho nhân viên nếu được yêu cầu.", "You are signed in. Show this screen to staff if asked.") }
-    var retiredCode: String { t("Mã QR này đã được thay thế. Vui lòng quét mã mới tại địa điểm.", "This QR code has been replaced. Please scan the new code at the place.") }
-    var deletedPlace: String { t("Địa điểm này không còn hoạt động.", "This place is no longer active.") }
-    var unknownCode: String { t("Không tìm thấy địa điểm với mã này.", "No place has this code.") }
+    var openStation: String { t("Mở trạm quét", "Open the scanning station") }
+    var live: String { t("Trực tiếp hôm nay", "Live today") }
+    var liveEntries: String { t("Lượt vào", "Entries") }
+    var liveExits: String { t("Lượt ra", "Exits") }
+    var livePeople: String { t("Số người", "People") }
+    var livePresent: String { t("Đang có mặt", "Present now") }
+    var liveEmpty: String { t("Chưa có lượt quét nào.", "No scans yet.") }
+    var liveConnecting: String { t("Đang kết nối…", "Connecting…") }
+    var liveDisconnected: String { t("Mất kết nối, đang thử lại…", "Disconnected, retrying…") }
+    var directionIn: String { t("Vào", "In") }
+    var directionOut: String { t("Ra", "Out") }
+    var devices: String { t("Thiết bị quét tự động (kiosk)", "Unattended kiosks") }
+    var devicesHelp: String { t("Mỗi kiosk có một mã riêng, chỉ quét được tại địa điểm này. Mã chỉ hiện một lần khi tạo.",
+                                "Each kiosk has its own key that scans only at this place. The key is shown once, when created.") }
+    var deviceName: String { t("Tên thiết bị", "Device name") }
+    var createDevice: String { t("Tạo kiosk", "Create kiosk") }
+    var revoke: String { t("Thu hồi", "Revoke") }
+    var revokeConfirm: String { t("Thu hồi mã của thiết bị này? Kiosk sẽ ngừng quét ngay.", "Revoke this device's key? The kiosk stops scanning at once.") }
+    var revoked: String { t("Đã thu hồi", "Revoked") }
+    var lastSeen: String { t("Hoạt động lần cuối", "Last seen") }
+    var never: String { t("chưa", "never") }
+    var deviceCreated: String { t("Đã tạo kiosk", "Kiosk created") }
+    var deviceKeyOnce: String { t("Sao chép mã hoặc mở đường dẫn dưới đây trên máy kiosk ngay bây giờ: mã sẽ không hiện lại.",
+                                  "Copy the key, or open the link below on the kiosk now: it will not be shown again.") }
+    var openKiosk: String { t("Mở trang kiosk", "Open the kiosk page") }
+    var backToPlace: String { t("Quay lại địa điểm", "Back to the place") }
     var error: String { t("Có lỗi", "Error") }
     var home: String { t("Trang chủ", "Home") }
 }

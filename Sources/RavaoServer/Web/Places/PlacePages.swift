@@ -22,6 +22,8 @@ struct PlacePages {
         router.post("places/:id/delete", use: delete)
         router.post("places/:id/code", use: rotate)
         router.post("place-requests/:id", use: decide)
+        router.post("places/:id/devices", use: createDevice)
+        router.post("places/:id/devices/:deviceId/revoke", use: revokeDevice)
     }
 
     func layout(_ context: AppRequestContext, _ title: String) -> Layout { Layout(title: title, context: context, keys: services.keys) }
@@ -238,8 +240,41 @@ struct PlacePages {
             <form method="post" action="/places/\(place.id.uuidString)/code" class="inline" data-confirm="\(s.rotateConfirm)">\(page.csrfField())<button class="secondary">\(s.rotate)</button></form>
             <form method="post" action="/places/\(place.id.uuidString)/delete" class="inline" data-confirm="\(s.deleteConfirm)">\(page.csrfField())<button class="danger">\(s.delete)</button></form>
             """ : nil
+        let id = place.id.uuidString
+        var liveHTML: HTML? = nil
+        var devicesHTML: HTML? = nil
+        if role >= .manager {
+            liveHTML = """
+            <section class="live" id="live" data-live-url="/places/\(id)/live/events" data-in="\(s.directionIn)" data-out="\(s.directionOut)"
+                     data-empty="\(s.liveEmpty)" data-disconnected="\(s.liveDisconnected)">
+              <h2>\(s.live) <small class="muted" id="live-state">\(s.liveConnecting)</small></h2>
+              <div class="counts">
+                <div><b id="live-entries">–</b><span>\(s.liveEntries)</span></div>
+                <div><b id="live-exits">–</b><span>\(s.liveExits)</span></div>
+                <div><b id="live-people">–</b><span>\(s.livePeople)</span></div>
+                <div><b id="live-present">–</b><span>\(s.livePresent)</span></div>
+              </div>
+              <ol class="live-recent" id="live-recent"></ol>
+            </section>
+            """
+            let devices = try await services.store.devices.devices(placeId: place.id)
+            let rows: [HTML] = devices.map { d in
+                let state: HTML = d.revokedAt != nil ? "<span class=\"muted\">\(s.revoked)</span>" : """
+                    <form method="post" action="/places/\(id)/devices/\(d.id.uuidString)/revoke" class="inline" data-confirm="\(s.revokeConfirm)">\(page.csrfField())<button class="danger small">\(s.revoke)</button></form>
+                    """
+                return "<li><span>\(d.name)</span> <span class=\"muted\">\(s.lastSeen): \(d.lastSeenAt.map { LocalTime.format($0) } ?? s.never)</span> \(state)</li>"
+            }
+            devicesHTML = """
+            <section id="devices"><h2>\(s.devices)</h2><p class="muted">\(s.devicesHelp)</p>
+              \(rows.isEmpty ? "" : "<ul class=\"devices\">\(rows)</ul>" as HTML)
+              <form method="post" action="/places/\(id)/devices" class="inline">\(page.csrfField())
+                <label>\(s.deviceName) <input name="name" id="device-name" required maxlength="80"></label> <button>\(s.createDevice)</button>
+              </form>
+            </section>
+            """
+        }
         return page.render("""
-        <div class="page-head"><h1 id="place-name">\(place.name)</h1><div class="actions">\(editLink) \(ownerActions)</div></div>
+        <div class="page-head"><h1 id="place-name">\(place.name)</h1><div class="actions"><a class="button" id="station-link" href="/places/\(id)/station">\(s.openStation)</a> \(editLink) \(ownerActions)</div></div>
         <div class="detail">
           <dl>
             <dt>\(s.type)</dt><dd>\(place.placeType.name(in: context.language))\(place.isPrivileged ? " — \(s.privileged)" : "")</dd>
@@ -259,9 +294,39 @@ struct PlacePages {
           <a class="button secondary" href="/api/v1/places/\(place.id.uuidString)/qr.svg" download>\(s.downloadSVG)</a>
           <a class="button secondary" href="/api/v1/places/\(place.id.uuidString)/qr.png" download>\(s.downloadPNG)</a>
         </p>
+        \(liveHTML)
         <section><h2>\(s.insidePlaces)</h2>\(children.isEmpty ? "" : "<ul>\(childList)</ul>" as HTML) \(addInside)</section>
         \(requestsHTML)
+        \(devicesHTML)
         """).response()
+    }
+
+    // MARK: Kiosk devices
+
+    /// Shows the new key once, on this page only; it is stored only as a hash.
+    @Sendable func createDevice(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let account = try account(context, request)
+        let form = try await WebForm.parse(request, context: context, keys: services.keys)
+        let placeId = try context.uuidParameter("id")
+        let (device, key) = try await DeviceService(services: services).create(placeId: placeId, name: form["name"], by: account)
+        let s = Strings(context.language)
+        let link = "\(services.baseURL)/kiosk#key=\(key)"
+        return layout(context, s.deviceCreated).render("""
+        <section class="card narrow"><h1>\(s.deviceCreated): \(device.name)</h1>
+          <p class="warning">\(s.deviceKeyOnce)</p>
+          <p><code id="device-key">\(key)</code></p>
+          <p><a class="button" id="kiosk-link" href="\(link)">\(s.openKiosk)</a></p>
+          <p><a href="/places/\(placeId.uuidString)#devices">\(s.backToPlace)</a></p>
+        </section>
+        """).response(status: .created)
+    }
+
+    @Sendable func revokeDevice(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let account = try account(context, request)
+        _ = try await WebForm.parse(request, context: context, keys: services.keys)
+        let placeId = try context.uuidParameter("id")
+        try await DeviceService(services: services).revoke(placeId: placeId, deviceId: try context.uuidParameter("deviceId"), by: account)
+        return .seeOther("/places/\(placeId.uuidString)#devices")
     }
 
     @Sendable func delete(_ request: Request, context: AppRequestContext) async throws -> Response {
