@@ -11,6 +11,7 @@ Run: RAVAO_BIN=.build/debug/ravao python3 -m pytest -q Tests/browser
 from __future__ import annotations
 
 import base64
+import uuid
 import re
 import shutil
 import subprocess
@@ -446,6 +447,9 @@ CONTRACT = [  # issue 2, "The API contract"
     ("get", "/api/v1/place-types"), ("post", "/api/v1/places"), ("get", "/api/v1/places"),
     ("get", "/api/v1/places/{id}"), ("patch", "/api/v1/places/{id}"), ("delete", "/api/v1/places/{id}"),
     ("get", "/api/v1/places/{id}/qr.svg"), ("get", "/api/v1/places/{id}/qr.png"),
+    # issue 3
+    ("post", "/api/v1/scans"), ("post", "/api/v1/checkins"), ("post", "/api/v1/places/{id}/devices"),
+    ("delete", "/api/v1/places/{id}/devices/{deviceId}"), ("get", "/api/v1/device"),
 ]
 
 
@@ -524,8 +528,8 @@ def test_openapi_document_is_served_and_describes_the_answers(ravao: RavaoServer
     company = conforms("post", places, api.post(ravao.url(places), headers=auth, json={
         "name": "Nhà máy Thử", "type": "factory", "wardCode": wards[0]["code"], "registrantName": "Trần Văn Thử"}))
     bus = conforms("post", places, api.post(ravao.url(places), headers=auth, json={
-        "type": "vehicle", "wardCode": wards[0]["code"], "plate": "43B-111.22", "parentId": company["id"]}))
-    assert bus["plate"] == "43B-111.22" and bus["parentId"] == company["id"]
+        "type": "vehicle", "wardCode": wards[0]["code"], "plate": "43B-111.22", "parentId": company["id"], "registrantName": "Trần Văn Thử"}))
+    assert bus.get("plate") == "43B-111.22" and bus.get("parentId") == company["id"], bus
     conforms("post", places, api.post(ravao.url(places), headers=auth, json={"type": "vehicle", "wardCode": wards[0]["code"], "plate": "43b11122"}))  # 409
     conforms("post", places, api.post(ravao.url(places), headers=auth, json={"type": "office"}))  # 422
     conforms("post", places, api.post(ravao.url(places), json={"type": "office"}))  # 401
@@ -538,6 +542,33 @@ def test_openapi_document_is_served_and_describes_the_answers(ravao: RavaoServer
     conforms("post", one + "/code", api.post(ravao.url(f"{places}/{bus['id']}/code"), headers=auth))
     conforms("get", one + "/requests", api.get(ravao.url(f"{places}/{bus['id']}/requests"), headers=auth))
     conforms("post", "/api/v1/place-requests", api.post(ravao.url("/api/v1/place-requests"), headers=auth, json={"code": bus["code"]}))  # 404 (rotated)
+    # Check-in: staff scans, kiosk devices, a citizen's own check-in, the live view.
+    cccd = "079085001234|123456789|Nguyễn Văn An|15081985|Nam|Số 12 Lê Lợi, TP. Hồ Chí Minh|10052021"
+    client_id = str(uuid.uuid4())
+    first = conforms("post", "/api/v1/scans", api.post(ravao.url("/api/v1/scans"), headers=auth, json={
+        "placeId": company["id"], "payload": cccd, "clientId": client_id}))
+    assert first["person"]["displayName"] == "Nguyễn Văn ***"
+    again = conforms("post", "/api/v1/scans", api.post(ravao.url("/api/v1/scans"), headers=auth, json={
+        "placeId": company["id"], "payload": cccd, "clientId": client_id}))
+    assert again["duplicate"] is True and again["checkInId"] == first["checkInId"]
+    conforms("post", "/api/v1/scans", api.post(ravao.url("/api/v1/scans"), headers=auth, json={
+        "placeId": company["id"], "payload": "xin chào", "clientId": str(uuid.uuid4())}))  # 422
+    devices = one + "/devices"
+    device = conforms("post", devices, api.post(ravao.url(f"{places}/{company['id']}/devices"), headers=auth, json={"name": "Kiosk cổng 1"}))
+    conforms("post", devices, api.post(ravao.url(f"{places}/{company['id']}/devices"), headers=auth, json={"name": ""}))  # 422
+    conforms("get", devices, api.get(ravao.url(f"{places}/{company['id']}/devices"), headers=auth))
+    kiosk = {"Authorization": f"Bearer {device['key']}"}
+    conforms("get", "/api/v1/device", api.get(ravao.url("/api/v1/device"), headers=kiosk))
+    conforms("post", "/api/v1/scans", api.post(ravao.url("/api/v1/scans"), headers=kiosk, json={
+        "placeId": company["id"], "payload": "0905123456", "clientId": str(uuid.uuid4()), "direction": "out"}))
+    conforms("post", "/api/v1/checkins", api.post(ravao.url("/api/v1/checkins"), headers=auth, json={
+        "placeCode": company["code"], "clientId": str(uuid.uuid4())}))
+    conforms("post", "/api/v1/checkins", api.post(ravao.url("/api/v1/checkins"), headers=auth, json={
+        "placeCode": "khongcoma2345", "clientId": str(uuid.uuid4())}))  # 404
+    live = conforms("get", one + "/live", api.get(ravao.url(f"{places}/{company['id']}/live"), headers=auth))
+    assert live["counts"]["entries"] == 2 and live["counts"]["exits"] == 1, live["counts"]
+    conforms("delete", devices + "/{deviceId}", api.delete(ravao.url(f"{places}/{company['id']}/devices/{device['id']}"), headers=auth))
+    conforms("get", "/api/v1/device", api.get(ravao.url("/api/v1/device"), headers=kiosk))  # 401
     conforms("delete", one, api.delete(ravao.url(f"{places}/{bus['id']}"), headers=auth))
     conforms("get", one, api.get(ravao.url(f"{places}/{bus['id']}"), headers=auth))  # 404
     conforms("post", "/api/v1/auth/signout", api.post(ravao.url("/api/v1/auth/signout"), headers=auth))
