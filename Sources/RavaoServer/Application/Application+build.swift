@@ -67,6 +67,7 @@ public func buildApplication(
     PlacePages(services: services).addRoutes(to: router)
     PosterPages(services: services).addRoutes(to: router)
     PosterCheckIn(services: services).addRoutes(to: router)
+    StationPages(services: services).addRoutes(to: router)
     LivePages(services: services).addRoutes(to: router)
 
     let application = Application(
