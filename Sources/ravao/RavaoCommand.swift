@@ -1,6 +1,8 @@
 import ArgumentParser
 import Foundation
 import Logging
+import NIOCore
+import NIOPosix
 import RavaoCore
 import RavaoServer
 import RavaoStore
@@ -57,6 +59,9 @@ struct Serve: AsyncParsableCommand {
     @Flag(help: "Trust X-Forwarded-For from a reverse proxy (env RAVAO_TRUST_PROXY=1)") var trustProxy = false
 
     func run() async throws {
+        // Tasks then run on the same event-loop threads that do the I/O: a scan no longer hops between
+        // Swift's cooperative pool and NIO's threads at every await on the network or the database.
+        NIOSingletons.unsafeTryInstallSingletonPosixEventLoopGroupAsConcurrencyGlobalExecutor()
         var configuration = AppConfiguration()
         configuration.host = host ?? env("RAVAO_HOST") ?? "127.0.0.1"
         if let text = env("RAVAO_PORT"), port == nil {

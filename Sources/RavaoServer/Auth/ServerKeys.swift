@@ -64,7 +64,18 @@ public struct ServerKeys: Sendable {
 }
 
 extension Data {
-    var hexString: String { map { String(format: "%02x", $0) }.joined() }
+    /// Lower-case hex. Written out by hand: `String(format:)` per byte cost more than the SHA-256
+    /// itself on every authenticated request.
+    var hexString: String {
+        let digits = Array("0123456789abcdef".utf8)
+        var out = [UInt8]()
+        out.reserveCapacity(count * 2)
+        for byte in self {
+            out.append(digits[Int(byte >> 4)])
+            out.append(digits[Int(byte & 0x0f)])
+        }
+        return String(decoding: out, as: UTF8.self)
+    }
 
     func base64URLEncoded() -> String {
         base64EncodedString().replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")

@@ -72,6 +72,8 @@ struct ErrorMiddleware: RouterMiddleware {
             struct Inner: Encodable {
                 let code: String
                 let message: String
+                /// The same message in Vietnamese, for pages that show the reason to staff.
+                let messageVi: String
                 let fields: [String: String]?
             }
             let error: Inner
@@ -80,7 +82,7 @@ struct ErrorMiddleware: RouterMiddleware {
         let encoder = JSONEncoder()
         // Sorted keys: identical errors must be byte-identical (no hint of which branch answered).
         encoder.outputFormatting = [.sortedKeys]
-        let data = (try? encoder.encode(Body(error: .init(code: error.code, message: error.messageEN, fields: fields)))) ?? Data()
+        let data = (try? encoder.encode(Body(error: .init(code: error.code, message: error.messageEN, messageVi: error.message(.vi), fields: fields)))) ?? Data()
         return Response(status: error.status, headers: [.contentType: "application/json; charset=utf-8"],
                         body: .init(byteBuffer: ByteBuffer(bytes: data)))
     }

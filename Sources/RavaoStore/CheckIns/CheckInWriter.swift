@@ -58,7 +58,13 @@ public final class CheckInWriter: Sendable {
                 state.draining = true
                 return true
             }
-            if start { Task { await self.drain() } }
+            if start {
+                if let executor = engine.writeExecutor {
+                    Task(executorPreference: executor) { await self.drain() }
+                } else {
+                    Task { await self.drain() }
+                }
+            }
         }
     }
 
@@ -163,7 +169,7 @@ public final class CheckInWriter: Sendable {
                     people[known]?.fullName = name
                 }
             } else {
-                let id = UUID()
+                let id = TimeOrderedID.make()
                 newPeople.append((id, name, checkIn.recordedAt))
                 people[id] = PersonRow(fullName: name, tokenVersion: 1)
                 person = id
@@ -173,7 +179,7 @@ public final class CheckInWriter: Sendable {
                 owners[identifier] = person!
                 newLinks.append((identifier, person!, checkIn.recordedAt))
             }
-            rows.append((i, UUID(), person!))
+            rows.append((i, TimeOrderedID.make(), person!))
         }
 
         // 4. Write people, identifiers, names, rejections and check-ins with multi-row statements.
@@ -258,12 +264,16 @@ public final class CheckInWriter: Sendable {
 
     static func identifierOwners(_ identifiers: [CheckInStore.Identifier], db: any SQLDatabase) async throws -> [CheckInStore.Identifier: UUID] {
         var found: [CheckInStore.Identifier: UUID] = [:]
-        let wanted = Set(identifiers)
-        // Values are looked up by the primary key's second column alone; the kind is checked here.
-        for chunk in Array(Set(identifiers.map(\.value))).chunks(of: rowsPerStatement) {
-            for row in try await db.raw(inList("SELECT kind, value, person_id FROM person_identifiers WHERE value IN", chunk)).all() {
-                let identifier = CheckInStore.Identifier(kind: try row.decode(column: "kind", as: String.self), value: try row.decode(column: "value", as: String.self))
-                if wanted.contains(identifier) { found[identifier] = UUID(uuidString: try row.decode(column: "person_id", as: String.self))! }
+        // One query per kind, so each is a primary-key lookup (kind, value) rather than a table scan.
+        for (kind, group) in Dictionary(grouping: Set(identifiers), by: \.kind) {
+            for chunk in group.map(\.value).chunks(of: rowsPerStatement) {
+                var query = SQLQueryString("SELECT value, person_id FROM person_identifiers WHERE kind = ")
+                query.appendInterpolation(bind: kind)
+                query.appendInterpolation(inList(" AND value IN", chunk))
+                for row in try await db.raw(query).all() {
+                    let identifier = CheckInStore.Identifier(kind: kind, value: try row.decode(column: "value", as: String.self))
+                    found[identifier] = UUID(uuidString: try row.decode(column: "person_id", as: String.self))!
+                }
             }
         }
         return found

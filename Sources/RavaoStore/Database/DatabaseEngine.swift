@@ -16,6 +16,13 @@ public protocol DatabaseEngine: Sendable {
     func write<T: Sendable>(_ body: @Sendable (any SQLDatabase) async throws -> T) async throws -> T
     /// Closes connections; the engine is unusable afterwards.
     func shutdown() async
+    /// Where a busy writer should run its transactions, if the engine has a preference (SQLite's one
+    /// writer connection lives on its own event loop; running there avoids a thread hop per statement).
+    var writeExecutor: (any TaskExecutor)? { get }
+}
+
+extension DatabaseEngine {
+    public var writeExecutor: (any TaskExecutor)? { nil }
 }
 
 /// Where the data lives, parsed from `--database` / `RAVAO_DATABASE`.

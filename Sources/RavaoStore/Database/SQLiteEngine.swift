@@ -12,18 +12,25 @@ public final class SQLiteEngine: DatabaseEngine {
     private let writer: SQLiteConnection
     private let readers: [SQLiteConnection]
     private let writeLock = AsyncLock()
+    /// The writer connection's own event loop, away from the loops serving HTTP, so the group-commit
+    /// writer's statements are not queued behind request handling at every await.
+    private let writerLoopGroup: MultiThreadedEventLoopGroup
+    public let writeExecutor: (any TaskExecutor)?
     private let nextReader = ManagedCounter()
     private let logger: Logger
 
-    private init(writer: SQLiteConnection, readers: [SQLiteConnection], logger: Logger) {
+    private init(writer: SQLiteConnection, writerLoopGroup: MultiThreadedEventLoopGroup, readers: [SQLiteConnection], logger: Logger) {
         self.writer = writer
+        self.writerLoopGroup = writerLoopGroup
+        self.writeExecutor = EventLoopTaskExecutor(writerLoopGroup.next())
         self.readers = readers
         self.logger = logger
     }
 
     public static func open(path: String, readers readerCount: Int = 2, logger: Logger) async throws -> SQLiteEngine {
         let threadPool = NIOThreadPool.singleton
-        let writer = try await SQLiteConnection.open(storage: .file(path: path), threadPool: threadPool, logger: logger, on: MultiThreadedEventLoopGroup.singleton.any()).get()
+        let writerLoopGroup = MultiThreadedEventLoopGroup(numberOfThreads: 1)
+        let writer = try await SQLiteConnection.open(storage: .file(path: path), threadPool: threadPool, logger: logger, on: writerLoopGroup.next()).get()
         let db = writer.sql(queryLogLevel: .trace)
         try await db.raw("PRAGMA journal_mode = WAL").run()
         try await configure(db)
@@ -33,7 +40,7 @@ public final class SQLiteEngine: DatabaseEngine {
             try await configure(reader.sql(queryLogLevel: .trace))
             readers.append(reader)
         }
-        return SQLiteEngine(writer: writer, readers: readers, logger: logger)
+        return SQLiteEngine(writer: writer, writerLoopGroup: writerLoopGroup, readers: readers, logger: logger)
     }
 
     private static func configure(_ db: any SQLDatabase) async throws {
@@ -67,6 +74,7 @@ public final class SQLiteEngine: DatabaseEngine {
     public func shutdown() async {
         for reader in readers { try? await reader.close() }
         try? await writer.close()
+        try? await writerLoopGroup.shutdownGracefully()
     }
 }
 
@@ -77,3 +85,15 @@ final class ManagedCounter: Sendable {
 }
 
 import Synchronization
+
+/// Runs tasks that prefer it on one NIO event loop.
+final class EventLoopTaskExecutor: TaskExecutor {
+    let loop: any EventLoop
+    init(_ loop: any EventLoop) { self.loop = loop }
+
+    func enqueue(_ job: consuming ExecutorJob) {
+        let job = UnownedJob(job)
+        let executor = asUnownedTaskExecutor()
+        loop.execute { job.runSynchronously(on: executor) }
+    }
+}

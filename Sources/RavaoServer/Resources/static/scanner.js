@@ -208,6 +208,8 @@ window.RavaoScanner = (() => {
       return Object.assign(base, { outcome: "ok", sound: "ok", title, health: healthText(status) });
     }
     const error = body.error || {};
+    // The API's message is English; Vietnamese pages show its Vietnamese twin.
+    if (lang === "vi" && error.messageVi) error.message = error.messageVi;
     const base = { name: "", meta: clock(null, lang), health: "", code: error.code || "" };
     if (reply.status === 422) {
       const title = error.code === "unrecognized_payload" ? w.unrecognized : w.refused;
