@@ -79,7 +79,13 @@ import Testing
             #expect(try await scan(app, token: token, placeId: placeId, payload: Self.cccd, extra: at(600)).errorCode == "time_in_future")
             #expect(try await scan(app, token: token, placeId: placeId, payload: Self.cccd, extra: at(-8 * 86_400)).errorCode == "time_too_old")
             #expect(try await scan(app, token: token, placeId: placeId, payload: Self.cccd, extra: #""scannedAt":"yesterday""#).errorCode == "invalid_time")
-            #expect(try await scan(app, token: token, placeId: placeId, payload: Self.cccd, extra: at(-6 * 86_400)).status == .created)
+            let old = UUID()
+            #expect(try await scan(app, token: token, placeId: placeId, payload: Self.cccd, clientId: old, extra: at(-6 * 86_400)).status == .created)
+            // Re-sent after the 7 days have passed, a recorded scan is still a duplicate, not an error.
+            app.time.advance(by: 2 * 86_400)
+            let resent = try await scan(app, token: token, placeId: placeId, payload: Self.cccd, clientId: old, extra: at(-8 * 86_400))
+            #expect(resent.status == .ok && resent.json["duplicate"] as? Bool == true, "\(resent.body)")
+            app.time.advance(by: -2 * 86_400)
             #expect(try await scan(app, token: token, placeId: placeId, payload: Self.cccd, extra: at(60)).status == .created)
             // A station in Vietnam sends local time with its offset; it means the same instant.
             let local = ISO8601DateFormatter()

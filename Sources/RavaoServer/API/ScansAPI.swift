@@ -41,7 +41,16 @@ struct ScansAPI {
         let body = try await request.decodeJSON(ScanRequest.self, context: context)
         let service = CheckInService(services: services)
         let place = try await service.placeForScanning(body.placeId, by: scanner)
-        let scannedAt = try Self.scanTime(body.scannedAt, now: services.time.seconds())
+        let scannedAt: Int64
+        do {
+            scannedAt = try Self.scanTime(body.scannedAt, now: services.time.seconds())
+        } catch let error as AppError where error.code == "time_too_old" {
+            // A kiosk re-sending, days later, a scan that was recorded: the answer is still "duplicate".
+            if let earlier = try await services.store.checkIns.existing(clientId: body.clientId) {
+                return JSONResponse(answer(earlier, place: place))
+            }
+            throw error
+        }
         let recorded = try await service.scan(payload: body.payload, at: place, direction: body.direction ?? .in, clientId: body.clientId,
                                               scannedAt: scannedAt, by: scanner)
         return JSONResponse(answer(recorded, place: place), status: recorded.duplicate ? .ok : .created)
