@@ -248,6 +248,10 @@ document.addEventListener("DOMContentLoaded", () => {
   }
 
   async function start() {
+    if ("serviceWorker" in navigator) {
+      // Lets the kiosk page load again during an outage; failure only loses that, not scans.
+      navigator.serviceWorker.register("/kiosk-sw.js", { scope: "/kiosk" }).catch(() => {});
+    }
     const cached = storage.get(DEVICE);
     if (cached) {
       try { device = JSON.parse(cached); } catch (_) { device = null; }
