@@ -27,8 +27,8 @@ struct ScansAPI {
         let direction: String
         let scannedAt: String
         let person: Person
-        /// Filled by the health-status feature; null until then.
-        let status: String?
+        /// The person's health status (H6); null only when it could not be read.
+        let status: StatusPayload?
     }
 
     /// How far back an offline queue may date a scan, and how far a clock may run ahead.
@@ -47,20 +47,21 @@ struct ScansAPI {
         } catch let error as AppError where error.code == "time_too_old" {
             // A kiosk re-sending, days later, a scan that was recorded: the answer is still "duplicate".
             if let earlier = try await services.store.checkIns.existing(clientId: body.clientId) {
-                return JSONResponse(answer(earlier, place: place))
+                return JSONResponse(await answer(earlier, place: place))
             }
             throw error
         }
         let recorded = try await service.scan(payload: body.payload, at: place, direction: body.direction ?? .in, clientId: body.clientId,
                                               scannedAt: scannedAt, by: scanner)
-        return JSONResponse(answer(recorded, place: place), status: recorded.duplicate ? .ok : .created)
+        return JSONResponse(await answer(recorded, place: place), status: recorded.duplicate ? .ok : .created)
     }
 
-    func answer(_ recorded: CheckInStore.Recorded, place: Place) -> ScanAnswer {
+    func answer(_ recorded: CheckInStore.Recorded, place: Place) async -> ScanAnswer {
+        let status = await HealthStatusService(services: services).status(of: recorded.personId).map(StatusPayload.init)
         // Privileged places (hospitals, checkpoints) may see full names; everyone else sees them masked.
         let name = place.isPrivileged ? recorded.fullName : Masking.name(recorded.fullName)
         return ScanAnswer(checkInId: recorded.id.uuidString, duplicate: recorded.duplicate, kind: recorded.kind, direction: recorded.direction,
-                          scannedAt: ISOTime.string(recorded.scannedAt), person: .init(id: recorded.personId.uuidString, displayName: name), status: nil)
+                          scannedAt: ISOTime.string(recorded.scannedAt), person: .init(id: recorded.personId.uuidString, displayName: name), status: status)
     }
 
     static func scanTime(_ text: String?, now: Int64) throws -> Int64 {

@@ -13,6 +13,8 @@ public struct AppConfiguration: Sendable {
     /// Trust `X-Forwarded-For` (only behind a proxy that sets it), for per-IP limits and logs.
     public var trustProxy: Bool = false
     public var otp: OTPPolicy = .init()
+    /// Thresholds and windows of the health-status rules (H6); `--health-rules FILE` replaces any of them.
+    public var healthRules: HealthRules = .standard
 
     public init() {}
 

@@ -17,6 +17,8 @@ public struct AppServices: Sendable {
     /// Tells live views what was just recorded.
     public let live: LiveHub
     public let caches: AccessCaches
+    /// Health statuses, zones and unit ancestry, remembered for the scan path.
+    public let healthCache: HealthStatusCache
 
     public var baseURL: String { configuration.publicBaseURL }
 

@@ -46,7 +46,7 @@ public func buildApplication(
     let writer = CheckInWriter(engine: engine, logger: logger, onCommit: { live.publish($0) })
     let services = AppServices(configuration: configuration, store: store, time: time, sms: smsSender, keys: keys, logger: logger,
                                recognizer: PayloadRecognizer(tokenKey: keys.personalTokenKey, ownHosts: ownHost),
-                               checkIns: writer, live: live, caches: AccessCaches())
+                               checkIns: writer, live: live, caches: AccessCaches(), healthCache: HealthStatusCache())
 
     let router = Router(context: AppRequestContext.self)
     router.add(middleware: MetricsMiddleware())
@@ -63,6 +63,7 @@ public func buildApplication(
     ScansAPI(services: services).addRoutes(to: api)
     DevicesAPI(services: services).addRoutes(to: api)
     CheckInsAPI(services: services).addRoutes(to: api)
+    MeAPI(services: services).addRoutes(to: api)
     SignInPages(services: services).addRoutes(to: router)
     PlacePages(services: services).addRoutes(to: router)
     PosterPages(services: services).addRoutes(to: router)

@@ -119,5 +119,62 @@ enum Migrations {
                 "CREATE INDEX rate_events_lookup ON rate_events (scope, subject, at)",
             ]
         },
+        Migration(version: 4, name: "citizens and health") { _ in
+            [
+                // Profile (H1) and dependents (H3): a dependent is a person without an account whose
+                // guardian is another person; handing over sets account_id and clears guardian_id.
+                "ALTER TABLE people ADD COLUMN birth_date TEXT",
+                "ALTER TABLE people ADD COLUMN gender TEXT",
+                "ALTER TABLE people ADD COLUMN ward_code TEXT",
+                "ALTER TABLE people ADD COLUMN address TEXT",
+                "ALTER TABLE people ADD COLUMN guardian_id TEXT REFERENCES people (id)",
+                "ALTER TABLE people ADD COLUMN handover_phone TEXT",
+                "ALTER TABLE people ADD COLUMN token_issued_at BIGINT",
+                "ALTER TABLE people ADD COLUMN updated_at BIGINT",
+                // A card-first person merged into a citizen keeps its row (check-ins move) so old ids resolve.
+                "ALTER TABLE people ADD COLUMN merged_into TEXT",
+                "CREATE INDEX people_guardian ON people (guardian_id)",
+                "CREATE INDEX people_handover ON people (handover_phone)",
+                """
+                CREATE TABLE declarations (
+                    id TEXT PRIMARY KEY, person_id TEXT NOT NULL REFERENCES people (id), symptoms TEXT NOT NULL,
+                    contact BIGINT NOT NULL, visited_wards TEXT NOT NULL, declared_by TEXT NOT NULL, created_at BIGINT NOT NULL)
+                """,
+                "CREATE INDEX declarations_person ON declarations (person_id, created_at)",
+                """
+                CREATE TABLE vaccinations (
+                    id TEXT PRIMARY KEY, person_id TEXT NOT NULL REFERENCES people (id), vaccine TEXT NOT NULL,
+                    dose_date TEXT NOT NULL, verified BIGINT NOT NULL, recorded_by TEXT NOT NULL, created_at BIGINT NOT NULL)
+                """,
+                "CREATE INDEX vaccinations_person ON vaccinations (person_id)",
+                """
+                CREATE TABLE health_tests (
+                    id TEXT PRIMARY KEY, person_id TEXT NOT NULL REFERENCES people (id), kind TEXT NOT NULL, result TEXT NOT NULL,
+                    test_date TEXT NOT NULL, verified BIGINT NOT NULL, recorded_by TEXT NOT NULL, created_at BIGINT NOT NULL)
+                """,
+                "CREATE INDEX health_tests_person ON health_tests (person_id)",
+                // Epidemic zones (A6): a unit of any level; ends_at NULL while in force.
+                """
+                CREATE TABLE zones (
+                    id TEXT PRIMARY KEY, unit_code TEXT NOT NULL, level TEXT NOT NULL, starts_at BIGINT NOT NULL, ends_at BIGINT,
+                    declared_by TEXT NOT NULL, created_at BIGINT NOT NULL)
+                """,
+                "CREATE INDEX zones_unit ON zones (unit_code)",
+                // F0/F1/F2 marks (A4); cleared_at set when an officer lifts one.
+                """
+                CREATE TABLE person_marks (
+                    id TEXT PRIMARY KEY, person_id TEXT NOT NULL REFERENCES people (id), mark TEXT NOT NULL, source TEXT NOT NULL,
+                    set_by TEXT NOT NULL, set_at BIGINT NOT NULL, cleared_at BIGINT)
+                """,
+                "CREATE INDEX person_marks_person ON person_marks (person_id)",
+                // H8: a tracing run or place alert listed this person (what, where, when); dismissed by the citizen.
+                """
+                CREATE TABLE exposures (
+                    id TEXT PRIMARY KEY, person_id TEXT NOT NULL REFERENCES people (id), source TEXT NOT NULL, place_id TEXT,
+                    from_at BIGINT, to_at BIGINT, level BIGINT, created_by TEXT NOT NULL, created_at BIGINT NOT NULL, dismissed_at BIGINT)
+                """,
+                "CREATE INDEX exposures_person ON exposures (person_id)",
+            ]
+        },
     ]
 }

@@ -302,6 +302,8 @@ public struct Store: Sendable {
     public let checkIns: CheckInStore
     public let devices: DeviceStore
     public let rateLimits: RateLimitStore
+    public let people: PeopleStore
+    public let health: HealthStore
 
     public init(engine: any DatabaseEngine) {
         self.engine = engine
@@ -312,5 +314,7 @@ public struct Store: Sendable {
         checkIns = CheckInStore(engine: engine)
         devices = DeviceStore(engine: engine)
         rateLimits = RateLimitStore(engine: engine)
+        people = PeopleStore(engine: engine)
+        health = HealthStore(engine: engine)
     }
 }

@@ -1,0 +1,211 @@
+import Foundation
+import RavaoCore
+import RavaoStore
+
+/// The rules of the citizen side (H1–H5, H7): whose data an account may read or change, and what a
+/// valid profile, declaration, dose or test is. The API and the web pages both go through here.
+struct CitizenService {
+    let services: AppServices
+
+    /// The account's own person record, created on first use.
+    func me(_ account: Account) async throws -> UUID {
+        try await services.store.checkIns.person(forAccount: account, now: services.time.seconds())
+    }
+
+    /// A person the account may act for: itself, or one of its dependents. Anyone else is "not found",
+    /// so ids cannot be probed.
+    func subject(_ id: UUID?, account: Account) async throws -> PeopleStore.Profile {
+        let own = try await me(account)
+        guard let profile = try await services.store.people.profile(id: id ?? own) else { throw AppError.notFound }
+        guard profile.id == own || profile.guardianId == own else { throw AppError.notFound }
+        return profile
+    }
+
+    /// The personal QR's content (FORMATS.md §4).
+    func token(for profile: PeopleStore.Profile) -> String {
+        PersonalToken.issue(personId: profile.id, version: profile.tokenVersion, key: services.keys.personalTokenKey)
+    }
+
+    // MARK: Validation
+
+    struct ProfileFields: Decodable, Sendable {
+        var name: String?
+        var birthDate: String?
+        var gender: String?
+        var cccd: String?
+        var bhyt: String?
+        var wardCode: String?
+        var address: String?
+    }
+
+    static let genders = ["male", "female", "other"]
+
+    func validate(_ fields: ProfileFields) async throws -> PeopleStore.ProfileInput {
+        var errors: [FieldError] = []
+        let name = (fields.name ?? "").trimmingCharacters(in: .whitespacesAndNewlines).split(whereSeparator: \.isWhitespace).joined(separator: " ")
+        if name.count < 2 || name.count > 100 {
+            errors.append(FieldError("name", en: "Enter the full name (2–100 characters).", vi: "Nhập họ tên đầy đủ (2–100 ký tự)."))
+        }
+        let today = HealthRules.days(Self.localDate(services.time.seconds()))!
+        let birth = fields.birthDate?.trimmingCharacters(in: .whitespaces)
+        if let birth, !birth.isEmpty {
+            if let days = HealthRules.days(birth), days <= today, days >= HealthRules.days("1900-01-01")! {} else {
+                errors.append(FieldError("birthDate", en: "Date of birth must be a real date (YYYY-MM-DD), not in the future.",
+                                         vi: "Ngày sinh phải là ngày hợp lệ (YYYY-MM-DD), không ở tương lai."))
+            }
+        } else {
+            errors.append(FieldError("birthDate", en: "Enter the date of birth.", vi: "Nhập ngày sinh."))
+        }
+        let gender = fields.gender?.lowercased()
+        if gender == nil || !Self.genders.contains(gender!) {
+            errors.append(FieldError("gender", en: "Choose a gender: male, female or other.", vi: "Chọn giới tính: nam, nữ hoặc khác."))
+        }
+        let cccd = Self.digits(fields.cccd)
+        if let cccd, cccd.count != 12 || !cccd.allSatisfy(\.isASCII) || !cccd.allSatisfy(\.isNumber) {
+            errors.append(FieldError("cccd", en: "A citizen ID (CCCD) number has 12 digits.", vi: "Số CCCD gồm 12 chữ số."))
+        }
+        let bhyt = fields.bhyt.map { $0.uppercased().filter { !$0.isWhitespace } }.flatMap { $0.isEmpty ? nil : $0 }
+        if let bhyt, !Self.isBHYT(bhyt) {
+            errors.append(FieldError("bhyt", en: "A health-insurance number is 2 letters and 13 digits (or the 10-digit social insurance number).",
+                                     vi: "Mã thẻ BHYT gồm 2 chữ cái và 13 chữ số (hoặc mã số BHXH 10 chữ số)."))
+        }
+        let ward = fields.wardCode?.trimmingCharacters(in: .whitespaces).nilIfEmpty
+        if let ward, try await !isWard(ward) {
+            errors.append(FieldError("wardCode", en: "Unknown ward code.", vi: "Mã phường/xã không tồn tại."))
+        }
+        let address = fields.address?.trimmingCharacters(in: .whitespacesAndNewlines).nilIfEmpty
+        if let address, address.count > 200 {
+            errors.append(FieldError("address", en: "The address is too long (200 characters at most).", vi: "Địa chỉ quá dài (tối đa 200 ký tự)."))
+        }
+        try errors.throwIfAny()
+        return .init(fullName: name, birthDate: birth, gender: gender, cccd: cccd, bhyt: bhyt, wardCode: ward, address: address)
+    }
+
+    static func digits(_ text: String?) -> String? {
+        guard let text else { return nil }
+        let kept = text.filter { !$0.isWhitespace && $0 != "." && $0 != "-" }
+        return kept.isEmpty ? nil : kept
+    }
+
+    static func isBHYT(_ text: String) -> Bool {
+        let chars = Array(text.unicodeScalars)
+        if chars.count == 10 { return chars.allSatisfy { $0.value >= 48 && $0.value <= 57 } }
+        guard chars.count == 15 else { return false }
+        return chars[0..<2].allSatisfy { $0.value >= 65 && $0.value <= 90 } && chars[2...].allSatisfy { $0.value >= 48 && $0.value <= 57 }
+    }
+
+    func isWard(_ code: String) async throws -> Bool {
+        let scheme = try await services.store.units.activeScheme()
+        return try await services.store.units.unit(code, scheme: scheme)?.level == .ward
+    }
+
+    /// Saves a profile, turning the store's linking refusals into messages a citizen understands.
+    func save(_ input: PeopleStore.ProfileInput, for person: UUID) async throws {
+        do {
+            try await services.store.people.update(person, with: input, now: services.time.seconds())
+        } catch let error as PeopleStore.LinkError {
+            throw Self.appError(error)
+        }
+        services.healthCache.personChanged(person)
+    }
+
+    func addDependent(_ input: PeopleStore.ProfileInput, guardian: UUID) async throws -> UUID {
+        do {
+            return try await services.store.people.addDependent(guardian: guardian, input: input, now: services.time.seconds())
+        } catch let error as PeopleStore.LinkError {
+            throw Self.appError(error)
+        }
+    }
+
+    static func appError(_ error: PeopleStore.LinkError) -> AppError {
+        switch error {
+        case .identifierTaken(let kind):
+            let field = kind == "cccd" ? "CCCD" : "BHYT"
+            return AppError(.conflict, "identifier_taken", en: "This \(field) number is already registered to another person.",
+                            vi: "Số \(field) này đã được đăng ký cho người khác.", fields: [FieldError(kind, en: "already registered", vi: "đã được đăng ký")])
+        case .nameMismatch(let kind, _):
+            let field = kind == "cccd" ? "CCCD" : "BHYT"
+            return AppError(.conflict, "name_mismatch", en: "The name on the \(field) card already scanned with this number differs from your name; check the number and your name.",
+                            vi: "Tên trên thẻ \(field) đã quét với số này khác với họ tên của bạn; kiểm tra lại số thẻ và họ tên.",
+                            fields: [FieldError(kind, en: "name differs from the card", vi: "tên khác với thẻ")])
+        }
+    }
+
+    struct DeclarationFields: Decodable, Sendable {
+        var symptoms: [String]?
+        var contact: Bool?
+        var visitedWards: [String]?
+    }
+
+    func declare(_ fields: DeclarationFields, for person: UUID, by account: Account) async throws -> UUID {
+        var errors: [FieldError] = []
+        var symptoms: [Symptom] = []
+        for code in fields.symptoms ?? [] {
+            if let symptom = Symptom(rawValue: code) { if !symptoms.contains(symptom) { symptoms.append(symptom) } } else {
+                errors.append(FieldError("symptoms", en: "Unknown symptom \"\(code)\"; use fever, cough, breath, taste_smell, sore_throat.",
+                                         vi: "Triệu chứng không hợp lệ \"\(code)\"."))
+            }
+        }
+        var wards: [String] = []
+        for code in fields.visitedWards ?? [] {
+            let trimmed = code.trimmingCharacters(in: .whitespaces)
+            if try await isWard(trimmed) { if !wards.contains(trimmed) { wards.append(trimmed) } } else {
+                errors.append(FieldError("visitedWards", en: "Unknown ward code \"\(code)\".", vi: "Mã phường/xã không tồn tại \"\(code)\"."))
+            }
+        }
+        if wards.count > 50 { errors.append(FieldError("visitedWards", en: "At most 50 wards.", vi: "Tối đa 50 phường/xã.")) }
+        if fields.contact == nil {
+            errors.append(FieldError("contact", en: "Say whether you were in contact with a case or suspected case.",
+                                     vi: "Cho biết có tiếp xúc với ca bệnh hoặc nghi ngờ hay không."))
+        }
+        try errors.throwIfAny()
+        let id = try await services.store.health.declare(person, symptoms: symptoms, contact: fields.contact ?? false, visitedWards: wards,
+                                                         by: account.id, now: services.time.seconds())
+        services.healthCache.personChanged(person)
+        return id
+    }
+
+    struct DoseFields: Decodable, Sendable { var vaccine: String?; var date: String? }
+    struct TestFields: Decodable, Sendable { var kind: String?; var result: String?; var date: String? }
+
+    static let testKinds = ["pcr", "rapid"]
+    static let testResults = ["negative", "positive"]
+
+    /// A self-declared dose: never verified, whatever the request says.
+    func addDose(_ fields: DoseFields, for person: UUID, by account: Account, verified: Bool = false) async throws {
+        var errors: [FieldError] = []
+        let vaccine = (fields.vaccine ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
+        if vaccine.isEmpty || vaccine.count > 60 { errors.append(FieldError("vaccine", en: "Name the vaccine (60 characters at most).", vi: "Nhập tên vắc xin (tối đa 60 ký tự).")) }
+        if let error = dateError(fields.date) { errors.append(error) }
+        try errors.throwIfAny()
+        try await services.store.health.addDose(person, vaccine: vaccine, date: fields.date!, verified: verified, by: account.id, now: services.time.seconds())
+        services.healthCache.personChanged(person)
+    }
+
+    func addTest(_ fields: TestFields, for person: UUID, by account: Account, verified: Bool = false) async throws {
+        var errors: [FieldError] = []
+        if !Self.testKinds.contains(fields.kind ?? "") { errors.append(FieldError("kind", en: "Test kind is pcr or rapid.", vi: "Loại xét nghiệm là pcr hoặc rapid (nhanh).")) }
+        if !Self.testResults.contains(fields.result ?? "") { errors.append(FieldError("result", en: "Result is negative or positive.", vi: "Kết quả là âm tính hoặc dương tính.")) }
+        if let error = dateError(fields.date) { errors.append(error) }
+        try errors.throwIfAny()
+        try await services.store.health.addTest(person, kind: fields.kind!, result: fields.result!, date: fields.date!, verified: verified,
+                                                by: account.id, now: services.time.seconds())
+        services.healthCache.personChanged(person)
+    }
+
+    func dateError(_ date: String?) -> FieldError? {
+        let today = HealthRules.days(Self.localDate(services.time.seconds()))!
+        if let date, let days = HealthRules.days(date), days <= today, days >= HealthRules.days("2019-12-01")! { return nil }
+        return FieldError("date", en: "The date must be a real date (YYYY-MM-DD), not in the future.", vi: "Ngày phải hợp lệ (YYYY-MM-DD), không ở tương lai.")
+    }
+
+    /// Today's date in Vietnam, YYYY-MM-DD.
+    static func localDate(_ seconds: Int64) -> String {
+        let days = (LocalTime.startOfDay(containing: seconds) + LocalTime.offsetSeconds) / 86_400
+        return HealthRules.civilDateString(days: days)
+    }
+}
+
+extension String {
+    var nilIfEmpty: String? { isEmpty ? nil : self }
+}

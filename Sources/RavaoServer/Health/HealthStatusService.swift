@@ -1,0 +1,91 @@
+import Foundation
+import RavaoCore
+import RavaoStore
+import Synchronization
+
+/// The health status a guard sees with every scan (H6): facts from the store, judged by the pure rules.
+///
+/// A gate scanning hundreds of people a minute must not read six tables per scan for someone scanned
+/// a second ago, so statuses are remembered for a few seconds per person, zones (shared by everyone)
+/// for a few seconds, and the ancestry of a ward for as long as the server runs. Changes made on this
+/// instance (a declaration, a mark, a new zone) clear the entries at once; other instances see them
+/// within `ttlSeconds`.
+public final class HealthStatusCache: Sendable {
+    static let ttlSeconds = 5.0
+    let statuses = TTLCache<UUID, HealthStatus>(ttlSeconds: ttlSeconds)
+    let zones = TTLCache<Int, [HealthFacts.Zone]>(ttlSeconds: ttlSeconds)
+    private let ancestry = Mutex<[String: [String]]>([:])
+
+    public init() {}
+
+    func ancestors(of ward: String) -> [String]? { ancestry.withLock { $0[ward] } }
+    func remember(_ ward: String, ancestors: [String]) { ancestry.withLock { $0[ward] = ancestors } }
+
+    /// After anything that changes someone's status.
+    func personChanged(_ person: UUID) { statuses.remove(person) }
+    /// After a zone is declared or lifted: everyone's status may change.
+    func zonesChanged() { zones.removeAll(); statuses.removeAll() }
+}
+
+struct HealthStatusService {
+    let services: AppServices
+    var rules: HealthRules { services.configuration.healthRules }
+
+    /// The status of `person` now; nil only if the status could not be read (the scan still stands).
+    func status(of person: UUID) async -> HealthStatus? {
+        do {
+            return try await services.healthCache.statuses.value(person) { try await compute(person) }
+        } catch {
+            services.logger.warning("could not read health status", metadata: ["person": "\(person)", "error": "\(error)"])
+            return nil
+        }
+    }
+
+    func compute(_ person: UUID) async throws -> HealthStatus {
+        let now = services.time.seconds()
+        var facts = try await services.store.health.facts(of: person, now: now, rules: rules)
+        let since = now - Int64(rules.zoneLookbackDays) * 86_400
+        facts.zones = try await services.healthCache.zones.value(0) { try await services.store.health.zones(since: since) } ?? []
+        if !facts.zones.isEmpty {
+            var wards = Set(facts.declarations.flatMap(\.visitedWards))
+            if let home = facts.homeWard { wards.insert(home) }
+            for ward in wards { facts.unitAncestors[ward] = try await ancestors(of: ward) }
+        }
+        return rules.evaluate(facts, now: now)
+    }
+
+    /// The units above a ward (district, province), in the list the server runs on.
+    func ancestors(of ward: String) async throws -> [String] {
+        if let known = services.healthCache.ancestors(of: ward) { return known }
+        let scheme = try await services.store.units.activeScheme()
+        let path = try await services.store.units.path(ward, scheme: scheme).map(\.code)
+        let above = Array(path.dropFirst())
+        services.healthCache.remember(ward, ancestors: above)
+        return above
+    }
+}
+
+/// The `status` object of a scan answer and of the citizen's own pages.
+struct StatusPayload: Encodable, Sendable {
+    let level: String
+    let reasons: [String]
+    let vaccination: Vaccination?
+    let test: Test?
+    let alerts: [String]
+    /// One line for a screen, in English and in Vietnamese.
+    let summary: String
+    let summaryVi: String
+
+    struct Vaccination: Encodable, Sendable { let doses: Int; let lastDate: String; let full: Bool; let verified: Bool }
+    struct Test: Encodable, Sendable { let kind: String; let result: String; let date: String; let verified: Bool }
+
+    init(_ status: HealthStatus) {
+        level = status.level.rawValue
+        reasons = status.reasons
+        vaccination = status.vaccination.map { .init(doses: $0.doses, lastDate: $0.lastDate, full: $0.full, verified: $0.verified) }
+        test = status.test.map { .init(kind: $0.kind, result: $0.result, date: $0.date, verified: $0.verified) }
+        alerts = status.alerts
+        summary = status.summary(vietnamese: false)
+        summaryVi = status.summary(vietnamese: true)
+    }
+}

@@ -1,0 +1,188 @@
+import Foundation
+import RavaoCore
+import SQLKit
+
+/// Declarations, vaccinations, tests, case marks, exposures and epidemic zones: everything the status
+/// rules read (H4–H6, H8, A6).
+public struct HealthStore: Sendable {
+    let engine: any DatabaseEngine
+    public init(engine: any DatabaseEngine) { self.engine = engine }
+
+    // MARK: Declarations
+
+    public func declare(_ person: UUID, symptoms: [Symptom], contact: Bool, visitedWards: [String], by account: UUID, now: Int64) async throws -> UUID {
+        let id = TimeOrderedID.make()
+        try await engine.write { db in
+            try await db.raw("""
+                INSERT INTO declarations (id, person_id, symptoms, contact, visited_wards, declared_by, created_at)
+                VALUES (\(bind: id.uuidString), \(bind: person.uuidString), \(bind: symptoms.map(\.rawValue).joined(separator: ",")),
+                        \(bind: contact ? 1 : 0), \(bind: visitedWards.joined(separator: ",")), \(bind: account.uuidString), \(bind: now))
+                """).run()
+        }
+        return id
+    }
+
+    public func declarations(of person: UUID, since: Int64) async throws -> [HealthFacts.Declaration] {
+        try await engine.read { db in try await Self.declarations(of: person, since: since, db: db) }
+    }
+
+    static func declarations(of person: UUID, since: Int64, db: any SQLDatabase) async throws -> [HealthFacts.Declaration] {
+        try await db.raw("""
+            SELECT symptoms, contact, visited_wards, created_at FROM declarations
+            WHERE person_id = \(bind: person.uuidString) AND created_at >= \(bind: since) ORDER BY created_at DESC, id DESC
+            """).all().map { row in
+            HealthFacts.Declaration(at: try row.decode(column: "created_at", as: Int64.self),
+                                    symptoms: try row.decode(column: "symptoms", as: String.self).split(separator: ",").compactMap { Symptom(rawValue: String($0)) },
+                                    contact: try row.decode(column: "contact", as: Int.self) != 0,
+                                    visitedWards: try row.decode(column: "visited_wards", as: String.self).split(separator: ",").map(String.init))
+        }
+    }
+
+    // MARK: Vaccinations and tests
+
+    public func addDose(_ person: UUID, vaccine: String, date: String, verified: Bool, by account: UUID, now: Int64) async throws {
+        try await engine.write { db in
+            try await db.raw("""
+                INSERT INTO vaccinations (id, person_id, vaccine, dose_date, verified, recorded_by, created_at)
+                VALUES (\(bind: TimeOrderedID.make().uuidString), \(bind: person.uuidString), \(bind: vaccine), \(bind: date),
+                        \(bind: verified ? 1 : 0), \(bind: account.uuidString), \(bind: now))
+                """).run()
+        }
+    }
+
+    public func addTest(_ person: UUID, kind: String, result: String, date: String, verified: Bool, by account: UUID, now: Int64) async throws {
+        try await engine.write { db in
+            try await db.raw("""
+                INSERT INTO health_tests (id, person_id, kind, result, test_date, verified, recorded_by, created_at)
+                VALUES (\(bind: TimeOrderedID.make().uuidString), \(bind: person.uuidString), \(bind: kind), \(bind: result), \(bind: date),
+                        \(bind: verified ? 1 : 0), \(bind: account.uuidString), \(bind: now))
+                """).run()
+        }
+    }
+
+    public func doses(of person: UUID) async throws -> [HealthFacts.Dose] {
+        try await engine.read { db in try await Self.doses(of: person, db: db) }
+    }
+
+    static func doses(of person: UUID, db: any SQLDatabase) async throws -> [HealthFacts.Dose] {
+        try await db.raw("SELECT vaccine, dose_date, verified FROM vaccinations WHERE person_id = \(bind: person.uuidString) ORDER BY dose_date, id").all().map { row in
+            HealthFacts.Dose(vaccine: try row.decode(column: "vaccine", as: String.self), date: try row.decode(column: "dose_date", as: String.self),
+                             verified: try row.decode(column: "verified", as: Int.self) != 0)
+        }
+    }
+
+    public func tests(of person: UUID) async throws -> [HealthFacts.Test] {
+        try await engine.read { db in try await Self.tests(of: person, db: db) }
+    }
+
+    static func tests(of person: UUID, db: any SQLDatabase) async throws -> [HealthFacts.Test] {
+        try await db.raw("SELECT kind, result, test_date, verified FROM health_tests WHERE person_id = \(bind: person.uuidString) ORDER BY test_date DESC, id DESC").all().map { row in
+            HealthFacts.Test(kind: try row.decode(column: "kind", as: String.self), result: try row.decode(column: "result", as: String.self),
+                             date: try row.decode(column: "test_date", as: String.self), verified: try row.decode(column: "verified", as: Int.self) != 0)
+        }
+    }
+
+    // MARK: Marks, exposures, zones
+
+    public func setMark(_ person: UUID, mark: CaseMark, source: String, by account: UUID, now: Int64) async throws {
+        try await engine.write { db in
+            try await db.raw("""
+                INSERT INTO person_marks (id, person_id, mark, source, set_by, set_at)
+                VALUES (\(bind: TimeOrderedID.make().uuidString), \(bind: person.uuidString), \(bind: mark.rawValue), \(bind: source), \(bind: account.uuidString), \(bind: now))
+                """).run()
+        }
+    }
+
+    public func clearMarks(_ person: UUID, now: Int64) async throws {
+        try await engine.write { db in
+            try await db.raw("UPDATE person_marks SET cleared_at = \(bind: now) WHERE person_id = \(bind: person.uuidString) AND cleared_at IS NULL").run()
+        }
+    }
+
+    public struct Exposure: Sendable, Equatable {
+        public let id: UUID
+        public let source: String
+        public let placeId: UUID?
+        public let placeName: String?
+        public let from: Int64?
+        public let to: Int64?
+        public let level: Int?
+        public let createdAt: Int64
+    }
+
+    /// Records that a tracing run or place alert listed this person (H8).
+    public func addExposure(_ person: UUID, source: String, placeId: UUID?, from: Int64?, to: Int64?, level: Int?, by account: UUID, now: Int64) async throws {
+        try await engine.write { db in
+            try await db.raw("""
+                INSERT INTO exposures (id, person_id, source, place_id, from_at, to_at, level, created_by, created_at)
+                VALUES (\(bind: TimeOrderedID.make().uuidString), \(bind: person.uuidString), \(bind: source), \(bind: placeId?.uuidString),
+                        \(bind: from), \(bind: to), \(bind: level), \(bind: account.uuidString), \(bind: now))
+                """).run()
+        }
+    }
+
+    public func exposures(of person: UUID) async throws -> [Exposure] {
+        try await engine.read { db in
+            try await db.raw("""
+                SELECT e.*, p.name AS place_name FROM exposures e LEFT JOIN places p ON p.id = e.place_id
+                WHERE e.person_id = \(bind: person.uuidString) AND e.dismissed_at IS NULL ORDER BY e.created_at DESC
+                """).all().map { row in
+                Exposure(id: UUID(uuidString: try row.decode(column: "id", as: String.self))!, source: try row.decode(column: "source", as: String.self),
+                         placeId: try row.decode(column: "place_id", as: String?.self).flatMap(UUID.init(uuidString:)),
+                         placeName: try row.decode(column: "place_name", as: String?.self), from: try row.decode(column: "from_at", as: Int64?.self),
+                         to: try row.decode(column: "to_at", as: Int64?.self), level: try row.decode(column: "level", as: Int?.self),
+                         createdAt: try row.decode(column: "created_at", as: Int64.self))
+            }
+        }
+    }
+
+    public func dismissExposures(_ person: UUID, now: Int64) async throws {
+        try await engine.write { db in
+            try await db.raw("UPDATE exposures SET dismissed_at = \(bind: now) WHERE person_id = \(bind: person.uuidString) AND dismissed_at IS NULL").run()
+        }
+    }
+
+    public func addZone(unitCode: String, level: String, from: Int64, to: Int64?, by account: UUID, now: Int64) async throws -> UUID {
+        let id = TimeOrderedID.make()
+        try await engine.write { db in
+            try await db.raw("""
+                INSERT INTO zones (id, unit_code, level, starts_at, ends_at, declared_by, created_at)
+                VALUES (\(bind: id.uuidString), \(bind: unitCode), \(bind: level), \(bind: from), \(bind: to), \(bind: account.uuidString), \(bind: now))
+                """).run()
+        }
+        return id
+    }
+
+    /// Zones in force at some moment after `since`.
+    public func zones(since: Int64) async throws -> [HealthFacts.Zone] {
+        try await engine.read { db in
+            try await db.raw("SELECT unit_code, level, starts_at, ends_at FROM zones WHERE ends_at IS NULL OR ends_at >= \(bind: since) ORDER BY starts_at").all().map { row in
+                HealthFacts.Zone(unitCode: try row.decode(column: "unit_code", as: String.self), level: try row.decode(column: "level", as: String.self),
+                                 from: try row.decode(column: "starts_at", as: Int64.self), to: try row.decode(column: "ends_at", as: Int64?.self))
+            }
+        }
+    }
+
+    // MARK: Facts for the rules
+
+    /// Everything about one person the status rules need, in one read; zones and the units' ancestry
+    /// are supplied by the caller (they are shared by everyone and cached).
+    public func facts(of person: UUID, now: Int64, rules: HealthRules) async throws -> HealthFacts {
+        try await engine.read { db in
+            let lookback = max(Int64(rules.zoneLookbackDays) * 86_400, Int64(rules.declarationHours) * 3600)
+            let declarations = try await Self.declarations(of: person, since: now - lookback, db: db)
+            let doses = try await Self.doses(of: person, db: db)
+            let tests = try await Self.tests(of: person, db: db)
+            let marks = try await db.raw("""
+                SELECT mark, set_at FROM person_marks WHERE person_id = \(bind: person.uuidString) AND cleared_at IS NULL
+                """).all().compactMap { row -> HealthFacts.Mark? in
+                guard let mark = CaseMark(rawValue: try row.decode(column: "mark", as: String.self)) else { return nil }
+                return HealthFacts.Mark(mark: mark, at: try row.decode(column: "set_at", as: Int64.self))
+            }
+            let exposures = try await db.raw("SELECT COUNT(*) AS n FROM exposures WHERE person_id = \(bind: person.uuidString) AND dismissed_at IS NULL")
+                .first()!.decode(column: "n", as: Int.self)
+            let home = try await db.raw("SELECT ward_code FROM people WHERE id = \(bind: person.uuidString)").first()?.decode(column: "ward_code", as: String?.self)
+            return HealthFacts(declarations: declarations, doses: doses, tests: tests, marks: marks, exposures: exposures, homeWard: home ?? nil)
+        }
+    }
+}

@@ -1,0 +1,249 @@
+import Foundation
+import RavaoCore
+import SQLKit
+
+/// Citizens' profiles, their dependents, and the linking of card-first people to the citizen they turn
+/// out to be (H1, H3).
+public struct PeopleStore: Sendable {
+    let engine: any DatabaseEngine
+    public init(engine: any DatabaseEngine) { self.engine = engine }
+
+    public struct Profile: Sendable, Equatable {
+        public var id: UUID
+        public var accountId: UUID?
+        public var guardianId: UUID?
+        public var fullName: String
+        public var birthDate: String?
+        public var gender: String?
+        public var cccd: String?
+        public var bhyt: String?
+        public var wardCode: String?
+        public var address: String?
+        public var tokenVersion: Int
+        public var tokenIssuedAt: Int64?
+        public var handoverPhone: String?
+        public var createdAt: Int64
+    }
+
+    /// What a citizen may change about a person (their own or a dependent's).
+    public struct ProfileInput: Sendable, Equatable {
+        public var fullName: String
+        public var birthDate: String?
+        public var gender: String?
+        public var cccd: String?
+        public var bhyt: String?
+        public var wardCode: String?
+        public var address: String?
+        public init(fullName: String, birthDate: String?, gender: String?, cccd: String?, bhyt: String?, wardCode: String?, address: String?) {
+            self.fullName = fullName; self.birthDate = birthDate; self.gender = gender; self.cccd = cccd; self.bhyt = bhyt
+            self.wardCode = wardCode; self.address = address
+        }
+    }
+
+    public enum LinkError: Error, Equatable, Sendable {
+        /// The number belongs to another citizen or someone's dependent.
+        case identifierTaken(kind: String)
+        /// A card-first person holds the number, but the name read from the card is not this person's.
+        case nameMismatch(kind: String, cardName: String)
+    }
+
+    // MARK: Reading
+
+    public func profile(id: UUID) async throws -> Profile? {
+        try await engine.read { db in try await Self.profile(id: id, db: db) }
+    }
+
+    static func profile(id: UUID, db: any SQLDatabase) async throws -> Profile? {
+        guard let row = try await db.raw("SELECT * FROM people WHERE id = \(bind: id.uuidString) AND merged_into IS NULL").first() else { return nil }
+        var profile = try Self.profile(from: row)
+        for identifier in try await db.raw("SELECT kind, value FROM person_identifiers WHERE person_id = \(bind: id.uuidString) AND kind IN ('cccd', 'bhyt') ORDER BY created_at").all() {
+            let value = try identifier.decode(column: "value", as: String.self)
+            switch try identifier.decode(column: "kind", as: String.self) {
+            case "cccd": profile.cccd = value
+            default: profile.bhyt = value
+            }
+        }
+        return profile
+    }
+
+    static func profile(from row: any SQLRow) throws -> Profile {
+        func uuid(_ column: String) throws -> UUID? { try row.decode(column: column, as: String?.self).flatMap(UUID.init(uuidString:)) }
+        return Profile(id: try uuid("id")!, accountId: try uuid("account_id"), guardianId: try uuid("guardian_id"),
+                       fullName: try row.decode(column: "full_name", as: String.self),
+                       birthDate: try row.decode(column: "birth_date", as: String?.self), gender: try row.decode(column: "gender", as: String?.self),
+                       cccd: nil, bhyt: nil, wardCode: try row.decode(column: "ward_code", as: String?.self),
+                       address: try row.decode(column: "address", as: String?.self),
+                       tokenVersion: try row.decode(column: "token_version", as: Int.self),
+                       tokenIssuedAt: try row.decode(column: "token_issued_at", as: Int64?.self),
+                       handoverPhone: try row.decode(column: "handover_phone", as: String?.self),
+                       createdAt: try row.decode(column: "created_at", as: Int64.self))
+    }
+
+    /// The people a guardian declares for, oldest first.
+    public func dependents(of guardian: UUID) async throws -> [Profile] {
+        try await engine.read { db in
+            var result: [Profile] = []
+            for row in try await db.raw("SELECT id FROM people WHERE guardian_id = \(bind: guardian.uuidString) AND merged_into IS NULL ORDER BY created_at, id").all() {
+                if let id = UUID(uuidString: try row.decode(column: "id", as: String.self)), let p = try await Self.profile(id: id, db: db) { result.append(p) }
+            }
+            return result
+        }
+    }
+
+    /// Dependents that a guardian handed over to this phone number, waiting for its owner to accept.
+    public func handovers(to phone: PhoneNumber) async throws -> [Profile] {
+        try await engine.read { db in
+            try await db.raw("SELECT * FROM people WHERE handover_phone = \(bind: phone.e164) AND merged_into IS NULL AND account_id IS NULL ORDER BY created_at")
+                .all().map(Self.profile(from:))
+        }
+    }
+
+    // MARK: Writing
+
+    /// Saves a profile; a CCCD or BHYT number that a card-first person already carries makes that person
+    /// this one: their check-ins and identifiers move here, so no duplicate is left behind.
+    public func update(_ person: UUID, with input: ProfileInput, now: Int64) async throws {
+        try await engine.write { db in
+            try await db.raw("""
+                UPDATE people SET full_name = \(bind: input.fullName), birth_date = \(bind: input.birthDate), gender = \(bind: input.gender),
+                    ward_code = \(bind: input.wardCode), address = \(bind: input.address), updated_at = \(bind: now)
+                WHERE id = \(bind: person.uuidString)
+                """).run()
+            try await Self.setIdentifier(kind: "cccd", value: input.cccd, person: person, fullName: input.fullName, now: now, db: db)
+            try await Self.setIdentifier(kind: "bhyt", value: input.bhyt, person: person, fullName: input.fullName, now: now, db: db)
+        }
+    }
+
+    /// A new dependent of `guardian`; returns their person id.
+    public func addDependent(guardian: UUID, input: ProfileInput, now: Int64) async throws -> UUID {
+        try await engine.write { db in
+            let id = TimeOrderedID.make()
+            try await db.raw("""
+                INSERT INTO people (id, full_name, verified, token_version, created_at, guardian_id, birth_date, gender, ward_code, address, updated_at, token_issued_at)
+                VALUES (\(bind: id.uuidString), \(bind: input.fullName), 0, 1, \(bind: now), \(bind: guardian.uuidString), \(bind: input.birthDate),
+                        \(bind: input.gender), \(bind: input.wardCode), \(bind: input.address), \(bind: now), \(bind: now))
+                """).run()
+            try await Self.setIdentifier(kind: "cccd", value: input.cccd, person: id, fullName: input.fullName, now: now, db: db)
+            try await Self.setIdentifier(kind: "bhyt", value: input.bhyt, person: id, fullName: input.fullName, now: now, db: db)
+            return id
+        }
+    }
+
+    static func setIdentifier(kind: String, value: String?, person: UUID, fullName: String, now: Int64, db: any SQLDatabase) async throws {
+        let existing = try await db.raw("SELECT value FROM person_identifiers WHERE person_id = \(bind: person.uuidString) AND kind = \(bind: kind)").all()
+            .map { try $0.decode(column: "value", as: String.self) }
+        if existing == [value].compactMap({ $0 }) { return }
+        // A changed or removed number stops pointing here; scans already recorded stay with this person.
+        try await db.raw("DELETE FROM person_identifiers WHERE person_id = \(bind: person.uuidString) AND kind = \(bind: kind)").run()
+        guard let value else { return }
+        if let row = try await db.raw("""
+            SELECT p.id, p.account_id, p.guardian_id, p.full_name FROM person_identifiers i JOIN people p ON p.id = i.person_id
+            WHERE i.kind = \(bind: kind) AND i.value = \(bind: value)
+            """).first() {
+            let holder = UUID(uuidString: try row.decode(column: "id", as: String.self))!
+            if holder != person {
+                let isCitizen = try row.decode(column: "account_id", as: String?.self) != nil || row.decode(column: "guardian_id", as: String?.self) != nil
+                if isCitizen { throw LinkError.identifierTaken(kind: kind) }
+                // Someone holding a card with this number was recorded before; only the same name may claim
+                // those scans, so typing a stranger's number does not reveal where they went.
+                let cardName = try row.decode(column: "full_name", as: String.self)
+                if !cardName.isEmpty, TextFolding.fold(cardName) != TextFolding.fold(fullName) {
+                    throw LinkError.nameMismatch(kind: kind, cardName: cardName)
+                }
+                try await merge(holder, into: person, db: db)
+            }
+            return
+        }
+        try await db.raw("""
+            INSERT INTO person_identifiers (kind, value, person_id, created_at) VALUES (\(bind: kind), \(bind: value), \(bind: person.uuidString), \(bind: now))
+            """).run()
+    }
+
+    /// Moves everything recorded for `from` to `into`; `from` stays as a pointer so ids already handed out resolve.
+    static func merge(_ from: UUID, into: UUID, db: any SQLDatabase) async throws {
+        let f = from.uuidString, t = into.uuidString
+        for table in ["checkins", "person_identifiers", "declarations", "vaccinations", "health_tests", "person_marks", "exposures"] {
+            try await db.raw("UPDATE \(unsafeRaw: table) SET person_id = \(bind: t) WHERE person_id = \(bind: f)").run()
+        }
+        try await db.raw("UPDATE people SET guardian_id = \(bind: t) WHERE guardian_id = \(bind: f) AND id <> \(bind: t)").run()
+        try await db.raw("UPDATE people SET merged_into = \(bind: t) WHERE id = \(bind: f)").run()
+    }
+
+    /// A new personal QR: tokens of older versions are refused from now on.
+    public func reissueToken(_ person: UUID, now: Int64) async throws -> Int {
+        try await engine.write { db in
+            try await db.raw("UPDATE people SET token_version = token_version + 1, token_issued_at = \(bind: now) WHERE id = \(bind: person.uuidString)").run()
+            return try await db.raw("SELECT token_version FROM people WHERE id = \(bind: person.uuidString)").first()!.decode(column: "token_version", as: Int.self)
+        }
+    }
+
+    /// Starts (or, with nil, cancels) handing a dependent over to the owner of `phone`.
+    public func setHandover(_ dependent: UUID, to phone: PhoneNumber?) async throws {
+        try await engine.write { db in
+            try await db.raw("UPDATE people SET handover_phone = \(bind: phone?.e164) WHERE id = \(bind: dependent.uuidString) AND account_id IS NULL").run()
+        }
+    }
+
+    /// The account of `phone` accepts a handed-over dependent: the dependent becomes the account's own
+    /// person. Anything already recorded for the account's earlier person record moves along.
+    public func acceptHandover(_ dependent: UUID, account: Account, now: Int64) async throws -> Bool {
+        try await engine.write { db in
+            guard try await db.raw("""
+                SELECT id FROM people WHERE id = \(bind: dependent.uuidString) AND handover_phone = \(bind: account.phone.e164)
+                    AND account_id IS NULL AND merged_into IS NULL
+                """).first() != nil else { return false }
+            if let row = try await db.raw("SELECT id FROM people WHERE account_id = \(bind: account.id.uuidString)").first() {
+                let earlier = UUID(uuidString: try row.decode(column: "id", as: String.self))!
+                try await db.raw("UPDATE people SET account_id = NULL WHERE id = \(bind: earlier.uuidString)").run()
+                try await Self.merge(earlier, into: dependent, db: db)
+            }
+            try await db.raw("""
+                UPDATE people SET account_id = \(bind: account.id.uuidString), guardian_id = NULL, handover_phone = NULL, verified = 1, updated_at = \(bind: now)
+                WHERE id = \(bind: dependent.uuidString)
+                """).run()
+            try await db.raw("""
+                INSERT INTO person_identifiers (kind, value, person_id, created_at) VALUES ('phone', \(bind: account.phone.e164), \(bind: dependent.uuidString), \(bind: now))
+                ON CONFLICT (kind, value) DO UPDATE SET person_id = excluded.person_id
+                """).run()
+            return true
+        }
+    }
+
+    // MARK: History
+
+    public struct HistoryItem: Sendable, Equatable {
+        public let checkInId: UUID
+        public let placeId: UUID
+        public let placeName: String
+        public let placeAddress: String
+        public let direction: CheckInDirection
+        public let kind: String
+        public let scannedAt: Int64
+        /// Whether a guard or kiosk scanned it (as opposed to the citizen's own tap).
+        public let scannedByStaff: Bool
+    }
+
+    /// Every check-in of a person, newest first, keyset-paginated on (scanned_at, id).
+    public func history(of person: UUID, before: (at: Int64, id: String)?, limit: Int) async throws -> [HistoryItem] {
+        try await engine.read { db in
+            var query = SQLQueryString("""
+                SELECT c.id, c.place_id, p.name, p.address, c.direction, c.kind, c.scanned_at, c.device_id, c.scanned_by, pe.account_id
+                FROM checkins c JOIN places p ON p.id = c.place_id JOIN people pe ON pe.id = c.person_id
+                WHERE c.person_id = \(bind: person.uuidString)
+                """)
+            if let before { query.appendInterpolation(raw: " AND (c.scanned_at < "); query.appendInterpolation(bind: before.at)
+                query.appendInterpolation(raw: " OR (c.scanned_at = "); query.appendInterpolation(bind: before.at)
+                query.appendInterpolation(raw: " AND c.id < "); query.appendInterpolation(bind: before.id); query.appendInterpolation(raw: "))") }
+            query.appendInterpolation(raw: " ORDER BY c.scanned_at DESC, c.id DESC LIMIT \(limit)")
+            return try await db.raw(query).all().map { row in
+                let kind = try row.decode(column: "kind", as: String.self)
+                return HistoryItem(checkInId: UUID(uuidString: try row.decode(column: "id", as: String.self))!,
+                                   placeId: UUID(uuidString: try row.decode(column: "place_id", as: String.self))!,
+                                   placeName: try row.decode(column: "name", as: String.self), placeAddress: try row.decode(column: "address", as: String.self),
+                                   direction: CheckInDirection(rawValue: try row.decode(column: "direction", as: String.self)) ?? .in, kind: kind,
+                                   scannedAt: try row.decode(column: "scanned_at", as: Int64.self),
+                                   scannedByStaff: try row.decode(column: "device_id", as: String?.self) != nil || !["poster", "guest"].contains(kind))
+            }
+        }
+    }
+}
