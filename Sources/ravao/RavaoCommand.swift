@@ -12,7 +12,7 @@ struct RavaoCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "ravao",
         abstract: "QR entry/exit control and contact tracing.",
-        subcommands: [Serve.self, Migrate.self, ImportUnits.self],
+        subcommands: [Serve.self, Migrate.self, ImportUnits.self, HealthCommand.self],
         defaultSubcommand: Serve.self)
 }
 
@@ -57,6 +57,7 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "Public base URL that QR codes point to (env RAVAO_BASE_URL; default the listen address)") var baseURL: String?
     @Option(help: "SMS sender: outbox:PATH or http:URL (env RAVAO_SMS; default outbox:ravao-sms.jsonl)") var sms: String?
     @Flag(help: "Trust X-Forwarded-For from a reverse proxy (env RAVAO_TRUST_PROXY=1)") var trustProxy = false
+    @Option(help: "JSON file with health-status rules, e.g. {\"declarationHours\": 24, \"zoneLookbackDays\": 14} (env RAVAO_HEALTH_RULES)") var healthRules: String?
 
     func run() async throws {
         // Tasks then run on the same event-loop threads that do the I/O: a scan no longer hops between
@@ -76,6 +77,11 @@ struct Serve: AsyncParsableCommand {
             configuration.sms = try SMSConfiguration(parsing: sms ?? env("RAVAO_SMS") ?? "outbox:ravao-sms.jsonl")
         } catch { throw ValidationError("\(error)") }
         configuration.trustProxy = trustProxy || env("RAVAO_TRUST_PROXY") == "1"
+        if let path = healthRules ?? env("RAVAO_HEALTH_RULES") {
+            do {
+                configuration.healthRules = try JSONDecoder().decode(HealthRules.self, from: Data(contentsOf: URL(fileURLWithPath: path)))
+            } catch { throw ValidationError("health rules in \(path): \(error)") }
+        }
 
         let logger = db.logger()
         let registry = Metrics.bootstrap()

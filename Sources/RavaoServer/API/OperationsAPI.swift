@@ -16,9 +16,12 @@ struct OperationsAPI {
         router.get("api/openapi.yaml") { _, _ in
             assets.response(for: "openapi.yaml") ?? Response(status: .notFound)
         }
-        // Served from the root so that it may control /kiosk (a worker's scope cannot be above its path).
+        // Served from the root so that they may control /kiosk and /me (a worker's scope cannot be above its path).
         router.get("kiosk-sw.js") { _, _ in
             assets.response(for: "kiosk-sw.js") ?? Response(status: .notFound)
+        }
+        router.get("me-sw.js") { _, _ in
+            assets.response(for: "me-sw.js") ?? Response(status: .notFound)
         }
         router.get("static/:file") { _, context in
             guard let name = context.parameters.get("file"), let response = assets.response(for: name) else { throw AppError.notFound }

@@ -70,6 +70,7 @@ public func buildApplication(
     PosterCheckIn(services: services).addRoutes(to: router)
     StationPages(services: services).addRoutes(to: router)
     LivePages(services: services).addRoutes(to: router)
+    CitizenPages(services: services).addRoutes(to: router)
 
     let application = Application(
         router: router,

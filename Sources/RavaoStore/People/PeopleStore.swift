@@ -79,6 +79,14 @@ public struct PeopleStore: Sendable {
                        createdAt: try row.decode(column: "created_at", as: Int64.self))
     }
 
+    /// The person an identifier (kind, value) points at; merged records resolve to where they went.
+    public func find(kind: String, value: String) async throws -> UUID? {
+        try await engine.read { db in
+            try await db.raw("SELECT person_id FROM person_identifiers WHERE kind = \(bind: kind) AND value = \(bind: value)").first()
+                .flatMap { UUID(uuidString: try $0.decode(column: "person_id", as: String.self)) }
+        }
+    }
+
     /// The people a guardian declares for, oldest first.
     public func dependents(of guardian: UUID) async throws -> [Profile] {
         try await engine.read { db in

@@ -14,7 +14,29 @@ document.addEventListener("DOMContentLoaded", () => {
   document.querySelectorAll("[data-print]").forEach((button) => {
     button.addEventListener("click", () => window.print());
   });
+  setUpSignOut();
 });
+
+// The personal QR kept for offline display belongs to whoever is signed in: signing out forgets it
+// (only that cache: a kiosk's queued scans on the same browser must survive).
+function setUpSignOut() {
+  document.querySelectorAll("form[action='/signout']").forEach((form) => {
+    form.addEventListener("submit", async (event) => {
+      if (!("caches" in window) || form.dataset.cleared) return;
+      event.preventDefault();
+      try {
+        await caches.delete("ravao-me-v1");
+        if (navigator.serviceWorker) {
+          for (const registration of await navigator.serviceWorker.getRegistrations()) {
+            if (new URL(registration.scope).pathname.startsWith("/me")) await registration.unregister();
+          }
+        }
+      } catch (error) { /* sign out regardless */ }
+      form.dataset.cleared = "1";
+      form.submit();
+    });
+  });
+}
 
 async function fetchUnits(parent) {
   const url = "/api/v1/units" + (parent ? "?parent=" + encodeURIComponent(parent) : "");

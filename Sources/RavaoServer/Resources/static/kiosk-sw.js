@@ -12,7 +12,7 @@ self.addEventListener("install", (event) => {
 
 self.addEventListener("activate", (event) => {
   event.waitUntil(caches.keys()
-    .then((names) => Promise.all(names.filter((name) => name !== CACHE).map((name) => caches.delete(name))))
+    .then((names) => Promise.all(names.filter((name) => name.startsWith("ravao-kiosk-") && name !== CACHE).map((name) => caches.delete(name))))
     .then(() => self.clients.claim()));
 });
 

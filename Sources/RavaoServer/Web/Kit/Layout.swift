@@ -14,6 +14,7 @@ struct Layout {
         let account: HTML
         if let identity = context.identity {
             account = """
+            <a href="/me" id="nav-me">\(CitizenText(context.language).me)</a>
             <a href="/places">\(s.myPlaces)</a>
             <form method="post" action="/signout" class="inline">\(csrfField())<button type="submit" class="link">\(s.signOut)</button></form>
             <span class="who">\(identity.account.phone.national)</span>

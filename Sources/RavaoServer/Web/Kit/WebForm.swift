@@ -3,7 +3,7 @@ import Hummingbird
 
 /// A submitted `application/x-www-form-urlencoded` form whose CSRF token has been checked.
 struct WebForm {
-    private var values: [String: [String]] = [:]
+    private(set) var values: [String: [String]] = [:]
 
     /// Reads the body and refuses it unless `_csrf` matches this browser's binding.
     static func parse(_ request: Request, context: AppRequestContext, keys: ServerKeys) async throws -> WebForm {

@@ -1,0 +1,472 @@
+import Foundation
+import Hummingbird
+import QRCode
+import RavaoCore
+import RavaoStore
+
+/// The citizen's pages (H1–H8): home with the personal QR and status, profile, health declaration,
+/// vaccinations and tests, check-in history, dependents and their printable QR cards.
+///
+/// Every page under `/me/dependents/{id}/…` is the same page as under `/me/…`, for a dependent, and
+/// only for that dependent's guardian.
+struct CitizenPages {
+    let services: AppServices
+    var citizens: CitizenService { CitizenService(services: services) }
+
+    func addRoutes(to router: Router<AppRequestContext>) {
+        router.get("me") { request, context in try await home(request, context) }
+        router.get("me/dependents") { request, context in try await dependents(request, context) }
+        router.post("me/dependents") { request, context in try await addDependent(request, context) }
+        router.get("me/dependents/new") { request, context in try await profileForm(request, context, subject: nil, isNew: true) }
+        router.post("me/handovers/:id/accept") { request, context in try await acceptHandover(request, context) }
+        router.post("me/exposures/dismiss") { request, context in try await dismissExposures(request, context) }
+        router.get("me/dependents/:id") { request, context in try await dependentHome(request, context) }
+        router.post("me/dependents/:id/handover") { request, context in try await handover(request, context) }
+        for prefix in ["me", "me/dependents/:id"] {
+            router.get("\(prefix)/profile") { request, context in try await profileForm(request, context, subject: try await subject(request, context), isNew: false) }
+            router.post("\(prefix)/profile") { request, context in try await saveProfile(request, context) }
+            router.get("\(prefix)/declare") { request, context in try await declareForm(request, context) }
+            router.post("\(prefix)/declare") { request, context in try await declare(request, context) }
+            router.get("\(prefix)/health") { request, context in try await healthPage(request, context) }
+            router.post("\(prefix)/vaccinations") { request, context in try await addDose(request, context) }
+            router.post("\(prefix)/tests") { request, context in try await addTest(request, context) }
+            router.get("\(prefix)/checkins") { request, context in try await history(request, context) }
+            router.get("\(prefix)/card") { request, context in try await card(request, context) }
+            router.post("\(prefix)/token/reissue") { request, context in try await reissue(request, context) }
+        }
+    }
+
+    func layout(_ context: AppRequestContext, _ title: String, bodyClass: String = "") -> Layout {
+        Layout(title: title, context: context, keys: services.keys, bodyClass: bodyClass)
+    }
+
+    func account(_ request: Request, _ context: AppRequestContext) throws -> Account {
+        guard let identity = context.identity else { throw RedirectToSignIn(next: request.uri.path) }
+        return identity.account
+    }
+
+    /// The person a page is about: the citizen, or the dependent named in the path.
+    func subject(_ request: Request, _ context: AppRequestContext) async throws -> PeopleStore.Profile {
+        let account = try account(request, context)
+        let id: UUID?
+        if let text = context.parameters.get("id") {
+            guard let parsed = UUID(uuidString: text) else { throw AppError.notFound }
+            id = parsed
+        } else { id = nil }
+        return try await citizens.subject(id, account: account)
+    }
+
+    func base(_ profile: PeopleStore.Profile) -> String {
+        profile.guardianId == nil ? "/me" : "/me/dependents/\(profile.id.uuidString)"
+    }
+
+    // MARK: Home
+
+    func home(_ request: Request, _ context: AppRequestContext) async throws -> Response {
+        let account = try account(request, context)
+        let profile = try await citizens.subject(nil, account: account)
+        let handovers = try await services.store.people.handovers(to: account.phone)
+        return try await personHome(profile, request, context, extra: handovers.isEmpty ? nil : handoverOffers(handovers, context))
+    }
+
+    func dependentHome(_ request: Request, _ context: AppRequestContext) async throws -> Response {
+        try await personHome(try await subject(request, context), request, context, extra: nil)
+    }
+
+    func personHome(_ profile: PeopleStore.Profile, _ request: Request, _ context: AppRequestContext, extra: HTML?) async throws -> Response {
+        let t = CitizenText(context.language)
+        let page = layout(context, profile.fullName.isEmpty ? t.myQR : profile.fullName, bodyClass: "citizen")
+        let status = await HealthStatusService(services: services).status(of: profile.id)
+        let exposures = try await services.store.health.exposures(of: profile.id)
+        let token = citizens.token(for: profile)
+        let qr = try QRCode(text: token, level: .medium)
+        let b = base(profile)
+        let isSelf = profile.guardianId == nil
+        let exposureBox: HTML? = exposures.isEmpty ? nil : """
+            <section class="exposure" id="exposure" role="alert">
+              <h2>\(t.exposureTitle)</h2>
+              <ul>\(exposures.map { e -> HTML in
+                  let when = [e.from, e.to].compactMap { $0 }.map { LocalTime.format($0) }.joined(separator: " – ")
+                  return "<li>\(e.placeName ?? t.placeUnknown)\(when.isEmpty ? "" : " · \(when)")</li>"
+              })</ul>
+              <p>\(t.exposureAdvice)</p>
+              \(isSelf ? "<form method=\"post\" action=\"/me/exposures/dismiss\">\(page.csrfField())<button class=\"secondary\">\(t.seen)</button></form>" as HTML : nil)
+            </section>
+            """
+        return page.render("""
+        \(extra)
+        \(exposureBox)
+        <div class="page-head"><h1 id="person-name">\(profile.fullName.isEmpty ? t.noName : profile.fullName)</h1>
+          \(isSelf ? nil : "<span class=\"tag\">\(t.dependent)</span>" as HTML)</div>
+        \(statusCard(status, context.language))
+        <figure class="personal-qr" id="personal-qr" data-token="\(token)">\(HTML(unsafeRaw: qr.svg(standalone: false)))
+          <figcaption>\(t.showAtGate)</figcaption></figure>
+        <p class="actions">
+          <a class="button" id="declare-link" href="\(b)/declare">\(t.declare)</a>
+          <a class="button secondary" href="\(b)/profile">\(t.profile)</a>
+          <a class="button secondary" href="\(b)/health">\(t.vaccinationsAndTests)</a>
+          <a class="button secondary" href="\(b)/checkins">\(t.history)</a>
+          <a class="button secondary" id="card-link" href="\(b)/card">\(t.printCard)</a>
+          \(isSelf ? "<a class=\"button secondary\" id=\"dependents-link\" href=\"/me/dependents\">\(t.dependents)</a>" as HTML : nil)
+        </p>
+        <form method="post" action="\(b)/token/reissue" data-confirm="\(t.reissueConfirm)" class="inline">\(page.csrfField())
+          <button class="link" id="reissue">\(t.reissue)</button></form>
+        \(isSelf ? "<script src=\"/static/citizen.js\" defer></script>" as HTML : nil)
+        """).response(headers: [.cacheControl: "private, no-cache"])
+    }
+
+    func statusCard(_ status: HealthStatus?, _ language: Language) -> HTML {
+        let t = CitizenText(language)
+        guard let status else { return "<section class=\"status unknown\" id=\"status\"><p>\(t.statusUnavailable)</p></section>" }
+        let tone = status.level == .abnormal ? "abnormal" : (!status.alerts.isEmpty ? "alert" : status.level.rawValue)
+        return """
+        <section class="status \(tone)" id="status" data-level="\(status.level.rawValue)">
+          <p class="status-line">\(status.summary(vietnamese: language == .vi))</p>
+          \(status.declaredAt.map { "<p class=\"muted\">\(t.declaredAt) \(LocalTime.format($0))</p>" as HTML })
+        </section>
+        """
+    }
+
+    func handoverOffers(_ offers: [PeopleStore.Profile], _ context: AppRequestContext) -> HTML {
+        let t = CitizenText(context.language)
+        let page = layout(context, "")
+        return """
+        <section class="notice" id="handovers"><h2>\(t.handoverOffers)</h2>
+        \(offers.map { p -> HTML in
+            "<form method=\"post\" action=\"/me/handovers/\(p.id.uuidString)/accept\" class=\"inline\">\(page.csrfField())<span>\(p.fullName) (\(p.birthDate ?? ""))</span> <button>\(t.accept)</button></form>"
+        })
+        </section>
+        """
+    }
+
+    func acceptHandover(_ request: Request, _ context: AppRequestContext) async throws -> Response {
+        let account = try account(request, context)
+        _ = try await WebForm.parse(request, context: context, keys: services.keys)
+        guard let id = context.parameters.get("id", as: UUID.self),
+              try await services.store.people.acceptHandover(id, account: account, now: services.time.seconds()) else { throw AppError.notFound }
+        services.healthCache.personChanged(id)
+        return .seeOther("/me")
+    }
+
+    func dismissExposures(_ request: Request, _ context: AppRequestContext) async throws -> Response {
+        let account = try account(request, context)
+        _ = try await WebForm.parse(request, context: context, keys: services.keys)
+        let me = try await citizens.me(account)
+        try await services.store.health.dismissExposures(me, now: services.time.seconds())
+        services.healthCache.personChanged(me)
+        return .seeOther("/me")
+    }
+
+    func reissue(_ request: Request, _ context: AppRequestContext) async throws -> Response {
+        let profile = try await subject(request, context)
+        _ = try await WebForm.parse(request, context: context, keys: services.keys)
+        _ = try await services.store.people.reissueToken(profile.id, now: services.time.seconds())
+        return .seeOther(base(profile))
+    }
+
+    // MARK: Profile
+
+    func profileForm(_ request: Request, _ context: AppRequestContext, subject: PeopleStore.Profile?, isNew: Bool,
+                     draft: CitizenService.ProfileFields? = nil, errors: [FieldError] = [], status: HTTPResponse.Status = .ok) async throws -> Response {
+        _ = try account(request, context)
+        let t = CitizenText(context.language)
+        let s = Strings(context.language)
+        let page = layout(context, isNew ? t.addDependent : t.profile)
+        let d = draft ?? CitizenService.ProfileFields(name: subject?.fullName, birthDate: subject?.birthDate, gender: subject?.gender, cccd: subject?.cccd,
+                                                      bhyt: subject?.bhyt, wardCode: subject?.wardCode, address: subject?.address)
+        func error(_ field: String) -> HTML? {
+            errors.first { $0.field == field }.map { "<span class=\"field-error\" role=\"alert\">\($0.message(context.language))</span>" }
+        }
+        let picker = try await unitPicker(selected: d.wardCode, context, required: false)
+        let action = isNew ? "/me/dependents" : "\(base(subject!))/profile"
+        let summary: HTML? = errors.isEmpty ? nil : "<p class=\"error\" role=\"alert\">\(errors.map { $0.message(context.language) }.joined(separator: "; "))</p>"
+        let genders: HTML = HTML(unsafeRaw: CitizenService.genders.map { g in
+            "<option value=\"\(g)\"\(d.gender == g ? " selected" : "")>\(HTMLEscaping.escape(t.gender(g)))</option>"
+        }.joined())
+        return page.render("""
+        <h1>\(isNew ? t.addDependent : t.profile)</h1>
+        \(summary)
+        <form method="post" action="\(action)" class="place-form" id="profile-form">
+          \(page.csrfField())
+          <label>\(t.fullName)<input name="name" id="name" maxlength="100" required value="\(d.name ?? "")">\(error("name"))</label>
+          <label>\(t.birthDate)<input type="date" name="birthDate" id="birthDate" required value="\(d.birthDate ?? "")">\(error("birthDate"))</label>
+          <label>\(t.genderLabel)<select name="gender" id="gender" required><option value="">\(s.choose)</option>\(genders)</select>\(error("gender"))</label>
+          <label>\(t.cccd)<input name="cccd" id="cccd" inputmode="numeric" maxlength="14" value="\(d.cccd ?? "")">\(error("cccd"))</label>
+          <label>\(t.bhyt)<input name="bhyt" id="bhyt" maxlength="20" value="\(d.bhyt ?? "")">\(error("bhyt"))</label>
+          \(picker)\(error("wardCode"))
+          <label>\(s.address)<input name="address" id="address" maxlength="200" value="\(d.address ?? "")">\(error("address"))</label>
+          <p class="muted">\(t.linkExplanation)</p>
+          <button type="submit" id="save-profile">\(s.save)</button>
+        </form>
+        """).response(status: status)
+    }
+
+    func fields(_ form: WebForm) -> CitizenService.ProfileFields {
+        .init(name: form["name"], birthDate: form["birthDate"], gender: form["gender"], cccd: form["cccd"], bhyt: form["bhyt"],
+              wardCode: form["wardCode"], address: form["address"])
+    }
+
+    func saveProfile(_ request: Request, _ context: AppRequestContext) async throws -> Response {
+        let profile = try await subject(request, context)
+        let form = try await WebForm.parse(request, context: context, keys: services.keys)
+        let draft = fields(form)
+        do {
+            try await citizens.save(try await citizens.validate(draft), for: profile.id)
+        } catch let error as AppError where error.status == .unprocessableContent || error.status == .conflict {
+            let errors = error.fields.isEmpty ? [FieldError("name", en: error.message(.en), vi: error.message(.vi))] : error.fields
+            return try await profileForm(request, context, subject: profile, isNew: false, draft: draft, errors: errors.map { f in
+                error.code == "validation_failed" ? f : FieldError(f.field, en: error.message(.en), vi: error.message(.vi))
+            }, status: error.status)
+        }
+        return .seeOther(base(profile))
+    }
+
+    // MARK: Dependents
+
+    func dependents(_ request: Request, _ context: AppRequestContext) async throws -> Response {
+        let account = try account(request, context)
+        let me = try await citizens.me(account)
+        let t = CitizenText(context.language)
+        let page = layout(context, t.dependents)
+        let list = try await services.store.people.dependents(of: me)
+        let rows: [HTML] = list.map { p in
+            let id = p.id.uuidString
+            let pending: HTML? = p.handoverPhone.flatMap(PhoneNumber.init).map { "<span class=\"muted\">\(t.handoverPending) \($0.national)</span>" }
+            return """
+            <li><a href="/me/dependents/\(id)">\(p.fullName)</a> <span class="muted">\(p.birthDate.map(HealthStatus.displayDate) ?? "")</span>
+              <a href="/me/dependents/\(id)/card">\(t.printCard)</a> \(pending)
+              <form method="post" action="/me/dependents/\(id)/handover" class="inline">\(page.csrfField())
+                <label>\(t.handoverTo) <input name="phone" inputmode="tel" maxlength="15" placeholder="0912345678"></label> <button class="secondary">\(t.handover)</button></form>
+            </li>
+            """
+        }
+        return page.render("""
+        <div class="page-head"><h1>\(t.dependents)</h1><div class="actions"><a class="button" id="add-dependent" href="/me/dependents/new">\(t.addDependent)</a></div></div>
+        <p>\(t.dependentsIntro)</p>
+        \(rows.isEmpty ? "<p class=\"muted\">\(t.noDependents)</p>" as HTML : "<ul class=\"list\" id=\"dependents\">\(rows)</ul>")
+        """).response()
+    }
+
+    func addDependent(_ request: Request, _ context: AppRequestContext) async throws -> Response {
+        let account = try account(request, context)
+        let form = try await WebForm.parse(request, context: context, keys: services.keys)
+        let me = try await citizens.me(account)
+        let draft = fields(form)
+        do {
+            guard try await services.store.people.dependents(of: me).count < MeAPI.maximumDependents else {
+                throw AppError(.unprocessableContent, "too_many_dependents", en: "At most \(MeAPI.maximumDependents) dependents per account.",
+                               vi: "Mỗi tài khoản khai báo hộ tối đa \(MeAPI.maximumDependents) người.")
+            }
+            let id = try await citizens.addDependent(try await citizens.validate(draft), guardian: me)
+            return .seeOther("/me/dependents/\(id.uuidString)")
+        } catch let error as AppError where error.status == .unprocessableContent || error.status == .conflict {
+            let errors = error.fields.isEmpty ? [FieldError("name", en: error.message(.en), vi: error.message(.vi))] : error.fields
+            return try await profileForm(request, context, subject: nil, isNew: true, draft: draft, errors: errors, status: error.status)
+        }
+    }
+
+    func handover(_ request: Request, _ context: AppRequestContext) async throws -> Response {
+        let profile = try await subject(request, context)
+        let form = try await WebForm.parse(request, context: context, keys: services.keys)
+        guard profile.guardianId != nil else { throw AppError.notFound }
+        var phone: PhoneNumber?
+        if let text = form["phone"] {
+            guard let parsed = PhoneNumber(text), parsed != context.identity?.account.phone else {
+                throw AppError(.unprocessableContent, "invalid_phone", en: "Enter the dependent's own Vietnamese mobile number.",
+                               vi: "Nhập số điện thoại di động của chính người đó.")
+            }
+            phone = parsed
+        }
+        try await services.store.people.setHandover(profile.id, to: phone)
+        return .seeOther("/me/dependents")
+    }
+
+    // MARK: Declaration
+
+    func declareForm(_ request: Request, _ context: AppRequestContext, errors: [FieldError] = [], status: HTTPResponse.Status = .ok) async throws -> Response {
+        let profile = try await subject(request, context)
+        let t = CitizenText(context.language)
+        let page = layout(context, t.declare)
+        let symptoms: [HTML] = Symptom.allCases.map {
+            "<label class=\"check\"><input type=\"checkbox\" name=\"symptom\" value=\"\($0.rawValue)\" id=\"symptom-\($0.rawValue)\"> \(HealthStatus.reasonName($0.rawValue, vietnamese: context.language == .vi))</label>"
+        }
+        let summary: HTML? = errors.isEmpty ? nil : "<p class=\"error\" role=\"alert\">\(errors.map { $0.message(context.language) }.joined(separator: "; "))</p>"
+        return page.render("""
+        <h1>\(t.declare) — \(profile.fullName)</h1>
+        \(summary)
+        <form method="post" action="\(base(profile))/declare" class="place-form" id="declare-form">
+          \(page.csrfField())
+          <fieldset><legend>\(t.symptomsQuestion)</legend>\(symptoms)</fieldset>
+          <fieldset><legend>\(t.contactQuestion)</legend>
+            <label class="check"><input type="radio" name="contact" value="no" id="contact-no" required> \(t.no)</label>
+            <label class="check"><input type="radio" name="contact" value="yes" id="contact-yes"> \(t.yes)</label>
+          </fieldset>
+          <fieldset><legend>\(t.visitedQuestion)</legend>
+            \(try await unitPicker(selected: nil, context, required: false))
+            <label>\(t.moreWards)<input name="moreWards" id="moreWards" maxlength="400" placeholder="26734, 00004"></label>
+          </fieldset>
+          <p class="muted">\(t.declarationHonesty)</p>
+          <button type="submit" id="send-declaration">\(t.send)</button>
+        </form>
+        """).response(status: status)
+    }
+
+    func declare(_ request: Request, _ context: AppRequestContext) async throws -> Response {
+        let account = try account(request, context)
+        let profile = try await subject(request, context)
+        let form = try await WebForm.parse(request, context: context, keys: services.keys)
+        let symptoms = form.all("symptom")
+        var wards = form["wardCode"].map { [$0] } ?? []
+        wards += (form["moreWards"] ?? "").split(whereSeparator: { $0 == "," || $0 == " " || $0 == ";" }).map(String.init)
+        let contact: Bool? = form["contact"].map { $0 == "yes" }
+        do {
+            _ = try await citizens.declare(.init(symptoms: symptoms, contact: contact, visitedWards: wards), for: profile.id, by: account)
+        } catch let error as AppError where error.status == .unprocessableContent {
+            return try await declareForm(request, context, errors: error.fields, status: error.status)
+        }
+        return .seeOther(base(profile))
+    }
+
+    // MARK: Vaccinations and tests
+
+    func healthPage(_ request: Request, _ context: AppRequestContext, errors: [FieldError] = [], status: HTTPResponse.Status = .ok) async throws -> Response {
+        let profile = try await subject(request, context)
+        let t = CitizenText(context.language)
+        let page = layout(context, t.vaccinationsAndTests)
+        let doses = try await services.store.health.doses(of: profile.id)
+        let tests = try await services.store.health.tests(of: profile.id)
+        let b = base(profile)
+        let summary: HTML? = errors.isEmpty ? nil : "<p class=\"error\" role=\"alert\">\(errors.map { $0.message(context.language) }.joined(separator: "; "))</p>"
+        func verified(_ v: Bool) -> HTML { v ? "<span class=\"tag ok\">\(t.verified)</span>" : "<span class=\"tag\">\(t.selfDeclared)</span>" }
+        return page.render("""
+        <h1>\(t.vaccinationsAndTests) — \(profile.fullName)</h1>
+        \(summary)
+        <h2>\(t.vaccinations)</h2>
+        <table id="doses"><thead><tr><th>\(t.date)</th><th>\(t.vaccine)</th><th></th></tr></thead><tbody>
+        \(doses.map { "<tr><td>\(HealthStatus.displayDate($0.date))</td><td>\($0.vaccine)</td><td>\(verified($0.verified))</td></tr>" as HTML })
+        </tbody></table>
+        <form method="post" action="\(b)/vaccinations" class="inline-form" id="dose-form">\(page.csrfField())
+          <label>\(t.vaccine)<input name="vaccine" required maxlength="60" list="vaccines"></label>
+          <datalist id="vaccines"><option value="AstraZeneca"><option value="Pfizer-BioNTech"><option value="Moderna"><option value="Sinopharm (Vero Cell)"><option value="Sputnik V"><option value="Abdala"></datalist>
+          <label>\(t.date)<input type="date" name="date" required></label> <button>\(t.add)</button></form>
+        <h2>\(t.tests)</h2>
+        <table id="tests"><thead><tr><th>\(t.date)</th><th>\(t.testKind)</th><th>\(t.result)</th><th></th></tr></thead><tbody>
+        \(tests.map { "<tr><td>\(HealthStatus.displayDate($0.date))</td><td>\(t.kindName($0.kind))</td><td>\(t.resultName($0.result))</td><td>\(verified($0.verified))</td></tr>" as HTML })
+        </tbody></table>
+        <form method="post" action="\(b)/tests" class="inline-form" id="test-form">\(page.csrfField())
+          <label>\(t.testKind)<select name="kind" required><option value="rapid">\(t.kindName("rapid"))</option><option value="pcr">PCR</option></select></label>
+          <label>\(t.result)<select name="result" required><option value="negative">\(t.resultName("negative"))</option><option value="positive">\(t.resultName("positive"))</option></select></label>
+          <label>\(t.date)<input type="date" name="date" required></label> <button>\(t.add)</button></form>
+        <p class="muted">\(t.selfDeclaredNote)</p>
+        """).response(status: status)
+    }
+
+    func addDose(_ request: Request, _ context: AppRequestContext) async throws -> Response {
+        let account = try account(request, context)
+        let profile = try await subject(request, context)
+        let form = try await WebForm.parse(request, context: context, keys: services.keys)
+        do {
+            try await citizens.addDose(.init(vaccine: form["vaccine"], date: form["date"]), for: profile.id, by: account)
+        } catch let error as AppError where error.status == .unprocessableContent {
+            return try await healthPage(request, context, errors: error.fields, status: error.status)
+        }
+        return .seeOther("\(base(profile))/health")
+    }
+
+    func addTest(_ request: Request, _ context: AppRequestContext) async throws -> Response {
+        let account = try account(request, context)
+        let profile = try await subject(request, context)
+        let form = try await WebForm.parse(request, context: context, keys: services.keys)
+        do {
+            try await citizens.addTest(.init(kind: form["kind"], result: form["result"], date: form["date"]), for: profile.id, by: account)
+        } catch let error as AppError where error.status == .unprocessableContent {
+            return try await healthPage(request, context, errors: error.fields, status: error.status)
+        }
+        return .seeOther("\(base(profile))/health")
+    }
+
+    // MARK: History
+
+    func history(_ request: Request, _ context: AppRequestContext) async throws -> Response {
+        let profile = try await subject(request, context)
+        let t = CitizenText(context.language)
+        let page = layout(context, t.history)
+        let cursor = try request.query.get("cursor").map(MeAPI.parseCursor)
+        let limit = 50
+        let items = try await services.store.people.history(of: profile.id, before: cursor, limit: limit + 1)
+        let shown = items.prefix(limit)
+        let next: HTML? = items.count > limit ? shown.last.map { item -> HTML in
+            "<p><a class=\"button secondary\" href=\"?cursor=\(String(item.scannedAt)).\(item.checkInId.uuidString)\">\(t.older)</a></p>"
+        } : nil
+        let rows: [HTML] = shown.map {
+            """
+            <tr><td>\(LocalTime.format($0.scannedAt))</td><td>\($0.placeName)</td><td>\($0.placeAddress)</td>
+            <td>\($0.direction == .in ? t.entry : t.exit)</td><td>\($0.scannedByStaff ? t.scannedByStaff : t.selfCheckIn)</td></tr>
+            """
+        }
+        return page.render("""
+        <h1>\(t.history) — \(profile.fullName)</h1>
+        \(rows.isEmpty ? "<p class=\"muted\">\(t.noHistory)</p>" as HTML : """
+        <table id="history"><thead><tr><th>\(t.time)</th><th>\(t.place)</th><th>\(Strings(context.language).address)</th><th>\(t.direction)</th><th>\(t.how)</th></tr></thead>
+        <tbody>\(rows)</tbody></table>
+        """)
+        \(next)
+        """).response()
+    }
+
+    // MARK: Printable card
+
+    func card(_ request: Request, _ context: AppRequestContext) async throws -> Response {
+        let profile = try await subject(request, context)
+        let t = CitizenText(context.language)
+        let page = layout(context, t.printCard, bodyClass: "card-page")
+        let token = citizens.token(for: profile)
+        let qr = try QRCode(text: token, level: .medium)
+        let issued = profile.tokenIssuedAt ?? profile.createdAt
+        return page.render("""
+        <article class="qr-card" id="qr-card">
+          <header><strong>Ravao</strong> · \(t.cardTitle)</header>
+          <figure class="card-qr">\(HTML(unsafeRaw: qr.svg(standalone: false)))</figure>
+          <p class="card-name" id="card-name">\(profile.fullName)</p>
+          \(profile.birthDate.map { "<p>\(t.birthDate): \(HealthStatus.displayDate($0))</p>" as HTML })
+          <p class="muted">\(t.issued) \(LocalTime.format(issued, withDate: true))</p>
+        </article>
+        <p class="no-print actions"><button type="button" class="print-button" data-print>\(t.print)</button>
+          <a class="button secondary" href="\(base(profile))">\(t.back)</a></p>
+        """).response()
+    }
+
+    // MARK: Kit
+
+    func unitPicker(selected ward: String?, _ context: AppRequestContext, required: Bool) async throws -> HTML {
+        let s = Strings(context.language)
+        let scheme = try await services.store.units.activeScheme()
+        let provinces = try await services.store.units.children(of: nil, scheme: scheme)
+        let path = try await ward.asyncMap { try await services.store.units.path($0, scheme: scheme) } ?? []
+        let selectedProvince = path.last { $0.level == .province }?.code
+        let selectedDistrict = path.first { $0.level == .district }?.code
+        let options: [HTML] = provinces.map { "<option value=\"\($0.code)\"\(HTML.attribute("selected", selectedProvince == $0.code))>\($0.name)</option>" }
+        return """
+        <fieldset class="units" data-province="\(selectedProvince ?? "")" data-district="\(selectedDistrict ?? "")" data-ward="\(ward ?? "")">
+          <label>\(s.province)<select id="province" data-level="province"><option value="">\(s.choose)</option>\(options)</select></label>
+          <label class="district-level" hidden>\(s.district)<select id="district" data-level="district"><option value="">\(s.choose)</option></select></label>
+          <label>\(s.ward)<select name="wardCode" id="ward"\(HTML.attribute("required", required))><option value="">\(s.choose)</option></select></label>
+        </fieldset>
+        """
+    }
+}
+
+extension HTML {
+    func response(headers: HTTPFields) -> Response {
+        var response = self.response()
+        for field in headers { response.headers[field.name] = field.value }
+        return response
+    }
+}
+
+extension WebForm {
+    /// Every value of a repeated field (checkboxes), trimmed, blanks dropped.
+    func all(_ key: String) -> [String] {
+        (values[key] ?? []).map { $0.trimmingCharacters(in: .whitespacesAndNewlines) }.filter { !$0.isEmpty }
+    }
+}

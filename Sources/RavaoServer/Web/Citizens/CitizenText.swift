@@ -1,0 +1,82 @@
+import RavaoCore
+
+/// The citizen pages' text in Vietnamese (default) and English.
+struct CitizenText: Sendable {
+    let language: Language
+    init(_ language: Language) { self.language = language }
+    private func t(_ vi: String, _ en: String) -> String { language == .en ? en : vi }
+
+    var me: String { t("Cá nhân", "Me") }
+    var myQR: String { t("Mã QR cá nhân", "My QR") }
+    var noName: String { t("Chưa có họ tên — cập nhật hồ sơ", "No name yet — fill in your profile") }
+    var dependent: String { t("Khai báo hộ", "Dependent") }
+    var showAtGate: String { t("Xuất trình mã này khi ra vào; mã vẫn hiện khi không có mạng.", "Show this code at the gate; it stays available offline.") }
+    var declare: String { t("Khai báo y tế", "Health declaration") }
+    var profile: String { t("Hồ sơ", "Profile") }
+    var vaccinationsAndTests: String { t("Tiêm chủng và xét nghiệm", "Vaccinations and tests") }
+    var history: String { t("Lịch sử ra vào", "My check-ins") }
+    var printCard: String { t("In thẻ QR", "Print QR card") }
+    var dependents: String { t("Người khai báo hộ", "Dependents") }
+    var reissue: String { t("Cấp lại mã QR", "Re-issue QR") }
+    var reissueConfirm: String { t("Mã QR cũ (kể cả thẻ đã in) sẽ không dùng được nữa. Tiếp tục?", "The old QR (printed cards too) will stop working. Continue?") }
+    var statusUnavailable: String { t("Chưa đọc được tình trạng sức khỏe.", "The health status could not be read.") }
+    var declaredAt: String { t("Khai báo lúc", "Declared at") }
+    var exposureTitle: String { t("Bạn có trong danh sách truy vết", "You were listed by contact tracing") }
+    var exposureAdvice: String { t("Hãy theo dõi sức khỏe, hạn chế tiếp xúc và liên hệ trạm y tế phường/xã.", "Watch your health, limit contacts and call your ward health station.") }
+    var placeUnknown: String { t("Địa điểm", "A place") }
+    var seen: String { t("Đã xem", "Seen") }
+    var handoverOffers: String { t("Có hồ sơ được chuyển cho bạn", "Profiles handed over to you") }
+    var accept: String { t("Nhận hồ sơ", "Accept") }
+    var addDependent: String { t("Thêm người khai báo hộ", "Add a dependent") }
+    var dependentsIntro: String { t("Khai báo cho trẻ em, người cao tuổi không có điện thoại: mỗi người có hồ sơ, thẻ QR và tờ khai riêng.",
+                                    "Declare for children and elderly people without phones: each has a profile, a QR card and declarations of their own.") }
+    var noDependents: String { t("Chưa có ai.", "No one yet.") }
+    var handoverTo: String { t("Chuyển cho SĐT", "Hand over to phone") }
+    var handover: String { t("Chuyển", "Hand over") }
+    var handoverPending: String { t("Đang chờ nhận:", "Waiting for") }
+    var fullName: String { t("Họ và tên", "Full name") }
+    var birthDate: String { t("Ngày sinh", "Date of birth") }
+    var genderLabel: String { t("Giới tính", "Gender") }
+    func gender(_ code: String) -> String {
+        switch code { case "male": t("Nam", "Male"); case "female": t("Nữ", "Female"); default: t("Khác", "Other") }
+    }
+    var cccd: String { t("Số CCCD (12 số)", "Citizen ID (CCCD, 12 digits)") }
+    var bhyt: String { t("Mã thẻ BHYT", "Health-insurance number (BHYT)") }
+    var linkExplanation: String { t("Khi thêm số CCCD/BHYT, các lần quét thẻ trước đây với số này (cùng họ tên) được gộp vào hồ sơ của bạn.",
+                                    "Adding a CCCD or BHYT number brings in the card scans already recorded for it (same name).") }
+    var symptomsQuestion: String { t("Trong 14 ngày qua, có triệu chứng nào sau đây?", "Any of these symptoms now?") }
+    var contactQuestion: String { t("Có tiếp xúc với ca bệnh hoặc nghi ngờ mắc bệnh?", "Contact with a case or suspected case?") }
+    var visitedQuestion: String { t("Nơi đã đến trong 14 ngày (phường/xã)", "Wards visited in the last 14 days") }
+    var moreWards: String { t("Mã phường/xã khác (cách nhau bởi dấu phẩy)", "Other ward codes (comma-separated)") }
+    var declarationHonesty: String { t("Khai báo thông tin sai là vi phạm pháp luật.", "False declarations are against the law.") }
+    var yes: String { t("Có", "Yes") }
+    var no: String { t("Không", "No") }
+    var send: String { t("Gửi tờ khai", "Send declaration") }
+    var vaccinations: String { t("Tiêm chủng", "Vaccinations") }
+    var tests: String { t("Xét nghiệm", "Tests") }
+    var vaccine: String { t("Vắc xin", "Vaccine") }
+    var date: String { t("Ngày", "Date") }
+    var add: String { t("Thêm", "Add") }
+    var testKind: String { t("Loại", "Kind") }
+    var result: String { t("Kết quả", "Result") }
+    func kindName(_ kind: String) -> String { kind == "pcr" ? "PCR" : t("Test nhanh", "Rapid") }
+    func resultName(_ result: String) -> String { result == "positive" ? t("Dương tính", "Positive") : t("Âm tính", "Negative") }
+    var verified: String { t("Đã xác nhận", "Verified") }
+    var selfDeclared: String { t("Tự khai", "Self-declared") }
+    var selfDeclaredNote: String { t("Thông tin tự khai được ghi là \"tự khai\"; cơ sở y tế ghi nhận sẽ được đánh dấu đã xác nhận.",
+                                     "What you enter is shown as self-declared; records from a health facility are marked verified.") }
+    var older: String { t("Cũ hơn", "Older") }
+    var noHistory: String { t("Chưa có lượt ra vào nào.", "No check-ins yet.") }
+    var time: String { t("Thời gian", "Time") }
+    var place: String { t("Địa điểm", "Place") }
+    var direction: String { t("Chiều", "Direction") }
+    var how: String { t("Cách ghi nhận", "Recorded by") }
+    var entry: String { t("Vào", "In") }
+    var exit: String { t("Ra", "Out") }
+    var scannedByStaff: String { t("Quét tại cổng", "Scanned at the gate") }
+    var selfCheckIn: String { t("Tự quét mã địa điểm", "Own check-in") }
+    var cardTitle: String { t("Thẻ QR cá nhân", "Personal QR card") }
+    var issued: String { t("Cấp ngày", "Issued") }
+    var print: String { t("In", "Print") }
+    var back: String { t("Quay lại", "Back") }
+}
