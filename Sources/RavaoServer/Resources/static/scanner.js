@@ -175,15 +175,16 @@ window.RavaoScanner = (() => {
     return date.toLocaleTimeString(lang === "en" ? "en-GB" : "vi-VN", { hour: "2-digit", minute: "2-digit", second: "2-digit" });
   }
 
-  // The health-status feature fills `status`; until its shape is final, anything that says "not
-  // normal" (normal: false, or a red/alert level) is an alert, and any other value is normal.
-  function healthAlert(status) {
-    if (typeof status === "string") return /^(red|alert|abnormal|positive)$/i.test(status);
-    return status.normal === false || /^(red|alert|abnormal|positive)$/i.test(String(status.level || status.color || status.code || ""));
+  // `status` (H6): level normal | abnormal | unknown, and alerts (epidemic zone, F0/F1/F2, tracing).
+  // Abnormal is red; an alert on an otherwise normal or unknown status is orange: the guard checks further.
+  function healthOutcome(status) {
+    if (status.level === "abnormal") return "alert";
+    if (Array.isArray(status.alerts) && status.alerts.length > 0) return "warn";
+    return status.level === "normal" ? "ok" : "unknown";
   }
 
-  function healthText(status) {
-    return typeof status === "string" ? "" : String(status.summary || status.message || status.label || "");
+  function healthText(status, lang) {
+    return String((lang === "vi" ? status.summaryVi : status.summary) || status.summary || "");
   }
 
   /// What to show and play for an answer of POST /api/v1/scans.
@@ -202,10 +203,13 @@ window.RavaoScanner = (() => {
       if (status === null || status === undefined) {
         return Object.assign(base, { outcome: "ok", sound: "unknown", title, health: w.healthUnknown });
       }
-      if (healthAlert(status)) {
-        return Object.assign(base, { outcome: "alert", sound: "refused", title: w.healthAlert, health: healthText(status) });
+      const health = healthText(status, lang);
+      switch (healthOutcome(status)) {
+        case "alert": return Object.assign(base, { outcome: "alert", sound: "refused", title: w.healthAlert, health });
+        case "warn": return Object.assign(base, { outcome: "warn", sound: "unknown", title: w.healthWarn, health });
+        case "unknown": return Object.assign(base, { outcome: "ok", sound: "unknown", title, health });
+        default: return Object.assign(base, { outcome: "ok", sound: "ok", title, health });
       }
-      return Object.assign(base, { outcome: "ok", sound: "ok", title, health: healthText(status) });
     }
     const error = body.error || {};
     // The API's message is English; Vietnamese pages show its Vietnamese twin.
@@ -230,7 +234,7 @@ window.RavaoScanner = (() => {
 
   // Green and red results clear quickly so the door keeps moving; anything the guard must read stays
   // a little longer. The next scan clears it at once either way.
-  const HOLD_MS = { ok: 1500, alert: 3000, refused: 3000, error: 3000, queued: 2000 };
+  const HOLD_MS = { ok: 1500, alert: 3000, warn: 3000, refused: 3000, error: 3000, queued: 2000 };
 
   function overlay(element) {
     const part = (name) => element.querySelector(".result-" + name);

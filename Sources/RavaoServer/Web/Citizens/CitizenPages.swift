@@ -429,7 +429,7 @@ struct CitizenPages {
           <figure class="card-qr">\(HTML(unsafeRaw: qr.svg(standalone: false)))</figure>
           <p class="card-name" id="card-name">\(profile.fullName)</p>
           \(profile.birthDate.map { "<p>\(t.birthDate): \(HealthStatus.displayDate($0))</p>" as HTML })
-          <p class="muted">\(t.issued) \(LocalTime.format(issued, withDate: true))</p>
+          <p class="muted">\(t.issued) \(HealthStatus.displayDate(CitizenService.localDate(issued)))</p>
         </article>
         <p class="no-print actions"><button type="button" class="print-button" data-print>\(t.print)</button>
           <a class="button secondary" href="\(base(profile))">\(t.back)</a></p>

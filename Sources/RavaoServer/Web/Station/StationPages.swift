@@ -221,6 +221,7 @@ private struct StationStrings {
             "duplicate": t("Đã ghi nhận trước đó", "Already recorded"),
             "healthUnknown": t("Chưa có khai báo y tế", "No health declaration"),
             "healthAlert": t("Cảnh báo y tế — không cho vào", "Health alert — do not admit"),
+            "healthWarn": t("Cảnh báo dịch tễ — kiểm tra thêm", "Epidemic alert — check further"),
             "refused": t("Từ chối", "Refused"),
             "unrecognized": t("Không đọc được mã", "Code not recognised"),
             "tokenRevoked": t("Mã QR cá nhân này đã được thay bằng mã mới; đề nghị xuất trình mã hiện tại.",
