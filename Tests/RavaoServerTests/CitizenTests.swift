@@ -251,7 +251,8 @@ import Testing
                 app.time.advance(by: 60)
             }
             let code = try #require(place["code"] as? String)
-            #expect(try await app.request(.post, "/api/v1/checkins", json: #"{"placeCode":"\#(code)","clientId":"\#(UUID().uuidString)"}"#, token: citizen).status == .created)
+            let own = try await app.request(.post, "/api/v1/checkins", json: #"{"placeCode":"\#(code)","clientId":"\#(UUID().uuidString)"}"#, token: citizen)
+            #expect(own.status == .created && (own.json["status"] as? [String: Any])?["level"] as? String == "unknown", "\(own.body)")
             let page1 = try await app.request(.get, "/api/v1/me/checkins?limit=4", token: citizen)
             let items1 = try #require(page1.json["items"] as? [[String: Any]])
             #expect(items1.count == 4 && items1[0]["byStaff"] as? Bool == false && items1[1]["byStaff"] as? Bool == true)
@@ -301,6 +302,18 @@ import Testing
             // Another citizen's browser gets "not found" for the dependent's pages; a stranger is sent to sign in.
             let other = try await WebPagesTests().signedIn(app, phone: "0987654321")
             #expect(try await other.get("\(dependentPath)/card").status == .notFound)
+            // The poster receipt shows the status to its own citizen, and to nobody else holding the link.
+            let ownerToken = try await app.signIn("0909000001")
+            let code = try #require(try await app.createPlace(token: ownerToken)["code"] as? String)
+            try await web.get("/c/\(code)")
+            let tapped = try await web.post("/c/\(code)/checkin", [("clientId", UUID().uuidString), ("direction", "in")])
+            #expect(tapped.status == .seeOther)
+            let receiptPath = try #require(tapped.headers[.location])
+            let receipt = try await web.get(receiptPath)
+            #expect(receipt.body.contains("id=\"status\"") && receipt.body.contains("Bất thường — sốt, ho"))
+            let seenByOther = try await other.get(receiptPath)
+            #expect(seenByOther.status == .ok && !seenByOther.body.contains("id=\"status\"") && !seenByOther.body.contains("Bất thường"))
+
             let anonymous = try await WebClient(app).get("/me")
             #expect(anonymous.status == .seeOther && anonymous.headers[.location]?.hasPrefix("/signin") == true)
             #expect(try await app.request(.get, "/me-sw.js").status == .ok)

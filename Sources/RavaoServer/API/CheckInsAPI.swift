@@ -26,6 +26,8 @@ struct CheckInsAPI {
         /// When the stay ends if no exit is scanned (the place's default stay).
         let stayUntil: String?
         let place: PlaceRef
+        /// The citizen's own health status (H6), as the guard would see it.
+        let status: StatusPayload?
     }
 
     @Sendable func checkIn(_ request: Request, context: AppRequestContext) async throws -> JSONResponse<CheckInAnswer> {
@@ -39,6 +41,7 @@ struct CheckInsAPI {
         return JSONResponse(CheckInAnswer(
             checkInId: recorded.id.uuidString, duplicate: recorded.duplicate, direction: recorded.direction, scannedAt: ISOTime.string(recorded.scannedAt),
             stayUntil: recorded.direction == CheckInDirection.in.rawValue ? ISOTime.string(recorded.scannedAt + Int64(place.defaultStayMinutes) * 60) : nil,
-            place: .init(id: place.id.uuidString, name: place.name, address: address)), status: recorded.duplicate ? .ok : .created)
+            place: .init(id: place.id.uuidString, name: place.name, address: address),
+            status: await HealthStatusService(services: services).status(of: recorded.personId).map(StatusPayload.init)), status: recorded.duplicate ? .ok : .created)
     }
 }

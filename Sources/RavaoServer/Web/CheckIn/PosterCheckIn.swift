@@ -148,6 +148,11 @@ struct PosterCheckIn {
               <button type="submit" class="secondary big" id="checkout">\(s.checkOut)</button>
             </form>
             """ : ""
+        // Health status is the citizen's own business: shown only to the signed-in person the receipt is for.
+        var status: HTML?
+        if let account = context.identity?.account, try await CitizenService(services: services).me(account) == checkIn.personId {
+            status = CitizenPages(services: services).statusCard(await HealthStatusService(services: services).status(of: checkIn.personId), context.language)
+        }
         return layout.render("""
         <section class="card narrow receipt \(isIn ? "ok" : "out")" id="receipt">
           <p class="muted">\(isIn ? s.checkedIn : s.checkedOut)</p>
@@ -156,6 +161,7 @@ struct PosterCheckIn {
           <p class="big-time" id="receipt-time"><time datetime="\(ISOTime.string(checkIn.scannedAt))">\(LocalTime.format(checkIn.scannedAt))</time></p>
           <p id="receipt-name">\(Masking.name(checkIn.fullName))</p>
           \(isIn ? "<p class=\"muted\">\(s.stayUntil(LocalTime.format(stayUntil, withDate: false)))</p>" as HTML : "")
+          \(status)
           \(checkOut)
         </section>
         """).response()
