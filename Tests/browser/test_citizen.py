@@ -28,21 +28,11 @@ from selenium.webdriver.support import expected_conditions as EC
 from selenium.webdriver.support.ui import Select, WebDriverWait
 
 import test_kiosk
+from test_kiosk import restartable as server  # noqa: F401 — the kiosk test's stop/start-able server fixture
 
 CITIZEN_PHONE, CITIZEN_E164 = "0914 222 333", "+84914222333"
 GUARD_PHONE, GUARD_E164 = "0915 444 555", "+84915444555"
 DA_NANG = "48"
-
-
-@pytest.fixture
-def server(tmp_path_factory):
-    runner = test_kiosk.RestartableServer(tmp_path_factory.mktemp("ravao-citizen"))
-    runner.start()
-    try:
-        yield runner
-    finally:
-        runner.stop()
-        runner.log_file.close()
 
 
 def wait(driver: WebDriver, timeout: float = 10) -> WebDriverWait:
