@@ -97,7 +97,9 @@ import Testing
         let versions = try await engine.read { db in
             try await db.raw("SELECT version FROM schema_migrations ORDER BY version").all().map { try $0.decode(column: "version", as: Int.self) }
         }
-        #expect(versions == Array(1...versions.count))
+        // Branches own their migration numbers, so a merged tree may have gaps; each version is applied once, in order.
+        #expect(versions == Set(versions).sorted())
+        #expect(versions.first == 1 && versions.count == Set(versions).count)
         #expect(versions.count >= 2)
         await engine.shutdown()
     }

@@ -103,7 +103,7 @@ struct PlacesAPI {
         let limit = min(max(Int(q.get("limit") ?? "") ?? 50, 1), 200)
         let offset = max(Int(q.get("offset") ?? "") ?? 0, 0)
         let filter = PlaceStore.Filter(query: q.get("q"), type: q.get("type").nonEmpty, provinceCode: q.get("province").nonEmpty,
-                                       districtCode: q.get("district").nonEmpty, wardCode: q.get("ward").nonEmpty, limit: limit, offset: offset)
+                                       districtCode: q.get("district").nonEmpty, wardCode: q.get("ward").nonEmpty, limit: limit, offset: offset, now: services.time.seconds())
         let (items, total) = try await services.store.places.places(of: account.id, filter: filter)
         var bodies: [PlaceBody] = []
         for item in items { bodies.append(try await describe(item.place, role: item.role)) }
@@ -121,7 +121,7 @@ struct PlacesAPI {
         _ = try await placeService.placeWithRole(id, account: account)
         let patch = try await request.decodeJSON(PatchRequest.self, context: context)
         let place = try await placeService.update(id, with: patch.draft, by: account)
-        let role = try await services.store.places.role(of: account.id, at: id) ?? .controller
+        let role = try await services.store.places.role(of: account.id, at: id, now: services.time.seconds()) ?? .controller
         return JSONResponse(try await describe(place, role: role))
     }
 
@@ -136,14 +136,14 @@ struct PlacesAPI {
     }
 
     @Sendable func qrSVG(_ request: Request, context: AppRequestContext) async throws -> Response {
-        let (place, _) = try await placeService.placeWithRole(try context.uuidParameter("id"), account: try context.requireAccount())
+        let (place, _) = try await placeService.placeWithRole(try context.uuidParameter("id"), account: try context.requireAccount(), needs: { $0 >= .manager })
         let qr = try PosterQR.code(for: services.checkinURL(code: place.code))
         return Response(status: .ok, headers: [.contentType: "image/svg+xml", .contentDisposition: "inline; filename=\"ravao-\(place.code).svg\""],
                         body: .init(byteBuffer: ByteBuffer(string: qr.svg())))
     }
 
     @Sendable func qrPNG(_ request: Request, context: AppRequestContext) async throws -> Response {
-        let (place, _) = try await placeService.placeWithRole(try context.uuidParameter("id"), account: try context.requireAccount())
+        let (place, _) = try await placeService.placeWithRole(try context.uuidParameter("id"), account: try context.requireAccount(), needs: { $0 >= .manager })
         let scale = min(max(Int(request.query.get("scale") ?? "") ?? 12, 2), 40)
         let qr = try PosterQR.code(for: services.checkinURL(code: place.code))
         return Response(status: .ok, headers: [.contentType: "image/png", .contentDisposition: "inline; filename=\"ravao-\(place.code).png\""],

@@ -47,19 +47,21 @@ struct ScansAPI {
         } catch let error as AppError where error.code == "time_too_old" {
             // A kiosk re-sending, days later, a scan that was recorded: the answer is still "duplicate".
             if let earlier = try await services.store.checkIns.existing(clientId: body.clientId) {
-                return JSONResponse(await answer(earlier, place: place))
+                return JSONResponse(await answer(earlier, place: place, viewer: scanner.accountId))
             }
             throw error
         }
         let recorded = try await service.scan(payload: body.payload, at: place, direction: body.direction ?? .in, clientId: body.clientId,
                                               scannedAt: scannedAt, by: scanner)
-        return JSONResponse(await answer(recorded, place: place), status: recorded.duplicate ? .ok : .created)
+        return JSONResponse(await answer(recorded, place: place, viewer: scanner.accountId), status: recorded.duplicate ? .ok : .created)
     }
 
-    func answer(_ recorded: CheckInStore.Recorded, place: Place) async -> ScanAnswer {
+    func answer(_ recorded: CheckInStore.Recorded, place: Place, viewer: UUID?) async -> ScanAnswer {
         let status = await HealthStatusService(services: services).status(of: recorded.personId).map(StatusPayload.init)
-        // Privileged places (hospitals, checkpoints) may see full names; everyone else sees them masked.
-        let name = place.isPrivileged ? recorded.fullName : Masking.name(recorded.fullName)
+        // Whoever may scan at a place is its staff (a kiosk included); the one rule decides what they see.
+        let disclosure = Disclosure.decide(placePrivileged: place.isPrivileged, viewerRole: .controller)
+        PrivacyGate(services: services).logViewInBackground(recorded.personId, disclosure: disclosure, viewer: viewer, place: place.id)
+        let name = disclosure.name(recorded.fullName)
         return ScanAnswer(checkInId: recorded.id.uuidString, duplicate: recorded.duplicate, kind: recorded.kind, direction: recorded.direction,
                           scannedAt: ISOTime.string(recorded.scannedAt), person: .init(id: recorded.personId.uuidString, displayName: name), status: status)
     }

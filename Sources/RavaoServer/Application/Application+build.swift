@@ -9,6 +9,8 @@ import ServiceLifecycle
 public struct RavaoApp: Sendable {
     public let application: Application<RouterResponder<AppRequestContext>>
     public let services: AppServices
+    /// Every route as "METHOD /path/{param}", for the authorisation matrix test.
+    public var routes: [String] = []
 }
 
 /// Builds the whole server; `ravao serve` and the tests call this same function.
@@ -54,6 +56,7 @@ public func buildApplication(
     router.add(middleware: SecurityHeadersMiddleware())
     router.add(middleware: ErrorMiddleware())
     router.add(middleware: IdentityMiddleware(services: services))
+    router.add(middleware: PlaceHistoryMiddleware(services: services))
 
     OperationsAPI(services: services, metrics: metrics, assets: try StaticAssets()).addRoutes(to: router)
     let api = router.group("api/v1")
@@ -71,6 +74,10 @@ public func buildApplication(
     StationPages(services: services).addRoutes(to: router)
     LivePages(services: services).addRoutes(to: router)
     CitizenPages(services: services).addRoutes(to: router)
+    SharingAPI(services: services).addRoutes(to: api)
+    HistoryAPI(services: services).addRoutes(to: api)
+    SharingPages(services: services).addRoutes(to: router)
+    HistoryPages(services: services).addRoutes(to: router)
 
     let application = Application(
         router: router,
@@ -81,7 +88,7 @@ public func buildApplication(
             await onServerRunning("http://\(configuration.host == "0.0.0.0" ? "localhost" : configuration.host):\(port)")
         },
         logger: logger)
-    return RavaoApp(application: application, services: services)
+    return RavaoApp(application: application, services: services, routes: router.routes.map { "\($0.method.rawValue) \($0.path)" })
 }
 
 /// Hourly clean-up of expired sign-in codes and sessions.

@@ -67,6 +67,8 @@ public struct SignInService: Sendable {
         }
         guard try await accounts.consume(challengeId: challenge.id, now: now) else { throw VerifyError.invalidCode }
         let account = try await accounts.findOrCreate(phone: phone, language: language, now: now)
+        // Shares confirmed for this phone before it had an account take effect now (S1).
+        await SharingService(services: services).claim(account: account, ip: ip)
         let token = ServerKeys.randomToken()
         let lifetime = kind == .web ? policy.webSessionSeconds : policy.apiTokenSeconds
         try await accounts.createSession(tokenHash: ServerKeys.tokenHash(token), accountId: account.id, kind: kind, ip: ip,

@@ -35,7 +35,7 @@ struct CheckInService {
             let key = AccessCaches.RoleKey(place: placeId, account: account.id)
             let access = try await caches.roles.value(key) {
                 guard let place = try await store.place(id: placeId), place.deletedAt == nil,
-                      let role = try await store.role(of: account.id, at: placeId) else { return nil }
+                      let role = try await store.role(of: account.id, at: placeId, now: services.time.seconds()) else { return nil }
                 return AccessCaches.PlaceAccess(place: place, role: role)
             }
             guard let access else { throw AppError.notFound }

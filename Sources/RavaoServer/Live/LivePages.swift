@@ -3,6 +3,7 @@ import Hummingbird
 import RavaoCore
 import RavaoStore
 import ServiceLifecycle
+import Synchronization
 
 /// The live view of a place (C6): entries and exits as they happen, with today's counts.
 ///
@@ -44,20 +45,31 @@ struct LivePages {
         return try await PlaceService(services: services).placeWithRole(try context.uuidParameter("id"), account: account, needs: { $0 >= .manager }).0
     }
 
-    func makeSnapshot(_ place: Place) async throws -> Snapshot {
+    /// People already logged as seen unmasked by one viewer (one stream), so a live view logs each person once.
+    final class SeenPeople: Sendable {
+        private let seen = Mutex<Set<UUID>>([])
+        func fresh(_ people: [UUID]) -> [UUID] { seen.withLock { set in people.filter { set.insert($0).inserted } } }
+    }
+
+    func makeSnapshot(_ place: Place, viewer: UUID? = nil, seen: SeenPeople? = nil) async throws -> Snapshot {
         let now = services.time.seconds()
         let dayStart = LocalTime.startOfDay(containing: now)
         let data = try await services.store.checkIns.liveSnapshot(placeId: place.id, dayStart: dayStart, recentLimit: Self.recentLimit)
+        // Only owners and managers reach the live view; the one rule decides what they see.
+        let disclosure = Disclosure.decide(placePrivileged: place.isPrivileged, viewerRole: .manager)
         let counts = DayCounts.compute(data.today, dayStart: dayStart, now: now, defaultStaySeconds: Int64(place.defaultStayMinutes) * 60)
         let recent = data.recent.map { c in
-            Entry(id: c.id.uuidString, name: place.isPrivileged ? c.fullName : Masking.name(c.fullName), direction: c.direction.rawValue, kind: c.kind,
+            Entry(id: c.id.uuidString, name: disclosure.name(c.fullName), direction: c.direction.rawValue, kind: c.kind,
                   scannedAt: ISOTime.string(c.scannedAt), time: LocalTime.format(c.scannedAt, withDate: c.scannedAt < dayStart))
+        }
+        if disclosure.isFull, let seen {
+            try await PrivacyGate(services: services).logViews(seen.fresh(data.recent.map(\.personId)), disclosure: disclosure, viewer: viewer, place: place.id)
         }
         return Snapshot(counts: counts, recent: recent)
     }
 
     @Sendable func snapshot(_ request: Request, context: AppRequestContext) async throws -> JSONResponse<Snapshot> {
-        JSONResponse(try await makeSnapshot(try await viewablePlace(context)))
+        JSONResponse(try await makeSnapshot(try await viewablePlace(context), viewer: context.identity?.account.id, seen: SeenPeople()))
     }
 
     @Sendable func events(_ request: Request, context: AppRequestContext) async throws -> Response {
@@ -65,6 +77,8 @@ struct LivePages {
         let services = self.services
         let hub = services.live
         let me = self
+        let viewer = context.identity?.account.id
+        let seen = SeenPeople()
         return Response(status: .ok, headers: [.contentType: "text/event-stream", .cacheControl: "no-store", .init("X-Accel-Buffering")!: "no"],
                         body: .init { writer in
             let listener = hub.listen(place: place.id)
@@ -86,7 +100,7 @@ struct LivePages {
             // On shutdown the stream ends at once instead of holding the server open.
             try await withGracefulShutdownHandler {
                 while true {
-                    let data = try encoder.encode(try await me.makeSnapshot(place))
+                    let data = try encoder.encode(try await me.makeSnapshot(place, viewer: viewer, seen: seen))
                     try await writer.write(ByteBuffer(string: "event: snapshot\ndata: \(String(decoding: data, as: UTF8.self))\n\n"))
                     if ContinuousClock.now - started > Self.streamLifetime { break }
                     try await Task.sleep(for: Self.minimumInterval)

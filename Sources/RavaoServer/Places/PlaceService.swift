@@ -129,7 +129,7 @@ public struct PlaceService: Sendable {
     /// cannot see does not exist for them — and 403 when the role is not enough.
     public func placeWithRole(_ placeId: UUID, account: Account, needs: (PlaceRole) -> Bool = { _ in true }) async throws -> (Place, PlaceRole) {
         guard let place = try await store.place(id: placeId), place.deletedAt == nil,
-              let role = try await store.role(of: account.id, at: placeId) else { throw AppError.notFound }
+              let role = try await store.role(of: account.id, at: placeId, now: services.time.seconds()) else { throw AppError.notFound }
         guard needs(role) else { throw AppError.forbidden }
         return (place, role)
     }
@@ -140,7 +140,7 @@ public struct PlaceService: Sendable {
         guard PlaceCode.isWellFormed(trimmed), case .live(let place) = try await store.lookup(code: trimmed) else {
             throw AppError(.notFound, "unknown_code", en: "No active place has this code.", vi: "Không có địa điểm nào đang hoạt động với mã này.")
         }
-        if try await store.role(of: account.id, at: place.id) != nil {
+        if try await store.role(of: account.id, at: place.id, now: services.time.seconds()) != nil {
             throw AppError(.conflict, "already_member", en: "You already have access to this place.", vi: "Bạn đã có quyền với địa điểm này.")
         }
         return (try await store.requestAccess(placeId: place.id, accountId: account.id, now: services.time.seconds()), place)
@@ -235,7 +235,7 @@ public struct PlaceService: Sendable {
     func validateParent(_ parentId: UUID?, placeId: UUID?, account: Account, errors: inout [FieldError]) async throws -> Place? {
         guard let parentId else { return nil }
         guard let parent = try await store.place(id: parentId), parent.deletedAt == nil,
-              let role = try await store.role(of: account.id, at: parentId), role.canEdit else {
+              let role = try await store.role(of: account.id, at: parentId, now: services.time.seconds()), role.canEdit else {
             errors.append(FieldError("parentId", en: "the parent place must be one you own or manage", vi: "địa điểm cha phải là địa điểm bạn sở hữu hoặc quản lý"))
             return nil
         }

@@ -176,5 +176,39 @@ enum Migrations {
                 "CREATE INDEX exposures_person ON exposures (person_id)",
             ]
         },
+        Migration(version: 5, name: "sharing, place history, unmasked views") { _ in
+            [
+                // A share invites a phone number to a role; it grants the role once its SMS code is confirmed
+                // and the phone has an account (at once, or at that phone's first sign-in).
+                """
+                CREATE TABLE place_shares (
+                    id TEXT PRIMARY KEY, place_id TEXT NOT NULL REFERENCES places (id), phone TEXT NOT NULL, role TEXT NOT NULL,
+                    status TEXT NOT NULL, code_hash TEXT NOT NULL, code_expires_at BIGINT NOT NULL, attempts BIGINT NOT NULL DEFAULT 0,
+                    expires_at BIGINT, account_id TEXT REFERENCES accounts (id), created_by TEXT NOT NULL REFERENCES accounts (id),
+                    created_at BIGINT NOT NULL, confirmed_at BIGINT, revoked_at BIGINT, revoked_by TEXT)
+                """,
+                "CREATE INDEX place_shares_place ON place_shares (place_id, created_at)",
+                "CREATE INDEX place_shares_phone ON place_shares (phone, status)",
+                // A role granted by a share ends with it: expiry is checked on every role read.
+                "ALTER TABLE place_roles ADD COLUMN expires_at BIGINT",
+                "ALTER TABLE place_roles ADD COLUMN share_id TEXT",
+                // Append-only audit trail of a place (S2), paged newest first by (at, id).
+                """
+                CREATE TABLE place_history (
+                    id TEXT PRIMARY KEY, place_id TEXT NOT NULL REFERENCES places (id), at BIGINT NOT NULL, account_id TEXT,
+                    ip TEXT NOT NULL, action TEXT NOT NULL, via TEXT NOT NULL, details TEXT NOT NULL)
+                """,
+                "CREATE INDEX place_history_place ON place_history (place_id, at)",
+                "CREATE INDEX place_history_account ON place_history (account_id, at)",
+                // Every time someone saw a person's data unmasked (S4), for the citizen to read.
+                """
+                CREATE TABLE unmasked_views (
+                    id TEXT PRIMARY KEY, viewer_account_id TEXT, person_id TEXT NOT NULL, place_id TEXT, reason TEXT NOT NULL, at BIGINT NOT NULL)
+                """,
+                "CREATE INDEX unmasked_views_person ON unmasked_views (person_id, at)",
+                // Entry controllers see their own scans; work history counts them per day.
+                "CREATE INDEX checkins_scanner ON checkins (scanned_by, scanned_at)",
+            ]
+        },
     ]
 }

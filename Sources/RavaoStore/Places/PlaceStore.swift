@@ -104,10 +104,13 @@ public struct PlaceStore: Sendable {
         }
     }
 
-    public func role(of account: UUID, at place: UUID) async throws -> PlaceRole? {
+    /// The account's role at the place as of `now`; a shared role ends at its expiry.
+    public func role(of account: UUID, at place: UUID, now: Int64) async throws -> PlaceRole? {
         try await engine.read { db in
-            try await db.raw("SELECT role FROM place_roles WHERE place_id = \(bind: place.uuidString) AND account_id = \(bind: account.uuidString)")
-                .first().flatMap { PlaceRole(rawValue: try $0.decode(column: "role", as: String.self)) }
+            try await db.raw("""
+                SELECT role FROM place_roles WHERE place_id = \(bind: place.uuidString) AND account_id = \(bind: account.uuidString)
+                    AND (expires_at IS NULL OR expires_at > \(bind: now))
+                """).first().flatMap { PlaceRole(rawValue: try $0.decode(column: "role", as: String.self)) }
         }
     }
 
@@ -119,10 +122,12 @@ public struct PlaceStore: Sendable {
         public var wardCode: String?
         public var limit: Int
         public var offset: Int
+        /// Roles that expired before this time are left out.
+        public var now: Int64
         public init(query: String? = nil, type: String? = nil, provinceCode: String? = nil, districtCode: String? = nil,
-                    wardCode: String? = nil, limit: Int = 50, offset: Int = 0) {
+                    wardCode: String? = nil, limit: Int = 50, offset: Int = 0, now: Int64) {
             self.query = query; self.type = type; self.provinceCode = provinceCode; self.districtCode = districtCode
-            self.wardCode = wardCode; self.limit = limit; self.offset = offset
+            self.wardCode = wardCode; self.limit = limit; self.offset = offset; self.now = now
         }
     }
 
@@ -137,7 +142,7 @@ public struct PlaceStore: Sendable {
     /// registrant, plate) or the phone of one of its owners.
     public func places(of account: UUID, filter: Filter) async throws -> (items: [Listed], total: Int) {
         try await engine.read { db in
-            var conditions = SQLQueryString("r.account_id = \(bind: account.uuidString) AND p.deleted_at IS NULL")
+            var conditions = SQLQueryString("r.account_id = \(bind: account.uuidString) AND p.deleted_at IS NULL AND (r.expires_at IS NULL OR r.expires_at > \(bind: filter.now))")
             if let type = filter.type { conditions += " AND p.type = \(bind: type)" as SQLQueryString }
             if let code = filter.provinceCode { conditions += " AND p.province_code = \(bind: code)" as SQLQueryString }
             if let code = filter.districtCode { conditions += " AND p.district_code = \(bind: code)" as SQLQueryString }

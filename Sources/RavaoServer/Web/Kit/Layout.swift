@@ -16,6 +16,7 @@ struct Layout {
             account = """
             <a href="/me" id="nav-me">\(CitizenText(context.language).me)</a>
             <a href="/places">\(s.myPlaces)</a>
+            <a href="/shares">\(SharingStrings(context.language).invitations)</a> <a href="/work">\(SharingStrings(context.language).work)</a>
             <form method="post" action="/signout" class="inline">\(csrfField())<button type="submit" class="link">\(s.signOut)</button></form>
             <span class="who">\(identity.account.phone.national)</span>
             """

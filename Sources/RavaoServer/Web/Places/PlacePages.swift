@@ -57,7 +57,7 @@ struct PlacePages {
         let q = request.query
         let page = max(Int(q.get("page") ?? "") ?? 1, 1)
         let filter = PlaceStore.Filter(query: q.get("q"), type: q.get("type").nonEmpty, provinceCode: q.get("province").nonEmpty,
-                                       districtCode: q.get("district").nonEmpty, wardCode: q.get("ward").nonEmpty, limit: 50, offset: (page - 1) * 50)
+                                       districtCode: q.get("district").nonEmpty, wardCode: q.get("ward").nonEmpty, limit: 50, offset: (page - 1) * 50, now: services.time.seconds())
         let (items, total) = try await services.store.places.places(of: account.id, filter: filter)
         let scheme = try await services.store.units.activeScheme()
         let provinces = try await services.store.units.children(of: nil, scheme: scheme)
@@ -177,7 +177,7 @@ struct PlacePages {
         let provinceOptions: [HTML] = provinces.map {
             "<option value=\"\($0.code)\"\(HTML.attribute("selected", selectedProvince == $0.code))>\($0.name)</option>"
         }
-        let (mine, _) = try await services.store.places.places(of: account.id, filter: .init(limit: 200))
+        let (mine, _) = try await services.store.places.places(of: account.id, filter: .init(limit: 200, now: services.time.seconds()))
         let parentOptions: [HTML] = mine.filter { $0.role.canEdit && $0.place.id != place?.id }.map {
             "<option value=\"\($0.place.id.uuidString)\"\(HTML.attribute("selected", (draft.parentId ?? nil) == $0.place.id))>\($0.place.name)</option>"
         }
@@ -273,6 +273,7 @@ struct PlacePages {
             </section>
             """
         }
+        let sharingHTML = try await SharingPages(services: services).panel(place: place, role: role, account: account, context: context, layout: page)
         return page.render("""
         <div class="page-head"><h1 id="place-name">\(place.name)</h1><div class="actions"><a class="button" id="station-link" href="/places/\(id)/station">\(s.openStation)</a> \(editLink) \(ownerActions)</div></div>
         <div class="detail">
@@ -288,12 +289,15 @@ struct PlacePages {
           </dl>
           <figure class="qr-preview">\(HTML(unsafeRaw: qr.svg(standalone: false)))</figure>
         </div>
+        \(role >= .manager ? """
         <p class="actions">
           <a class="button" id="poster-link" href="/places/\(place.id.uuidString)/poster">\(s.poster)</a>
           <a class="button secondary" href="/places/\(place.id.uuidString)/sheet">\(s.sheet)</a>
           <a class="button secondary" href="/api/v1/places/\(place.id.uuidString)/qr.svg" download>\(s.downloadSVG)</a>
           <a class="button secondary" href="/api/v1/places/\(place.id.uuidString)/qr.png" download>\(s.downloadPNG)</a>
         </p>
+        """ as HTML : "")
+        \(sharingHTML)
         \(liveHTML)
         <section><h2>\(s.insidePlaces)</h2>\(children.isEmpty ? "" : "<ul>\(childList)</ul>" as HTML) \(addInside)</section>
         \(requestsHTML)

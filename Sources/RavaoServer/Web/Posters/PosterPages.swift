@@ -15,7 +15,8 @@ struct PosterPages {
 
     func load(_ request: Request, context: AppRequestContext) async throws -> (Place, QRCode, String, String) {
         guard let identity = context.identity else { throw RedirectToSignIn(next: request.uri.path) }
-        let (place, _) = try await placeService.placeWithRole(try context.uuidParameter("id"), account: identity.account)
+        // Printing posters is the place's administration; entry controllers only scan (S1).
+        let (place, _) = try await placeService.placeWithRole(try context.uuidParameter("id"), account: identity.account, needs: { $0 >= .manager })
         let url = services.checkinURL(code: place.code)
         let names = try await placeService.unitNames(place)
         let address = [place.address, names.ward, names.district ?? "", names.province].filter { !$0.isEmpty }.joined(separator: ", ")

@@ -29,7 +29,7 @@ struct StationPages {
         let account = try account(context, request)
         let s = StationStrings(context.language)
         let roles = Strings(context.language).roleNames
-        let (items, _) = try await services.store.places.places(of: account.id, filter: .init(limit: 500))
+        let (items, _) = try await services.store.places.places(of: account.id, filter: .init(limit: 500, now: services.time.seconds()))
         let rows: [HTML] = items.map { item in """
             <li class="place-row"><a href="/places/\(item.place.id.uuidString)/station">
               <strong class="place-name">\(item.place.name)</strong>

@@ -1,0 +1,245 @@
+import Foundation
+import Hummingbird
+import RavaoCore
+import RavaoStore
+
+/// Scan history (S3) for the API, the page and the exports: one parser of filters, one authorisation,
+/// one masking decision.
+struct ScanHistoryService {
+    let services: AppServices
+
+    /// Rows read per database round trip while streaming an export or searching names.
+    static let batchSize = 1000
+    /// A name search reads at most this many scans per page before answering with what it found.
+    static let nameSearchBudget = 20_000
+
+    struct Query: Sendable {
+        var filter: ScanHistoryStore.Filter
+        /// Words that must occur in the name as the viewer sees it (masked or not).
+        var nameTerms: [String]
+        var cursor: ScanHistoryStore.Cursor?
+        var limit: Int
+        /// What was asked, for the history log and the links that keep the filters.
+        var echo: [String: String]
+    }
+
+    struct Viewer: Sendable {
+        let account: Account
+        let place: Place
+        let role: PlaceRole
+        let disclosure: Disclosure
+        /// Place names for the place and those inside it.
+        let placeNames: [UUID: String]
+    }
+
+    /// Anyone with a role may read scans; an entry controller only their own. Exports need a manager.
+    func viewer(_ placeId: UUID, account: Account, forExport: Bool) async throws -> Viewer {
+        let (place, role) = try await PlaceService(services: services).placeWithRole(placeId, account: account,
+                                                                                     needs: { forExport ? $0 >= .manager : true })
+        let disclosure = try await PrivacyGate(services: services).disclosure(place: place, role: role, account: account)
+        return Viewer(account: account, place: place, role: role, disclosure: disclosure, placeNames: [place.id: place.name])
+    }
+
+    func parse(_ q: WebForm, viewer: Viewer, now: Int64) async throws -> (Query, Viewer) {
+        var errors: [FieldError] = []
+        var echo: [String: String] = [:]
+        func time(_ key: String, endOfDay: Bool) -> Int64? {
+            guard let text = q[key] else { return nil }
+            echo[key] = text
+            if let date = ISOTime.parse(text) { return Int64(date.timeIntervalSince1970) }
+            if let local = LocalDateTime.parse(text) { return local }
+            if let day = LocalDate.parse(text) { return endOfDay ? day + 86_400 : day }
+            errors.append(FieldError(key, en: "\(key) must be a date (2026-11-23), a local time (2026-11-23T07:00) or ISO 8601",
+                                     vi: "\(key) phải là ngày (2026-11-23), giờ (2026-11-23T07:00) hoặc ISO 8601"))
+            return nil
+        }
+        let from = time("from", endOfDay: false)
+        let to = time("to", endOfDay: true)
+        if let from, let to, from >= to { errors.append(FieldError("to", en: "to must be after from", vi: "thời điểm kết thúc phải sau thời điểm bắt đầu")) }
+        var direction: CheckInDirection?
+        if let text = q["direction"] {
+            echo["direction"] = text
+            direction = CheckInDirection(rawValue: text)
+            if direction == nil { errors.append(FieldError("direction", en: "direction must be in or out", vi: "chiều phải là in hoặc out")) }
+        }
+        var kind: String?
+        if let text = q["kind"] {
+            echo["kind"] = text
+            if PayloadKind(rawValue: text) == nil { errors.append(FieldError("kind", en: "unknown kind '\(text)'", vi: "loại mã '\(text)' không hợp lệ")) }
+            kind = text
+        }
+        var phoneSuffix: String?
+        var nameTerms: [String] = []
+        if let text = q["q"] {
+            echo["q"] = text
+            let digits = text.filter { !$0.isWhitespace && $0 != "." && $0 != "-" }
+            if digits.allSatisfy(\.isNumber) && digits.count >= 3 {
+                // A number: the end of the person's phone (stored as +84…, so a leading 0 is dropped).
+                phoneSuffix = String(digits.hasPrefix("0") && digits.count >= 9 ? String(digits.dropFirst()) : digits)
+            } else {
+                nameTerms = TextFolding.terms(text)
+            }
+        }
+        var cursor: ScanHistoryStore.Cursor?
+        if let text = q["cursor"] {
+            cursor = Self.decodeCursor(text)
+            if cursor == nil { errors.append(FieldError("cursor", en: "the cursor is not one this server gave", vi: "con trỏ trang không hợp lệ")) }
+        }
+        let limit = min(max(Int(q["limit"] ?? "") ?? 50, 1), 200)
+        try errors.throwIfAny()
+        var placeIds = [viewer.place.id]
+        var names = viewer.placeNames
+        if q["inside"] != "0" {
+            placeIds = try await services.store.scanHistory.placeAndDescendants(viewer.place.id)
+            for id in placeIds where names[id] == nil { names[id] = try await services.store.places.place(id: id)?.name ?? "" }
+        } else {
+            echo["inside"] = "0"
+        }
+        let filter = ScanHistoryStore.Filter(placeIds: placeIds, from: from, to: to, direction: direction, kind: kind,
+                                             scannedBy: viewer.role == .controller ? viewer.account.id : nil, phoneSuffix: phoneSuffix)
+        let widened = Viewer(account: viewer.account, place: viewer.place, role: viewer.role, disclosure: viewer.disclosure, placeNames: names)
+        return (Query(filter: filter, nameTerms: nameTerms, cursor: cursor, limit: limit, echo: echo), widened)
+    }
+
+    static func encodeCursor(_ c: ScanHistoryStore.Cursor) -> String {
+        Data("\(c.scannedAt)|\(c.id)".utf8).base64URLEncoded()
+    }
+
+    static func decodeCursor(_ text: String) -> ScanHistoryStore.Cursor? {
+        guard let data = Data(base64URLEncoded: text), let s = String(data: data, encoding: .utf8) else { return nil }
+        let parts = s.split(separator: "|", maxSplits: 1)
+        guard parts.count == 2, let at = Int64(parts[0]), UUID(uuidString: String(parts[1])) != nil else { return nil }
+        return .init(scannedAt: at, id: String(parts[1]))
+    }
+
+    func matches(_ row: ScanHistoryStore.Row, terms: [String], disclosure: Disclosure) -> Bool {
+        guard !terms.isEmpty else { return true }
+        // Only what the viewer can see is searched, so a search never reveals a masked name.
+        let visible = TextFolding.fold(disclosure.name(row.fullName))
+        return terms.allSatisfy { visible.contains($0) }
+    }
+
+    /// One page of results and the cursor for the next, if there may be more.
+    func page(_ query: Query, viewer: Viewer) async throws -> ([ScanHistoryStore.Row], next: ScanHistoryStore.Cursor?) {
+        let store = services.store.scanHistory
+        if query.nameTerms.isEmpty {
+            let rows = try await store.page(query.filter, after: query.cursor, limit: query.limit + 1)
+            let shown = Array(rows.prefix(query.limit))
+            let next = rows.count > query.limit ? shown.last.map { ScanHistoryStore.Cursor(scannedAt: $0.scannedAt, id: $0.id) } : nil
+            return (shown, next)
+        }
+        var found: [ScanHistoryStore.Row] = []
+        var cursor = query.cursor
+        var read = 0
+        while read < Self.nameSearchBudget {
+            let batch = try await store.page(query.filter, after: cursor, limit: Self.batchSize)
+            read += batch.count
+            for row in batch {
+                cursor = .init(scannedAt: row.scannedAt, id: row.id)
+                guard matches(row, terms: query.nameTerms, disclosure: viewer.disclosure) else { continue }
+                found.append(row)
+                if found.count == query.limit { return (found, cursor) }
+            }
+            if batch.count < Self.batchSize { return (found, nil) }
+        }
+        // The budget ran out: answer what was found and let the client continue from here.
+        return (found, cursor)
+    }
+
+    // MARK: Rendering a row
+
+    struct Item: Encodable, Sendable {
+        let id: String
+        let placeId: String
+        let placeName: String
+        let name: String
+        let phone: String
+        let direction: String
+        let kind: String
+        let scannedAt: String
+        let localTime: String
+        let scannedByMe: Bool
+        let viaDevice: Bool
+    }
+
+    func item(_ row: ScanHistoryStore.Row, viewer: Viewer) -> Item {
+        Item(id: row.id, placeId: row.placeId.uuidString, placeName: viewer.placeNames[row.placeId] ?? "",
+             name: viewer.disclosure.name(row.fullName), phone: viewer.disclosure.phone(row.phone), direction: row.direction, kind: row.kind,
+             scannedAt: ISOTime.string(row.scannedAt), localTime: LocalTime.format(row.scannedAt), scannedByMe: row.scannedBy == viewer.account.id,
+             viaDevice: row.deviceId != nil)
+    }
+
+    // MARK: Exports
+
+    enum Format: String { case csv, xlsx }
+
+    static func columns(_ language: Language) -> [String] {
+        language == .en
+            ? ["Time (UTC+7)", "Time (ISO 8601)", "Place", "Name", "Phone", "Direction", "Kind"]
+            : ["Thời gian (UTC+7)", "Thời gian (ISO 8601)", "Địa điểm", "Họ tên", "Số điện thoại", "Chiều", "Loại mã"]
+    }
+
+    static func cells(_ item: Item, language: Language) -> [String] {
+        let direction = item.direction == "in" ? (language == .en ? "In" : "Vào") : (language == .en ? "Out" : "Ra")
+        return [item.localTime, item.scannedAt, item.placeName, item.name, item.phone, direction, item.kind]
+    }
+
+    /// Streams every matching scan, page by page from the database, into the response body: memory
+    /// stays at one batch however large the range is.
+    func export(_ query: Query, viewer: Viewer, format: Format, language: Language, audit: AuditSource) async -> Response {
+        await HistoryRecorder(services: services).record(viewer.place.id, .exported, audit: audit,
+                                                         details: query.echo.merging(["format": format.rawValue]) { a, _ in a })
+        let service = self
+        let gate = PrivacyGate(services: services)
+        let stamp = LocalTime.format(services.time.seconds()).split(separator: " ").last.map { $0.replacingOccurrences(of: "/", with: "-") } ?? "export"
+        let filename = "ravao-scans-\(viewer.place.code)-\(stamp).\(format.rawValue)"
+        let contentType = format == .csv ? "text/csv; charset=utf-8" : "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+        let logger = services.logger
+        return Response(status: .ok, headers: [.contentType: contentType, .contentDisposition: "attachment; filename=\"\(filename)\"",
+                                               .cacheControl: "no-store", .init("X-Accel-Buffering")!: "no"],
+                        body: .init { writer in
+            var xlsx = XLSXStreamWriter(sheetName: language == .en ? "Scans" : "Lượt quét")
+            var head: [UInt8]
+            switch format {
+            case .csv: head = CSVWriter.byteOrderMark + Array(CSVWriter.line(Self.columns(language)).utf8)
+            case .xlsx: head = xlsx.start() + xlsx.row(Self.columns(language))
+            }
+            try await writer.write(ByteBuffer(bytes: head))
+            var cursor: ScanHistoryStore.Cursor? = nil
+            var rows = 0
+            while true {
+                let batch = try await service.services.store.scanHistory.page(query.filter, after: cursor, limit: Self.batchSize)
+                var chunk: [UInt8] = []
+                var shown: [UUID] = []
+                for row in batch where service.matches(row, terms: query.nameTerms, disclosure: viewer.disclosure) {
+                    let cells = Self.cells(service.item(row, viewer: viewer), language: language)
+                    switch format {
+                    case .csv: chunk += Array(CSVWriter.line(cells).utf8)
+                    case .xlsx: chunk += xlsx.row(cells)
+                    }
+                    shown.append(row.personId)
+                }
+                try await gate.logViews(shown, disclosure: viewer.disclosure, viewer: viewer.account.id, place: viewer.place.id)
+                rows += shown.count
+                if !chunk.isEmpty { try await writer.write(ByteBuffer(bytes: chunk)) }
+                guard batch.count == Self.batchSize, let last = batch.last else { break }
+                cursor = .init(scannedAt: last.scannedAt, id: last.id)
+            }
+            if format == .xlsx { try await writer.write(ByteBuffer(bytes: xlsx.finish())) }
+            try await writer.finish(nil)
+            logger.info("export streamed", metadata: ["place": "\(viewer.place.id)", "rows": "\(rows)", "format": "\(format.rawValue)"])
+        })
+    }
+}
+
+/// `2026-11-23T07:00` as a browser's datetime-local input sends it: Vietnam time.
+enum LocalDateTime {
+    static func parse(_ text: String) -> Int64? {
+        let parts = text.split(separator: "T", maxSplits: 1)
+        guard parts.count == 2, let day = LocalDate.parse(String(parts[0])) else { return nil }
+        let hm = parts[1].split(separator: ":").compactMap { Int($0) }
+        guard hm.count >= 2, (0...23).contains(hm[0]), (0...59).contains(hm[1]) else { return nil }
+        let seconds = hm.count > 2 ? min(max(hm[2], 0), 59) : 0
+        return day + Int64(hm[0] * 3600 + hm[1] * 60 + seconds)
+    }
+}
