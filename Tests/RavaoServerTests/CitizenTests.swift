@@ -239,6 +239,42 @@ import Testing
     }
 
     @Test(arguments: TestEngine.available)
+    func theCitizenSeesWhoSawTheirDataUnmasked(engine: TestEngine) async throws {
+        try await withApp(engine) { app in
+            let nurse = try await app.signIn("0909000001")
+            let hospital = try #require(try await app.createPlace(token: nurse, name: "Bệnh viện Đà Nẵng", type: "hospital")["id"] as? String)
+            let cafe = try #require(try await app.createPlace(token: nurse, name: "Cà phê Góc Phố", type: "restaurant")["id"] as? String)
+            let citizen = try await app.signIn()
+            let ward = try await app.danangWard()
+            #expect(try await app.request(.put, "/api/v1/me", json: profile(ward), token: citizen).status == .ok)
+            let token = try #require(try await app.request(.get, "/api/v1/me/token", token: citizen).string("token"))
+            let before = try await app.request(.get, "/api/v1/me/views", token: citizen)
+            #expect(before.status == .ok && (before.json["items"] as? [[String: Any]])?.isEmpty == true)
+
+            // The café sees "Nguyễn Văn ***" and logs nothing; the hospital gate sees the full name, and that is logged.
+            let atCafe = try await scan(app, token: nurse, placeId: cafe, payload: token)
+            #expect((atCafe.json["person"] as? [String: Any])?["displayName"] as? String == "Nguyễn Văn ***")
+            let atHospital = try await scan(app, token: nurse, placeId: hospital, payload: token)
+            #expect((atHospital.json["person"] as? [String: Any])?["displayName"] as? String == "Nguyễn Văn An")
+            var items: [[String: Any]] = []
+            for _ in 0..<50 {
+                items = try await app.request(.get, "/api/v1/me/views", token: citizen).json["items"] as? [[String: Any]] ?? []
+                if !items.isEmpty { break }
+                try await Task.sleep(for: .milliseconds(50))
+            }
+            #expect(items.count == 1)
+            #expect(items.first?["place"] as? String == "Bệnh viện Đà Nẵng" && items.first?["viewer"] as? String == "0909000***")
+            app.time.advance(by: 61)  // the resend wait before the same phone signs in on the web
+            let web = try await WebPagesTests().signedIn(app)
+            let page = try await web.get("/me/checkins")
+            #expect(page.body.contains("id=\"views\"") && page.body.contains("Bệnh viện Đà Nẵng") && page.body.contains("0909000***"))
+            // Nobody else reads that log.
+            let other = try await app.signIn("0987654321")
+            #expect((try await app.request(.get, "/api/v1/me/views", token: other).json["items"] as? [[String: Any]])?.isEmpty == true)
+        }
+    }
+
+    @Test(arguments: TestEngine.available)
     func historyIsNewestFirstAndPaged(engine: TestEngine) async throws {
         try await withApp(engine) { app in
             let owner = try await app.signIn("0909000001")

@@ -30,6 +30,7 @@ struct MeAPI {
             group.post("\(prefix)/vaccinations") { request, context in try await addDose(try who(context), request, context) }
             group.post("\(prefix)/tests") { request, context in try await addTest(try who(context), request, context) }
             group.get("\(prefix)/checkins") { request, context in try await history(try who(context), request, context) }
+            group.get("\(prefix)/views") { _, context in try await views(try who(context), context) }
         }
     }
 
@@ -170,6 +171,19 @@ struct MeAPI {
             .init(checkInId: $0.checkInId.uuidString, placeId: $0.placeId.uuidString, placeName: $0.placeName, address: $0.placeAddress,
                   direction: $0.direction.rawValue, kind: $0.kind, scannedAt: ISOTime.string($0.scannedAt), byStaff: $0.scannedByStaff)
         }, next: next))
+    }
+
+    struct ViewsAnswer: Encodable, Sendable {
+        struct Item: Encodable, Sendable { let at: String; let viewer: String?; let place: String?; let reason: String }
+        let items: [Item]
+    }
+
+    /// Who saw this person's data unmasked, when, where and why (H7, S4).
+    func views(_ id: UUID?, _ context: AppRequestContext) async throws -> JSONResponse<ViewsAnswer> {
+        let (_, profile) = try await subject(id, context)
+        return JSONResponse(ViewsAnswer(items: try await services.store.people.dataViews(of: profile.id).map {
+            .init(at: ISOTime.string($0.at), viewer: $0.viewerPhone.flatMap(PhoneNumber.init)?.masked, place: $0.placeName, reason: $0.reason)
+        }))
     }
 
     static func parseCursor(_ text: String) throws -> (at: Int64, id: String) {

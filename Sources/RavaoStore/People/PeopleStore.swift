@@ -217,6 +217,31 @@ public struct PeopleStore: Sendable {
         }
     }
 
+    // MARK: Who saw this person's data
+
+    public struct DataView: Sendable, Equatable {
+        public let at: Int64
+        public let viewerPhone: String?
+        public let viewerName: String?
+        public let placeName: String?
+        public let reason: String
+    }
+
+    /// Every unmasked view of a person's data (S4), newest first, with who looked and where (H7).
+    public func dataViews(of person: UUID, limit: Int = 200) async throws -> [DataView] {
+        try await engine.read { db in
+            try await db.raw("""
+                SELECT v.at, v.reason, a.phone, a.display_name, p.name AS place_name FROM unmasked_views v
+                LEFT JOIN accounts a ON a.id = v.viewer_account_id LEFT JOIN places p ON p.id = v.place_id
+                WHERE v.person_id = \(bind: person.uuidString) ORDER BY v.at DESC, v.id DESC LIMIT \(bind: limit)
+                """).all().map { row in
+                DataView(at: try row.decode(column: "at", as: Int64.self), viewerPhone: try row.decode(column: "phone", as: String?.self),
+                         viewerName: try row.decode(column: "display_name", as: String?.self), placeName: try row.decode(column: "place_name", as: String?.self),
+                         reason: try row.decode(column: "reason", as: String.self))
+            }
+        }
+    }
+
     // MARK: History
 
     public struct HistoryItem: Sendable, Equatable {

@@ -404,6 +404,17 @@ struct CitizenPages {
             <td>\($0.direction == .in ? t.entry : t.exit)</td><td>\($0.scannedByStaff ? t.scannedByStaff : t.selfCheckIn)</td></tr>
             """
         }
+        let views = try await services.store.people.dataViews(of: profile.id)
+        let viewRows: [HTML] = views.map { v in
+            "<tr><td>\(LocalTime.format(v.at))</td><td>\(v.viewerPhone.flatMap(PhoneNumber.init)?.masked ?? t.system)</td><td>\(v.placeName ?? "")</td><td>\(v.reason)</td></tr>"
+        }
+        let viewsSection: HTML = """
+        <h2 id="views-title">\(t.whoSaw)</h2>
+        <p class="muted">\(t.whoSawIntro)</p>
+        \(viewRows.isEmpty ? "<p class=\"muted\" id=\"no-views\">\(t.nobodySaw)</p>" as HTML : """
+        <table id="views"><thead><tr><th>\(t.time)</th><th>\(t.viewer)</th><th>\(t.place)</th><th>\(t.reason)</th></tr></thead><tbody>\(viewRows)</tbody></table>
+        """)
+        """
         return page.render("""
         <h1>\(t.history) — \(profile.fullName)</h1>
         \(rows.isEmpty ? "<p class=\"muted\">\(t.noHistory)</p>" as HTML : """
@@ -411,6 +422,7 @@ struct CitizenPages {
         <tbody>\(rows)</tbody></table>
         """)
         \(next)
+        \(viewsSection)
         """).response()
     }
 

@@ -75,6 +75,13 @@ struct CitizenText: Sendable {
     var exit: String { t("Ra", "Out") }
     var scannedByStaff: String { t("Quét tại cổng", "Scanned at the gate") }
     var selfCheckIn: String { t("Tự quét mã địa điểm", "Own check-in") }
+    var whoSaw: String { t("Ai đã xem thông tin của bạn", "Who has seen your data") }
+    var whoSawIntro: String { t("Mỗi lần cán bộ, cơ sở y tế hoặc chốt kiểm soát xem họ tên, số điện thoại đầy đủ của bạn đều được ghi lại ở đây.",
+                                "Every time an officer, hospital or checkpoint sees your full name or phone number, it is recorded here.") }
+    var nobodySaw: String { t("Chưa có ai xem thông tin đầy đủ của bạn.", "Nobody has seen your full data.") }
+    var viewer: String { t("Người xem", "Viewer") }
+    var reason: String { t("Lý do", "Reason") }
+    var system: String { t("Hệ thống", "System") }
     var cardTitle: String { t("Thẻ QR cá nhân", "Personal QR card") }
     var issued: String { t("Cấp ngày", "Issued") }
     var print: String { t("In", "Print") }
