@@ -151,6 +151,60 @@ enum MatrixTable {
         get("GET /places/{id}/history", .managers) { w in "/places/\(w.place)/history" },
         get("GET /places/{id}/scans", .staff) { w in "/places/\(w.place)/scans" },
         get("GET /work", .signedIn) { _ in "/work" },
+        // Citizens (H1–H8): one's own record for every signed-in account; a dependent's only for its guardian (the citizen).
+        get("GET /me-sw.js", .everyone) { w in "/me-sw.js" },
+        get("GET /api/v1/me", .signedIn) { _ in "/api/v1/me" },
+        MatrixRule(route: "PUT /api/v1/me", allowed: .signedIn) { _, _ in MatrixCall(uri: "/api/v1/me", json: "{}") },
+        get("GET /api/v1/me/token", .signedIn) { _ in "/api/v1/me/token" },
+        MatrixRule(route: "POST /api/v1/me/token/reissue", allowed: .signedIn) { _, _ in MatrixCall(uri: "/api/v1/me/token/reissue", json: "{}") },
+        MatrixRule(route: "POST /api/v1/me/declarations", allowed: .signedIn) { _, _ in MatrixCall(uri: "/api/v1/me/declarations", json: #"{"symptoms":[],"contact":false}"#) },
+        MatrixRule(route: "POST /api/v1/me/vaccinations", allowed: .signedIn) { _, _ in MatrixCall(uri: "/api/v1/me/vaccinations", json: "{}") },
+        MatrixRule(route: "POST /api/v1/me/tests", allowed: .signedIn) { _, _ in MatrixCall(uri: "/api/v1/me/tests", json: "{}") },
+        get("GET /api/v1/me/checkins", .signedIn) { _ in "/api/v1/me/checkins" },
+        get("GET /api/v1/me/views", .signedIn) { _ in "/api/v1/me/views" },
+        get("GET /api/v1/me/dependents", .signedIn) { _ in "/api/v1/me/dependents" },
+        MatrixRule(route: "POST /api/v1/me/dependents", allowed: .signedIn) { _, _ in MatrixCall(uri: "/api/v1/me/dependents", json: "{}") },
+        get("GET /api/v1/me/handovers", .signedIn) { _ in "/api/v1/me/handovers" },
+        MatrixRule(route: "POST /api/v1/me/handovers/{id}/accept", allowed: [.citizen]) { w, _ in MatrixCall(uri: "/api/v1/me/handovers/\(try await w.freshDependent(handedTo: .citizen))/accept", json: "{}") },
+        MatrixRule(route: "POST /api/v1/me/exposures/dismiss", allowed: .signedIn) { _, _ in MatrixCall(uri: "/api/v1/me/exposures/dismiss", json: "{}") },
+        get("GET /api/v1/me/dependents/{id}", [.citizen]) { w in "/api/v1/me/dependents/\(try await w.freshDependent())" },
+        MatrixRule(route: "PUT /api/v1/me/dependents/{id}", allowed: [.citizen]) { w, _ in MatrixCall(uri: "/api/v1/me/dependents/\(try await w.freshDependent())", json: "{}") },
+        MatrixRule(route: "POST /api/v1/me/dependents/{id}/handover", allowed: [.citizen]) { w, _ in MatrixCall(uri: "/api/v1/me/dependents/\(try await w.freshDependent())/handover", json: #"{"phone":null}"#) },
+        get("GET /api/v1/me/dependents/{id}/token", [.citizen]) { w in "/api/v1/me/dependents/\(try await w.freshDependent())/token" },
+        MatrixRule(route: "POST /api/v1/me/dependents/{id}/token/reissue", allowed: [.citizen]) { w, _ in MatrixCall(uri: "/api/v1/me/dependents/\(try await w.freshDependent())/token/reissue", json: "{}") },
+        MatrixRule(route: "POST /api/v1/me/dependents/{id}/declarations", allowed: [.citizen]) { w, _ in MatrixCall(uri: "/api/v1/me/dependents/\(try await w.freshDependent())/declarations", json: #"{"symptoms":[],"contact":false}"#) },
+        MatrixRule(route: "POST /api/v1/me/dependents/{id}/vaccinations", allowed: [.citizen]) { w, _ in MatrixCall(uri: "/api/v1/me/dependents/\(try await w.freshDependent())/vaccinations", json: "{}") },
+        MatrixRule(route: "POST /api/v1/me/dependents/{id}/tests", allowed: [.citizen]) { w, _ in MatrixCall(uri: "/api/v1/me/dependents/\(try await w.freshDependent())/tests", json: "{}") },
+        get("GET /api/v1/me/dependents/{id}/checkins", [.citizen]) { w in "/api/v1/me/dependents/\(try await w.freshDependent())/checkins" },
+        get("GET /api/v1/me/dependents/{id}/views", [.citizen]) { w in "/api/v1/me/dependents/\(try await w.freshDependent())/views" },
+        get("GET /me", .signedIn) { _ in "/me" },
+        get("GET /me/profile", .signedIn) { _ in "/me/profile" },
+        get("GET /me/dependents/{id}/profile", [.citizen]) { w in "/me/dependents/\(try await w.freshDependent())/profile" },
+        get("GET /me/declare", .signedIn) { _ in "/me/declare" },
+        get("GET /me/dependents/{id}/declare", [.citizen]) { w in "/me/dependents/\(try await w.freshDependent())/declare" },
+        get("GET /me/health", .signedIn) { _ in "/me/health" },
+        get("GET /me/dependents/{id}/health", [.citizen]) { w in "/me/dependents/\(try await w.freshDependent())/health" },
+        get("GET /me/checkins", .signedIn) { _ in "/me/checkins" },
+        get("GET /me/dependents/{id}/checkins", [.citizen]) { w in "/me/dependents/\(try await w.freshDependent())/checkins" },
+        get("GET /me/card", .signedIn) { _ in "/me/card" },
+        get("GET /me/dependents/{id}/card", [.citizen]) { w in "/me/dependents/\(try await w.freshDependent())/card" },
+        MatrixRule(route: "POST /me/profile", allowed: .signedIn) { _, _ in MatrixCall(uri: "/me/profile", form: [("name", "")]) },
+        MatrixRule(route: "POST /me/dependents/{id}/profile", allowed: [.citizen]) { w, _ in MatrixCall(uri: "/me/dependents/\(try await w.freshDependent())/profile", form: [("name", "")]) },
+        MatrixRule(route: "POST /me/declare", allowed: .signedIn) { _, _ in MatrixCall(uri: "/me/declare", form: [("contact", "no")]) },
+        MatrixRule(route: "POST /me/dependents/{id}/declare", allowed: [.citizen]) { w, _ in MatrixCall(uri: "/me/dependents/\(try await w.freshDependent())/declare", form: [("contact", "no")]) },
+        MatrixRule(route: "POST /me/vaccinations", allowed: .signedIn) { _, _ in MatrixCall(uri: "/me/vaccinations", form: []) },
+        MatrixRule(route: "POST /me/dependents/{id}/vaccinations", allowed: [.citizen]) { w, _ in MatrixCall(uri: "/me/dependents/\(try await w.freshDependent())/vaccinations", form: []) },
+        MatrixRule(route: "POST /me/tests", allowed: .signedIn) { _, _ in MatrixCall(uri: "/me/tests", form: []) },
+        MatrixRule(route: "POST /me/dependents/{id}/tests", allowed: [.citizen]) { w, _ in MatrixCall(uri: "/me/dependents/\(try await w.freshDependent())/tests", form: []) },
+        MatrixRule(route: "POST /me/token/reissue", allowed: .signedIn) { _, _ in MatrixCall(uri: "/me/token/reissue", form: []) },
+        MatrixRule(route: "POST /me/dependents/{id}/token/reissue", allowed: [.citizen]) { w, _ in MatrixCall(uri: "/me/dependents/\(try await w.freshDependent())/token/reissue", form: []) },
+        get("GET /me/dependents", .signedIn) { _ in "/me/dependents" },
+        get("GET /me/dependents/new", .signedIn) { _ in "/me/dependents/new" },
+        MatrixRule(route: "POST /me/dependents", allowed: .signedIn) { _, _ in MatrixCall(uri: "/me/dependents", form: [("name", "")]) },
+        MatrixRule(route: "POST /me/handovers/{id}/accept", allowed: [.citizen]) { w, _ in MatrixCall(uri: "/me/handovers/\(try await w.freshDependent(handedTo: .citizen))/accept", form: []) },
+        MatrixRule(route: "POST /me/exposures/dismiss", allowed: .signedIn) { _, _ in MatrixCall(uri: "/me/exposures/dismiss", form: []) },
+        get("GET /me/dependents/{id}", [.citizen]) { w in "/me/dependents/\(try await w.freshDependent())" },
+        MatrixRule(route: "POST /me/dependents/{id}/handover", allowed: [.citizen]) { w, _ in MatrixCall(uri: "/me/dependents/\(try await w.freshDependent())/handover", form: []) },
     ]
 }
 
@@ -256,6 +310,19 @@ final class MatrixWorld: Sendable {
     func freshRequest() async throws -> String {
         let (placeId, _) = try await makePlace(owner: .owner, staff: true)
         return try await app.store.places.requestAccess(placeId: UUID(uuidString: placeId)!, accountId: accounts[.citizen]!, now: app.services.time.seconds()).id.uuidString
+    }
+
+    /// A dependent of the citizen role's account; with `handedTo`, one that a guardian (the owner role)
+    /// handed over to that role's phone instead.
+    func freshDependent(handedTo: MatrixRole? = nil) async throws -> String {
+        let now = app.services.time.seconds()
+        let guardianRole: MatrixRole = handedTo == nil ? .citizen : .owner
+        let account = try await app.store.accounts.findOrCreate(phone: PhoneNumber(Self.phones[guardianRole]!)!, language: .vi, now: now)
+        let guardian = try await app.store.checkIns.person(forAccount: account, now: now)
+        let id = try await app.store.people.addDependent(guardian: guardian, input: .init(fullName: "Phạm Thị Hoa", birthDate: "1941-03-02", gender: "female",
+                                                                                           cccd: nil, bhyt: nil, wardCode: nil, address: nil), now: now)
+        if let handedTo { try await app.store.people.setHandover(id, to: PhoneNumber(Self.phones[handedTo]!)!) }
+        return id.uuidString
     }
 
     /// A pending controller share of the place to a phone none of the roles has.
