@@ -117,3 +117,14 @@ enum MiniUnzip {
         return out
     }
 }
+
+@Suite("Export times") struct ExportTimeTests {
+    @Test func arithmeticFormattingMatchesFoundation() {
+        var rng = SystemRandomNumberGenerator()
+        let samples: [Int64] = [0, 86_399, 951_782_400, 1_709_164_800, 1_764_000_000, 4_102_444_799] + (0..<500).map { _ in Int64.random(in: 0...4_102_444_799, using: &rng) }
+        for s in samples {
+            #expect(ExportTime.local(s) == LocalTime.format(s), "local \(s)")
+            #expect(ExportTime.iso(s) == Date(timeIntervalSince1970: TimeInterval(s)).formatted(.iso8601), "iso \(s)")
+        }
+    }
+}

@@ -119,6 +119,23 @@ import Testing
             #expect(items.count >= 3)
             #expect(items.allSatisfy { $0["ip"] as? String == "203.0.113.1" && $0["via"] as? String == "api" })
             #expect(items.contains { ($0["details"] as? [String: String])?["phone"] == "0987000001" && $0["account"] as? String == "0912345678" })
+
+            // Downloads and API edits are recorded from the route table, with the call itself.
+            #expect(try await app.request(.get, "/api/v1/places/\(placeId)/qr.svg", token: owner).status == .ok)
+            #expect(try await app.request(.patch, "/api/v1/places/\(placeId)", json: #"{"address":"5 Trần Phú"}"#, token: owner).status == .ok)
+            #expect(try await app.request(.patch, "/api/v1/places/\(placeId)", json: #"{"name":""}"#, token: owner).status == .unprocessableContent)
+            var entries: [[String: Any]] = []
+            var next: String? = nil
+            repeat {
+                let page = try await app.request(.get, "/api/v1/places/\(placeId)/history?limit=4" + (next.map { "&cursor=\($0)" } ?? ""), token: owner)
+                entries += page.json["items"] as? [[String: Any]] ?? []
+                next = page.string("next")
+            } while next != nil && entries.count < 200
+            #expect(Set(entries.compactMap { $0["id"] as? String }).count == entries.count, "pages do not overlap")
+            let edits = entries.filter { $0["action"] as? String == "edited" }
+            #expect(edits.count == 1, "a refused edit is not history")
+            #expect((edits.first?["details"] as? [String: String])?["call"] == "PATCH /api/v1/places/\(placeId)")
+            #expect(entries.first?["action"] as? String == "edited" && entries.contains { ($0["details"] as? [String: String])?["format"] == "svg" })
         }
     }
 

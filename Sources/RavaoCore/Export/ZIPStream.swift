@@ -17,8 +17,10 @@ public struct ZIPStream: Sendable {
 
     private var entries: [Entry] = []
     private var offset: UInt32 = 0
-    /// The entry being streamed, if one is open.
-    private var open: (name: [UInt8], offset: UInt32, crc: CRC32, size: UInt32, compressed: UInt32, pending: [UInt8])?
+    /// The entry being streamed, if one is open. Its unsent bytes are kept apart (`pending`) and
+    /// mutated in place: copying them per write would cost a block copy per spreadsheet row.
+    private var open: (name: [UInt8], offset: UInt32, crc: CRC32, size: UInt32, compressed: UInt32)?
+    private var pending: [UInt8] = []
 
     /// A stored block holds at most 65,535 bytes; smaller blocks would only add framing.
     static let blockSize = 65_535
@@ -46,7 +48,8 @@ public struct ZIPStream: Sendable {
         precondition(open == nil, "only one streamed entry at a time")
         let nameBytes = Array(name.utf8)
         let header = localHeader(Entry(name: nameBytes, method: 8, flags: 0x0008, crc: 0, compressedSize: 0, size: 0, offset: offset))
-        open = (nameBytes, offset, CRC32(), 0, 0, [])
+        open = (nameBytes, offset, CRC32(), 0, 0)
+        pending.removeAll(keepingCapacity: true)
         offset += UInt32(header.count)
         return header
     }
@@ -56,11 +59,11 @@ public struct ZIPStream: Sendable {
         guard var entry = open else { preconditionFailure("no open entry") }
         entry.crc.update(bytes)
         entry.size &+= UInt32(bytes.count)
-        entry.pending += bytes
+        pending += bytes
         var out: [UInt8] = []
-        while entry.pending.count >= Self.blockSize {
-            out += Self.storedBlock(entry.pending[0..<Self.blockSize], final: false)
-            entry.pending.removeFirst(Self.blockSize)
+        while pending.count >= Self.blockSize {
+            out += Self.storedBlock(pending[0..<Self.blockSize], final: false)
+            pending.removeFirst(Self.blockSize)
         }
         entry.compressed &+= UInt32(out.count)
         open = entry
@@ -71,7 +74,8 @@ public struct ZIPStream: Sendable {
     /// Flushes the last block and writes the data descriptor.
     public mutating func closeEntry() -> [UInt8] {
         guard var entry = open else { preconditionFailure("no open entry") }
-        var out = Self.storedBlock(entry.pending[...], final: true)
+        var out = Self.storedBlock(pending[...], final: true)
+        pending.removeAll()
         entry.compressed &+= UInt32(out.count)
         out += le32(0x0807_4B50) + le32(entry.crc.value) + le32(entry.compressed) + le32(entry.size)
         entries.append(Entry(name: entry.name, method: 8, flags: 0x0008, crc: entry.crc.value, compressedSize: entry.compressed,

@@ -165,7 +165,7 @@ struct ScanHistoryService {
     func item(_ row: ScanHistoryStore.Row, viewer: Viewer) -> Item {
         Item(id: row.id, placeId: row.placeId.uuidString, placeName: viewer.placeNames[row.placeId] ?? "",
              name: viewer.disclosure.name(row.fullName), phone: viewer.disclosure.phone(row.phone), direction: row.direction, kind: row.kind,
-             scannedAt: ISOTime.string(row.scannedAt), localTime: LocalTime.format(row.scannedAt), scannedByMe: row.scannedBy == viewer.account.id,
+             scannedAt: ExportTime.iso(row.scannedAt), localTime: ExportTime.local(row.scannedAt), scannedByMe: row.scannedBy == viewer.account.id,
              viaDevice: row.deviceId != nil)
     }
 

@@ -50,7 +50,7 @@ public struct HistoryStore: Sendable {
         try await engine.read { db in
             var sql = SQLQueryString(Self.select) + " WHERE h.place_id = \(bind: placeId.uuidString)" as SQLQueryString
             if let action { sql += " AND h.action = \(bind: action)" as SQLQueryString }
-            if let cursor { sql += " AND (h.at < \(bind: cursor.at) OR (h.at = \(bind: cursor.at) AND h.id < \(bind: cursor.id)))" as SQLQueryString }
+            if let cursor { sql += " AND h.at <= \(bind: cursor.at) AND (h.at < \(bind: cursor.at) OR h.id < \(bind: cursor.id))" as SQLQueryString }
             sql += " ORDER BY h.at DESC, h.id DESC LIMIT \(bind: limit)" as SQLQueryString
             return try await db.raw(sql).all().map(Self.entry(from:))
         }

@@ -58,7 +58,7 @@ public struct ScanHistoryStore: Sendable {
         if let by = f.scannedBy { sql += " AND c.scanned_by = \(bind: by.uuidString)" as SQLQueryString }
         if let suffix = f.phoneSuffix {
             sql += """
-                 AND EXISTS (SELECT 1 FROM person_identifiers i WHERE i.person_id = c.person_id AND i.kind = 'phone'
+                 AND EXISTS (SELECT 1 FROM person_identifiers i WHERE i.person_id = c.person_id AND i.kind || '' = 'phone'
                     AND i.value LIKE \(bind: "%" + suffix))
                 """ as SQLQueryString
         }
@@ -66,15 +66,18 @@ public struct ScanHistoryStore: Sendable {
     }
 
     /// Up to `limit` scans after the cursor, newest first.
+    /// The person's phone is looked up through `person_identifiers_person`: `kind || ''` keeps SQLite from
+    /// walking the (kind, value) primary key instead, which costs a scan of every phone per row.
     public func page(_ filter: Filter, after cursor: Cursor?, limit: Int) async throws -> [Row] {
         guard !filter.placeIds.isEmpty else { return [] }
         var sql = SQLQueryString("""
             SELECT c.id, c.place_id, c.person_id, c.direction, c.kind, c.scanned_at, c.scanned_by, c.device_id, p.full_name,
-                (SELECT MIN(i.value) FROM person_identifiers i WHERE i.person_id = c.person_id AND i.kind = 'phone') AS phone
+                (SELECT MIN(i.value) FROM person_identifiers i WHERE i.person_id = c.person_id AND i.kind || '' = 'phone') AS phone
             FROM checkins c JOIN people p ON p.id = c.person_id WHERE
             """) + " " + conditions(filter)
         if let cursor {
-            sql += " AND (c.scanned_at < \(bind: cursor.scannedAt) OR (c.scanned_at = \(bind: cursor.scannedAt) AND c.id < \(bind: cursor.id)))" as SQLQueryString
+            // Written so the index range on scanned_at is used (an OR alone makes both engines scan from the top).
+            sql += " AND c.scanned_at <= \(bind: cursor.scannedAt) AND (c.scanned_at < \(bind: cursor.scannedAt) OR c.id < \(bind: cursor.id))" as SQLQueryString
         }
         sql += " ORDER BY c.scanned_at DESC, c.id DESC LIMIT \(bind: limit)" as SQLQueryString
         let query = sql
