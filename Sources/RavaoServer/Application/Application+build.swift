@@ -63,12 +63,14 @@ public func buildApplication(
     ScansAPI(services: services).addRoutes(to: api)
     DevicesAPI(services: services).addRoutes(to: api)
     CheckInsAPI(services: services).addRoutes(to: api)
+    OrgsAPI(services: services).addRoutes(to: api)
     SignInPages(services: services).addRoutes(to: router)
     PlacePages(services: services).addRoutes(to: router)
     PosterPages(services: services).addRoutes(to: router)
     PosterCheckIn(services: services).addRoutes(to: router)
     StationPages(services: services).addRoutes(to: router)
     LivePages(services: services).addRoutes(to: router)
+    OrgPages(services: services).addRoutes(to: router)
 
     let application = Application(
         router: router,

@@ -15,6 +15,7 @@ struct Layout {
         if let identity = context.identity {
             account = """
             <a href="/places">\(s.myPlaces)</a>
+            <a href="/orgs">\(OrgStrings(context.language).orgs)</a>
             <form method="post" action="/signout" class="inline">\(csrfField())<button type="submit" class="link">\(s.signOut)</button></form>
             <span class="who">\(identity.account.phone.national)</span>
             """
