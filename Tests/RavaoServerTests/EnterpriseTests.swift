@@ -220,6 +220,12 @@ import Testing
             #expect(departments.contains { $0["name"] as? String == "Cắt" && $0["present"] as? Int == 2 && $0["total"] as? Int == 6 && $0["percent"] as? Double == 33.3 })
             #expect(reply.json["percent"] as? Double == 55.6)
 
+            // A bus taken out of the organisation no longer counts; put back, it does again.
+            #expect(try await app.request(.delete, "/api/v1/orgs/\(org)/places/\(bus)", token: owner).status == .noContent)
+            #expect(try await app.request(.get, "/api/v1/orgs/\(org)/coverage?date=\(day)", token: owner).json["present"] as? Int == 4)
+            #expect(try await app.request(.post, "/api/v1/orgs/\(org)/places", json: #"{"placeId":"\#(bus)"}"#, token: owner).status == .noContent)
+            #expect(try await app.request(.get, "/api/v1/orgs/\(org)/coverage?date=\(day)", token: owner).json["present"] as? Int == 5)
+
             // The neighbouring days see the scans just across midnight.
             let before = try await app.request(.get, "/api/v1/orgs/\(org)/coverage?date=\(day.adding(days: -1))", token: owner)
             #expect(before.json["present"] as? Int == 1)
@@ -262,6 +268,11 @@ import Testing
             #expect(chart.headers[.contentType] == "image/svg+xml" && chart.body.contains("<svg") && chart.body.contains("\(day): 55.6 %"))
             let busPage = try await app.request(.get, "/orgs/\(org)/buses?date=\(day)", token: owner)
             #expect(busPage.body.contains("98C-123.45") && busPage.body.contains("Bus Rider"))
+
+            // A check-in recorded after the last coverage query is picked up by the next one.
+            try await scan(app, token: owner, placeId: bus, payload: Self.cccdPayload(5, name: "Elsewhere Worker"), at: day.start + 18 * 3600)
+            #expect(try await app.request(.get, "/api/v1/orgs/\(org)/coverage?date=\(day)", token: owner).json["present"] as? Int == 6)
+            #expect((try await app.request(.get, "/api/v1/orgs/\(org)/buses/\(bus)/trips?date=\(day)", token: owner).json["trips"] as? [[String: Any]])?.count == 3)
         }
     }
 

@@ -168,8 +168,8 @@ struct OrgService {
     }
 
     func coverage(_ org: OrgStore.Org, on date: LocalDate, withMissing: Bool) async throws -> OrgStore.Coverage {
-        let places = try await store.coveragePlaceIds(of: org.id)
-        return try await store.coverage(org: org.id, places: places, from: date.start, to: date.end, withMissing: withMissing)
+        try await store.refreshPresence(org: org.id, places: try await store.coveragePlaceIds(of: org.id), now: services.time.seconds())
+        return try await store.coverage(org: org.id, day: date, withMissing: withMissing)
     }
 
     /// Percent present, one decimal; an empty roster is 0 %.
@@ -179,9 +179,9 @@ struct OrgService {
 
     /// The last 30 days ending at `date`, as percentages of today's roster size.
     func history(_ org: OrgStore.Org, endingAt date: LocalDate, days: Int = 30) async throws -> [(date: LocalDate, present: Int, total: Int)] {
-        let places = try await store.coveragePlaceIds(of: org.id)
+        try await store.refreshPresence(org: org.id, places: try await store.coveragePlaceIds(of: org.id), now: services.time.seconds())
         let first = date.adding(days: -(days - 1))
-        let counts = try await store.presentByDay(org: org.id, places: places, days: first...date)
+        let counts = try await store.presentByDay(org: org.id, days: first...date)
         let total = try await store.employeeCount(of: org.id)
         return (0..<days).map { i in
             let d = first.adding(days: i)

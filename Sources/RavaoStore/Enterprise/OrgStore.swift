@@ -298,36 +298,79 @@ public struct OrgStore: Sendable {
 
     // MARK: Coverage
 
-    /// Who was seen: the distinct people with a check-in at one of `places` in [from, to), and the
-    /// identifying values those people are known by. A roster entry matches a person through CCCD,
-    /// BHYT or phone (also the phone of the person's account), so an employee who first appears
-    /// after the roster was imported is matched without any re-linking.
-    static func seenCTE(places: [String], from: Int64, to: Int64, byDay: Bool) -> SQLQueryString {
-        var query = SQLQueryString("WITH day AS (SELECT DISTINCT person_id")
-        query.appendLiteral(byDay ? ", (scanned_at + \(LocalTime.offsetSeconds)) / 86400 AS d" : ", 0 AS d")
-        query.appendLiteral(" FROM checkins WHERE ")
-        if places.isEmpty {
-            query.appendLiteral("1 = 0")
-        } else {
-            query.appendInterpolation(CheckInWriter.inList("place_id IN", places))
+    /// Seconds of `recorded_at` re-read on every refresh: a check-in batch stamped a moment before the
+    /// previous refresh may have committed after it, and re-reading is harmless (ON CONFLICT DO NOTHING).
+    static let refreshOverlap: Int64 = 120
+
+    /// Brings `org_presence` up to date with every check-in recorded at the organisation's places
+    /// since the last refresh, and forgets places that left the organisation. Each check-in becomes
+    /// one row per identifying value the person is known by (CCCD, BHYT, phone, and the phone of
+    /// their account), so employees match by any of them — including employees added to the roster
+    /// after they were scanned. In steady state this reads only the last minutes of each place.
+    public func refreshPresence(org: UUID, places: [String], now: Int64) async throws {
+        let orgId = org.uuidString
+        // Most calls find nothing new: decide that with reads only, and write only when needed. A
+        // place is up to date when nothing was recorded after its mark and the mark was taken well
+        // after its last check-in (a batch stamped just before a refresh may commit just after it).
+        let needed: Bool = try await engine.read { db in
+            var marks: [String: (through: Int64, at: Int64)] = [:]
+            for row in try await db.raw("SELECT place_id, recorded_through, refreshed_at FROM org_presence_marks WHERE org_id = \(bind: orgId)").all() {
+                marks[try row.decode(column: "place_id", as: String.self)] = (try row.decode(column: "recorded_through", as: Int64.self),
+                                                                               try row.decode(column: "refreshed_at", as: Int64.self))
+            }
+            if !Set(marks.keys).isSubset(of: places) { return true }  // a place left the organisation
+            for place in places {
+                let latest = try await db.raw("SELECT MAX(recorded_at) AS m FROM checkins WHERE place_id = \(bind: place)").first()?
+                    .decode(column: "m", as: Int64?.self)
+                guard let latest else { continue }
+                guard let mark = marks[place], latest <= mark.through, mark.at - mark.through > Self.refreshOverlap else { return true }
+            }
+            return false
         }
-        query.appendInterpolation(" AND scanned_at >= \(bind: from) AND scanned_at < \(bind: to)) " as SQLQueryString)
-        query.appendLiteral("""
-            , seen(d, kind, value) AS (
-                SELECT day.d, i.kind, i.value FROM day JOIN person_identifiers i ON i.person_id = day.person_id
-                WHERE i.kind IN ('cccd', 'bhyt', 'phone')
-                UNION ALL SELECT day.d, 'phone', a.phone FROM day JOIN people pe ON pe.id = day.person_id JOIN accounts a ON a.id = pe.account_id)
-            """)
-        return query
+        guard needed else { return }
+        try await engine.write { db in
+            var marks: [String: Int64] = [:]
+            for row in try await db.raw("SELECT place_id, recorded_through FROM org_presence_marks WHERE org_id = \(bind: orgId)").all() {
+                marks[try row.decode(column: "place_id", as: String.self)] = try row.decode(column: "recorded_through", as: Int64.self)
+            }
+            let current = Set(places)
+            for gone in marks.keys where !current.contains(gone) {
+                try await db.raw("DELETE FROM org_presence WHERE org_id = \(bind: orgId) AND place_id = \(bind: gone)").run()
+                try await db.raw("DELETE FROM org_presence_marks WHERE org_id = \(bind: orgId) AND place_id = \(bind: gone)").run()
+            }
+            for place in places {
+                guard let latest = try await db.raw("SELECT MAX(recorded_at) AS m FROM checkins WHERE place_id = \(bind: place)").first()?
+                    .decode(column: "m", as: Int64?.self) else { continue }
+                let from = marks[place].map { $0 - Self.refreshOverlap } ?? Int64.min
+                try await db.raw("""
+                    INSERT INTO org_presence (org_id, day, kind, value, place_id)
+                    SELECT DISTINCT CAST(\(bind: orgId) AS TEXT), (c.scanned_at + \(unsafeRaw: String(LocalTime.offsetSeconds))) / 86400, i.kind, i.value, c.place_id
+                    FROM checkins c JOIN person_identifiers i ON i.person_id = c.person_id
+                    WHERE c.place_id = \(bind: place) AND c.recorded_at >= \(bind: from) AND i.kind IN ('cccd', 'bhyt', 'phone')
+                    ON CONFLICT DO NOTHING
+                    """).run()
+                try await db.raw("""
+                    INSERT INTO org_presence (org_id, day, kind, value, place_id)
+                    SELECT DISTINCT CAST(\(bind: orgId) AS TEXT), (c.scanned_at + \(unsafeRaw: String(LocalTime.offsetSeconds))) / 86400, CAST('phone' AS TEXT), a.phone, c.place_id
+                    FROM checkins c JOIN people pe ON pe.id = c.person_id JOIN accounts a ON a.id = pe.account_id
+                    WHERE c.place_id = \(bind: place) AND c.recorded_at >= \(bind: from)
+                    ON CONFLICT DO NOTHING
+                    """).run()
+                try await db.raw("""
+                    INSERT INTO org_presence_marks (org_id, place_id, recorded_through, refreshed_at) VALUES (\(bind: orgId), \(bind: place), \(bind: latest), \(bind: now))
+                    ON CONFLICT (org_id, place_id) DO UPDATE SET recorded_through = excluded.recorded_through, refreshed_at = excluded.refreshed_at
+                    """).run()
+            }
+        }
     }
 
-    /// Roster entries matched by what was seen, one index probe per seen value.
-    static func hitCTE(org: UUID) -> SQLQueryString {
+    /// "Seen on `day`": any of the employee's numbers in `org_presence`; one primary-key probe per
+    /// number, short-circuited at the first hit.
+    static func seen(org: String, day: Int64) -> SQLQueryString {
         """
-        , hit(d, rid) AS (
-            SELECT s.d, r.id FROM seen s JOIN roster_entries r ON r.org_id = \(bind: org.uuidString) AND r.cccd = s.value WHERE s.kind = 'cccd'
-            UNION SELECT s.d, r.id FROM seen s JOIN roster_entries r ON r.org_id = \(bind: org.uuidString) AND r.bhyt = s.value WHERE s.kind = 'bhyt'
-            UNION SELECT s.d, r.id FROM seen s JOIN roster_entries r ON r.org_id = \(bind: org.uuidString) AND r.phone = s.value WHERE s.kind = 'phone')
+        ((r.cccd IS NOT NULL AND EXISTS (SELECT 1 FROM org_presence p WHERE p.org_id = \(bind: org) AND p.day = \(bind: day) AND p.kind = 'cccd' AND p.value = r.cccd))
+         OR (r.phone IS NOT NULL AND EXISTS (SELECT 1 FROM org_presence p WHERE p.org_id = \(bind: org) AND p.day = \(bind: day) AND p.kind = 'phone' AND p.value = r.phone))
+         OR (r.bhyt IS NOT NULL AND EXISTS (SELECT 1 FROM org_presence p WHERE p.org_id = \(bind: org) AND p.day = \(bind: day) AND p.kind = 'bhyt' AND p.value = r.bhyt)))
         """
     }
 
@@ -344,32 +387,28 @@ public struct OrgStore: Sendable {
         public var present: Int { departments.reduce(0) { $0 + $1.present } }
     }
 
-    /// Coverage of one day, set-based: one query lists the employees nobody saw, one counts each department.
-    public func coverage(org: UUID, places: [String], from: Int64, to: Int64, withMissing: Bool = true) async throws -> Coverage {
+    /// Coverage of one local day (call `refreshPresence` first): one query lists the employees
+    /// nobody saw (or, without names, counts those seen per department), one counts each department.
+    public func coverage(org: UUID, day: LocalDate, withMissing: Bool = true) async throws -> Coverage {
         try await engine.read { db in
+            let orgId = org.uuidString
             let totals = try await db.raw("""
-                SELECT department, COUNT(*) AS n FROM roster_entries WHERE org_id = \(bind: org.uuidString) GROUP BY department ORDER BY department
+                SELECT department, COUNT(*) AS n FROM roster_entries WHERE org_id = \(bind: orgId) GROUP BY department ORDER BY department
                 """).all().map { (try $0.decode(column: "department", as: String.self), try $0.decode(column: "n", as: Int.self)) }
-            var query = Self.seenCTE(places: places, from: from, to: to, byDay: false) + Self.hitCTE(org: org)
-            let missing: [Employee]
+            var missing: [Employee] = []
             var missingByDepartment: [String: Int] = [:]
+            // The inner query is answered from `roster_entries_match` and the presence index alone;
+            // table rows are read only for the employees nobody saw.
+            let unseen: SQLQueryString = "SELECT r.id FROM roster_entries r WHERE r.org_id = \(bind: orgId) AND NOT " + Self.seen(org: orgId, day: day.dayNumber)
             if withMissing {
-                query.appendInterpolation("""
-                     SELECT * FROM roster_entries r WHERE r.org_id = \(bind: org.uuidString) AND r.id NOT IN (SELECT rid FROM hit)
-                    ORDER BY r.department, r.full_name, r.id
-                    """ as SQLQueryString)
+                let query = SQLQueryString("SELECT * FROM roster_entries WHERE id IN (") + unseen + SQLQueryString(") ORDER BY department, full_name, id")
                 missing = try await db.raw(query).all().map(Self.employee(from:))
                 for employee in missing { missingByDepartment[employee.department, default: 0] += 1 }
             } else {
-                query.appendInterpolation("""
-                     SELECT r.department, COUNT(*) AS n FROM roster_entries r WHERE r.org_id = \(bind: org.uuidString)
-                    AND r.id IN (SELECT rid FROM hit) GROUP BY r.department
-                    """ as SQLQueryString)
-                missing = []
-                let present = try await db.raw(query).all()
-                var presentBy: [String: Int] = [:]
-                for row in present { presentBy[try row.decode(column: "department", as: String.self)] = try row.decode(column: "n", as: Int.self) }
-                for (department, n) in totals { missingByDepartment[department] = n - (presentBy[department] ?? 0) }
+                let query = SQLQueryString("SELECT department, COUNT(*) AS n FROM roster_entries WHERE id IN (") + unseen + SQLQueryString(") GROUP BY department")
+                for row in try await db.raw(query).all() {
+                    missingByDepartment[try row.decode(column: "department", as: String.self)] = try row.decode(column: "n", as: Int.self)
+                }
             }
             return Coverage(departments: totals.map { DepartmentCount(department: $0.0, total: $0.1, present: $0.1 - (missingByDepartment[$0.0] ?? 0)) },
                             missing: missing)
@@ -377,13 +416,21 @@ public struct OrgStore: Sendable {
     }
 
     /// Present employees per local day over a range of days, in one query (for the 30-day chart).
-    public func presentByDay(org: UUID, places: [String], days: ClosedRange<LocalDate>) async throws -> [LocalDate: Int] {
+    public func presentByDay(org: UUID, days: ClosedRange<LocalDate>) async throws -> [LocalDate: Int] {
         try await engine.read { db in
-            var query = Self.seenCTE(places: places, from: days.lowerBound.start, to: days.upperBound.end, byDay: true) + Self.hitCTE(org: org)
-            query.appendLiteral(" SELECT d, COUNT(*) AS n FROM hit GROUP BY d")
+            let orgId = org.uuidString
+            var parts: [SQLQueryString] = []
+            for (kind, column) in [("cccd", "cccd"), ("bhyt", "bhyt"), ("phone", "phone")] {
+                parts.append("""
+                    SELECT p.day, r.id FROM org_presence p JOIN roster_entries r ON r.org_id = p.org_id AND r.\(unsafeRaw: column) = p.value
+                    WHERE p.org_id = \(bind: orgId) AND p.kind = \(bind: kind) AND p.day >= \(bind: days.lowerBound.dayNumber) AND p.day <= \(bind: days.upperBound.dayNumber)
+                    """)
+            }
+            let query = SQLQueryString("SELECT day, COUNT(*) AS n FROM (") + parts[0] + SQLQueryString(" UNION ") + parts[1]
+                + SQLQueryString(" UNION ") + parts[2] + SQLQueryString(") hits GROUP BY day")
             var counts: [LocalDate: Int] = [:]
             for row in try await db.raw(query).all() {
-                counts[LocalDate(dayNumber: try row.decode(column: "d", as: Int64.self))] = try row.decode(column: "n", as: Int.self)
+                counts[LocalDate(dayNumber: try row.decode(column: "day", as: Int64.self))] = try row.decode(column: "n", as: Int.self)
             }
             return counts
         }

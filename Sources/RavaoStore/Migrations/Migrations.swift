@@ -151,6 +151,21 @@ enum Migrations {
                 "CREATE UNIQUE INDEX roster_entries_cccd ON roster_entries (org_id, cccd) WHERE cccd IS NOT NULL",
                 "CREATE UNIQUE INDEX roster_entries_bhyt ON roster_entries (org_id, bhyt) WHERE bhyt IS NOT NULL",
                 "CREATE UNIQUE INDEX roster_entries_number ON roster_entries (org_id, employee_number) WHERE employee_number <> ''",
+                // Coverage reads only this index for each employee, then the table only for those missing.
+                "CREATE INDEX roster_entries_match ON roster_entries (org_id, cccd, phone, bhyt, id)",
+                // Who was seen, by identifier, per organisation, local day and place: kept up to date from
+                // `checkins` by `recorded_at` (OrgStore.refreshPresence), so a coverage query probes this
+                // index once per employee instead of de-duplicating the day's check-ins every time.
+                """
+                CREATE TABLE org_presence (
+                    org_id TEXT NOT NULL, day BIGINT NOT NULL, kind TEXT NOT NULL, value TEXT NOT NULL, place_id TEXT NOT NULL,
+                    PRIMARY KEY (org_id, day, kind, value, place_id))
+                """,
+                """
+                CREATE TABLE org_presence_marks (
+                    org_id TEXT NOT NULL, place_id TEXT NOT NULL, recorded_through BIGINT NOT NULL, refreshed_at BIGINT NOT NULL,
+                    PRIMARY KEY (org_id, place_id))
+                """,
             ]
         },
     ]
