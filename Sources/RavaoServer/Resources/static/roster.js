@@ -11,6 +11,8 @@ document.addEventListener("DOMContentLoaded", () => {
   const modeSelect = document.getElementById("roster-mode");
   const result = document.getElementById("roster-result");
   const confirmButton = document.getElementById("roster-confirm");
+  // The box, not the button, is hidden: the stylesheet gives buttons a display of their own.
+  const confirmBox = document.getElementById("roster-confirm-box");
   const base = "/api/v1/orgs/" + encodeURIComponent(root.dataset.org) + "/roster";
   let bytes = null;
 
@@ -60,7 +62,7 @@ document.addEventListener("DOMContentLoaded", () => {
 
   form.addEventListener("submit", async (event) => {
     event.preventDefault();
-    confirmButton.hidden = true;
+    confirmBox.hidden = true;
     result.replaceChildren();
     const file = fileInput.files[0];
     if (!file) return;
@@ -80,12 +82,12 @@ document.addEventListener("DOMContentLoaded", () => {
     result.appendChild(message(data.count + " " + root.dataset.rows + " (" + data.encoding + ", " + data.separator + ")", "notice"));
     result.appendChild(table([root.dataset.row, root.dataset.number, root.dataset.name, root.dataset.department, root.dataset.phone, "CCCD", "BHYT"],
       data.rows.map((r) => [r.row, r.employeeNumber, r.name, r.department, r.phone, r.cccd, r.bhyt]), "roster-preview-table"));
-    confirmButton.hidden = false;
+    confirmBox.hidden = false;
   });
 
   confirmButton.addEventListener("click", async () => {
     if (!bytes) return;
-    confirmButton.hidden = true;
+    confirmBox.hidden = true;
     const response = await post(base, bytes);
     const data = await response.json();
     result.replaceChildren();

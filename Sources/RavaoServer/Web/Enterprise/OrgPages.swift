@@ -200,7 +200,7 @@ struct OrgPages {
             <button type="submit" id="roster-preview">\(o.preview)</button>
           </form>
           <div id="roster-result" aria-live="polite"></div>
-          <button type="button" id="roster-confirm" hidden>\(o.confirmImport)</button>
+          <div id="roster-confirm-box" hidden><button type="button" id="roster-confirm">\(o.confirmImport)</button></div>
         </section>
         <section><h2>\(o.roster) — <span id="roster-count">\(total)</span> \(o.employees)</h2>
           <table class="data" id="roster-table"><thead><tr><th>\(o.employeeNumber)</th><th>\(o.name)</th><th>\(o.department)</th><th>\(o.phone)</th><th>CCCD</th><th>BHYT</th><th></th></tr></thead>
