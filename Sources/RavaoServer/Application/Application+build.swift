@@ -67,6 +67,7 @@ public func buildApplication(
     DevicesAPI(services: services).addRoutes(to: api)
     CheckInsAPI(services: services).addRoutes(to: api)
     MeAPI(services: services).addRoutes(to: api)
+    OrgsAPI(services: services).addRoutes(to: api)
     SignInPages(services: services).addRoutes(to: router)
     PlacePages(services: services).addRoutes(to: router)
     PosterPages(services: services).addRoutes(to: router)
@@ -78,6 +79,7 @@ public func buildApplication(
     HistoryAPI(services: services).addRoutes(to: api)
     SharingPages(services: services).addRoutes(to: router)
     HistoryPages(services: services).addRoutes(to: router)
+    OrgPages(services: services).addRoutes(to: router)
 
     let application = Application(
         router: router,

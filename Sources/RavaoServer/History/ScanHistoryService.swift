@@ -48,7 +48,7 @@ struct ScanHistoryService {
             echo[key] = text
             if let date = ISOTime.parse(text) { return Int64(date.timeIntervalSince1970) }
             if let local = LocalDateTime.parse(text) { return local }
-            if let day = LocalDate.parse(text) { return endOfDay ? day + 86_400 : day }
+            if let day = FormDate.parse(text) { return endOfDay ? day + 86_400 : day }
             errors.append(FieldError(key, en: "\(key) must be a date (2026-11-23), a local time (2026-11-23T07:00) or ISO 8601",
                                      vi: "\(key) phải là ngày (2026-11-23), giờ (2026-11-23T07:00) hoặc ISO 8601"))
             return nil
@@ -236,7 +236,7 @@ struct ScanHistoryService {
 enum LocalDateTime {
     static func parse(_ text: String) -> Int64? {
         let parts = text.split(separator: "T", maxSplits: 1)
-        guard parts.count == 2, let day = LocalDate.parse(String(parts[0])) else { return nil }
+        guard parts.count == 2, let day = FormDate.parse(String(parts[0])) else { return nil }
         let hm = parts[1].split(separator: ":").compactMap { Int($0) }
         guard hm.count >= 2, (0...23).contains(hm[0]), (0...59).contains(hm[1]) else { return nil }
         let seconds = hm.count > 2 ? min(max(hm[2], 0), 59) : 0

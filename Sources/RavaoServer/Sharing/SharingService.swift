@@ -60,7 +60,7 @@ struct SharingService {
         var seconds: Int64?
         if let date = ISOTime.parse(text) {
             seconds = Int64(date.timeIntervalSince1970)
-        } else if let day = LocalDate.parse(text) {
+        } else if let day = FormDate.parse(text) {
             seconds = day + 86_400
         }
         guard let seconds else {
@@ -247,7 +247,7 @@ struct SharingService {
 }
 
 /// Calendar dates typed in forms (`2026-12-31` or `31/12/2026`), as the Unix second their day starts in Vietnam.
-enum LocalDate {
+enum FormDate {
     static func parse(_ text: String) -> Int64? {
         let t = text.trimmingCharacters(in: .whitespaces)
         var parts: [Int]

@@ -210,5 +210,54 @@ enum Migrations {
                 "CREATE INDEX checkins_scanner ON checkins (scanned_by, scanned_at)",
             ]
         },
+        Migration(version: 7, name: "organisations, rosters and board shares") { _ in
+            [
+                """
+                CREATE TABLE orgs (
+                    id TEXT PRIMARY KEY, name TEXT NOT NULL, trip_gap_minutes BIGINT NOT NULL DEFAULT 45,
+                    created_by TEXT NOT NULL REFERENCES accounts (id), created_at BIGINT NOT NULL)
+                """,
+                // Members are named by phone, so a park board can be given access before it ever signs in.
+                """
+                CREATE TABLE org_members (
+                    org_id TEXT NOT NULL REFERENCES orgs (id), phone TEXT NOT NULL, role TEXT NOT NULL,
+                    added_by TEXT, created_at BIGINT NOT NULL, PRIMARY KEY (org_id, phone))
+                """,
+                "CREATE INDEX org_members_phone ON org_members (phone)",
+                """
+                CREATE TABLE org_places (
+                    org_id TEXT NOT NULL REFERENCES orgs (id), place_id TEXT NOT NULL REFERENCES places (id),
+                    added_by TEXT NOT NULL, created_at BIGINT NOT NULL, PRIMARY KEY (org_id, place_id))
+                """,
+                "CREATE INDEX org_places_place ON org_places (place_id)",
+                """
+                CREATE TABLE roster_entries (
+                    id TEXT PRIMARY KEY, org_id TEXT NOT NULL REFERENCES orgs (id), employee_number TEXT NOT NULL DEFAULT '',
+                    full_name TEXT NOT NULL, phone TEXT, cccd TEXT, bhyt TEXT, department TEXT NOT NULL DEFAULT '',
+                    created_at BIGINT NOT NULL, updated_at BIGINT NOT NULL)
+                """,
+                "CREATE INDEX roster_entries_department ON roster_entries (org_id, department)",
+                // Coverage joins the day's identifiers to the roster through these, one index probe per key.
+                "CREATE UNIQUE INDEX roster_entries_phone ON roster_entries (org_id, phone) WHERE phone IS NOT NULL",
+                "CREATE UNIQUE INDEX roster_entries_cccd ON roster_entries (org_id, cccd) WHERE cccd IS NOT NULL",
+                "CREATE UNIQUE INDEX roster_entries_bhyt ON roster_entries (org_id, bhyt) WHERE bhyt IS NOT NULL",
+                "CREATE UNIQUE INDEX roster_entries_number ON roster_entries (org_id, employee_number) WHERE employee_number <> ''",
+                // Coverage reads only this index for each employee, then the table only for those missing.
+                "CREATE INDEX roster_entries_match ON roster_entries (org_id, cccd, phone, bhyt, id)",
+                // Who was seen, by identifier, per organisation, local day and place: kept up to date from
+                // `checkins` by `recorded_at` (OrgStore.refreshPresence), so a coverage query probes this
+                // index once per employee instead of de-duplicating the day's check-ins every time.
+                """
+                CREATE TABLE org_presence (
+                    org_id TEXT NOT NULL, day BIGINT NOT NULL, kind TEXT NOT NULL, value TEXT NOT NULL, place_id TEXT NOT NULL,
+                    PRIMARY KEY (org_id, day, kind, value, place_id))
+                """,
+                """
+                CREATE TABLE org_presence_marks (
+                    org_id TEXT NOT NULL, place_id TEXT NOT NULL, recorded_through BIGINT NOT NULL, refreshed_at BIGINT NOT NULL,
+                    PRIMARY KEY (org_id, place_id))
+                """,
+            ]
+        },
     ]
 }

@@ -17,6 +17,7 @@ struct Layout {
             <a href="/me" id="nav-me">\(CitizenText(context.language).me)</a>
             <a href="/places">\(s.myPlaces)</a>
             <a href="/shares">\(SharingStrings(context.language).invitations)</a> <a href="/work">\(SharingStrings(context.language).work)</a>
+            <a href="/orgs">\(OrgStrings(context.language).orgs)</a>
             <form method="post" action="/signout" class="inline">\(csrfField())<button type="submit" class="link">\(s.signOut)</button></form>
             <span class="who">\(identity.account.phone.national)</span>
             """
