@@ -151,6 +151,46 @@ enum MatrixTable {
         get("GET /places/{id}/history", .managers) { w in "/places/\(w.place)/history" },
         get("GET /places/{id}/scans", .staff) { w in "/places/\(w.place)/scans" },
         get("GET /work", .signedIn) { _ in "/work" },
+        // Enterprises (E1–E3): the org belongs to the owner role, the manager role manages it; nobody else is a member.
+        MatrixRule(route: "POST /api/v1/orgs", allowed: .signedIn) { _, _ in MatrixCall(uri: "/api/v1/orgs", json: "{}") },
+        get("GET /api/v1/orgs", .signedIn) { _ in "/api/v1/orgs" },
+        get("GET /api/v1/orgs/{id}", .managers) { w in "/api/v1/orgs/\(try await w.freshOrg())" },
+        MatrixRule(route: "PATCH /api/v1/orgs/{id}", allowed: .owners) { w, _ in MatrixCall(uri: "/api/v1/orgs/\(try await w.freshOrg())", json: "{}") },
+        get("GET /api/v1/orgs/{id}/places", .managers) { w in "/api/v1/orgs/\(try await w.freshOrg())/places" },
+        MatrixRule(route: "POST /api/v1/orgs/{id}/places", allowed: .owners) { w, _ in MatrixCall(uri: "/api/v1/orgs/\(try await w.freshOrg())/places", json: #"{"placeId":"\#(try await w.freshPlace())"}"#) },
+        MatrixRule(route: "DELETE /api/v1/orgs/{id}/places/{placeId}", allowed: .managers) { w, _ in MatrixCall(uri: "/api/v1/orgs/\(try await w.freshOrg())/places/\(w.place)", json: nil) },
+        get("GET /api/v1/orgs/{id}/members", .managers) { w in "/api/v1/orgs/\(try await w.freshOrg())/members" },
+        MatrixRule(route: "POST /api/v1/orgs/{id}/members", allowed: .managers) { w, _ in MatrixCall(uri: "/api/v1/orgs/\(try await w.freshOrg())/members", json: #"{"phone":"\#(w.freshPhone())","role":"board"}"#) },
+        MatrixRule(route: "DELETE /api/v1/orgs/{id}/members/{phone}", allowed: .managers) { w, _ in MatrixCall(uri: "/api/v1/orgs/\(try await w.freshOrg(board: "0944999001"))/members/0944999001", json: nil) },
+        MatrixRule(route: "POST /api/v1/orgs/{id}/roster", allowed: .managers) { w, _ in MatrixCall(uri: "/api/v1/orgs/\(try await w.freshOrg())/roster", json: "{}") },
+        MatrixRule(route: "POST /api/v1/orgs/{id}/roster/preview", allowed: .managers) { w, _ in MatrixCall(uri: "/api/v1/orgs/\(try await w.freshOrg())/roster/preview", json: "{}") },
+        get("GET /api/v1/orgs/{id}/employees", .managers) { w in "/api/v1/orgs/\(try await w.freshOrg())/employees" },
+        MatrixRule(route: "POST /api/v1/orgs/{id}/employees", allowed: .managers) { w, _ in MatrixCall(uri: "/api/v1/orgs/\(try await w.freshOrg())/employees", json: "{}") },
+        MatrixRule(route: "PUT /api/v1/orgs/{id}/employees/{employeeId}", allowed: .managers) { w, _ in MatrixCall(uri: "/api/v1/orgs/\(try await w.freshEmployee())", json: "{}") },
+        MatrixRule(route: "DELETE /api/v1/orgs/{id}/employees/{employeeId}", allowed: .managers) { w, _ in MatrixCall(uri: "/api/v1/orgs/\(try await w.freshEmployee())", json: nil) },
+        get("GET /api/v1/orgs/{id}/coverage", .managers) { w in "/api/v1/orgs/\(try await w.freshOrg())/coverage" },
+        get("GET /api/v1/orgs/{id}/coverage/history", .managers) { w in "/api/v1/orgs/\(try await w.freshOrg())/coverage/history" },
+        get("GET /api/v1/orgs/{id}/coverage.csv", .managers) { w in "/api/v1/orgs/\(try await w.freshOrg())/coverage.csv" },
+        get("GET /api/v1/orgs/{id}/buses", .managers) { w in "/api/v1/orgs/\(try await w.freshOrg())/buses" },
+        get("GET /api/v1/orgs/{id}/buses/{placeId}/trips", .managers) { w in "/api/v1/orgs/\(try await w.freshOrg())/buses/\(w.place)/trips" },
+        get("GET /api/v1/board/coverage", .signedIn) { _ in "/api/v1/board/coverage" },
+        get("GET /orgs", .signedIn) { _ in "/orgs" },
+        MatrixRule(route: "POST /orgs", allowed: .signedIn) { _, _ in MatrixCall(uri: "/orgs", form: [("name", "")]) },
+        get("GET /orgs/{id}", .managers) { w in "/orgs/\(try await w.freshOrg())" },
+        MatrixRule(route: "POST /orgs/{id}/settings", allowed: .owners) { w, _ in MatrixCall(uri: "/orgs/\(try await w.freshOrg())/settings", form: [("name", "Công ty An Viên")]) },
+        MatrixRule(route: "POST /orgs/{id}/places", allowed: .owners) { w, _ in MatrixCall(uri: "/orgs/\(try await w.freshOrg())/places", form: [("placeId", try await w.freshPlace())]) },
+        MatrixRule(route: "POST /orgs/{id}/places/{placeId}/remove", allowed: .managers) { w, _ in MatrixCall(uri: "/orgs/\(try await w.freshOrg())/places/\(w.place)/remove", form: []) },
+        MatrixRule(route: "POST /orgs/{id}/members", allowed: .managers) { w, _ in MatrixCall(uri: "/orgs/\(try await w.freshOrg())/members", form: [("phone", w.freshPhone()), ("role", "board")]) },
+        MatrixRule(route: "POST /orgs/{id}/members/remove", allowed: .managers) { w, _ in MatrixCall(uri: "/orgs/\(try await w.freshOrg(board: "0944999002"))/members/remove", form: [("phone", "0944999002")]) },
+        get("GET /orgs/{id}/roster", .managers) { w in "/orgs/\(try await w.freshOrg())/roster" },
+        MatrixRule(route: "POST /orgs/{id}/employees", allowed: .managers) { w, _ in MatrixCall(uri: "/orgs/\(try await w.freshOrg())/employees", form: []) },
+        get("GET /orgs/{id}/employees/{employeeId}/edit", .managers) { w in "/orgs/\(try await w.freshEmployee())/edit" },
+        MatrixRule(route: "POST /orgs/{id}/employees/{employeeId}", allowed: .managers) { w, _ in MatrixCall(uri: "/orgs/\(try await w.freshEmployee())", form: []) },
+        MatrixRule(route: "POST /orgs/{id}/employees/{employeeId}/delete", allowed: .managers) { w, _ in MatrixCall(uri: "/orgs/\(try await w.freshEmployee())/delete", form: []) },
+        get("GET /orgs/{id}/coverage", .managers) { w in "/orgs/\(try await w.freshOrg())/coverage" },
+        get("GET /orgs/{id}/chart.svg", .managers) { w in "/orgs/\(try await w.freshOrg())/chart.svg" },
+        get("GET /orgs/{id}/buses", .managers) { w in "/orgs/\(try await w.freshOrg())/buses" },
+        get("GET /board", .signedIn) { _ in "/board" },
         // Citizens (H1–H8): one's own record for every signed-in account; a dependent's only for its guardian (the citizen).
         get("GET /me-sw.js", .everyone) { w in "/me-sw.js" },
         get("GET /api/v1/me", .signedIn) { _ in "/api/v1/me" },
@@ -207,6 +247,8 @@ enum MatrixTable {
         MatrixRule(route: "POST /me/dependents/{id}/handover", allowed: [.citizen]) { w, _ in MatrixCall(uri: "/me/dependents/\(try await w.freshDependent())/handover", form: []) },
     ]
 }
+
+struct MatrixSetupError: Error {}
 
 /// The accounts, places and things the matrix requests point at.
 final class MatrixWorld: Sendable {
@@ -323,6 +365,29 @@ final class MatrixWorld: Sendable {
                                                                                            cccd: nil, bhyt: nil, wardCode: nil, address: nil), now: now)
         if let handedTo { try await app.store.people.setHandover(id, to: PhoneNumber(Self.phones[handedTo]!)!) }
         return id.uuidString
+    }
+
+    /// An organisation owned by the owner role and managed by the manager role, holding the matrix place;
+    /// with `board`, that phone is its board member too.
+    func freshOrg(board: String? = nil) async throws -> String {
+        let now = app.services.time.seconds()
+        let store = OrgStore(engine: app.store.engine)
+        let owner = try await app.store.accounts.findOrCreate(phone: PhoneNumber(Self.phones[.owner]!)!, language: .vi, now: now)
+        let org = try await store.create(name: "Công ty \(freshPhone())", owner: owner, now: now)
+        try await store.setMember(org: org.id, phone: PhoneNumber(Self.phones[.manager]!)!, role: .manager, by: owner.id, now: now)
+        if let board { try await store.setMember(org: org.id, phone: PhoneNumber(board)!, role: .board, by: owner.id, now: now) }
+        try await store.addPlace(org: org.id, place: UUID(uuidString: place)!, by: owner.id, now: now)
+        return org.id.uuidString
+    }
+
+    /// `ORG/employees/EMPLOYEE` of a fresh organisation's one employee.
+    func freshEmployee() async throws -> String {
+        let org = try await freshOrg()
+        let row = RosterCSV.Row(row: 1, name: "Nguyễn Văn An", phone: PhoneNumber(freshPhone()), cccd: nil, bhyt: nil, department: "Xưởng 1", employeeNumber: freshPhone())
+        guard case .saved(let id) = try await OrgStore(engine: app.store.engine).save(org: UUID(uuidString: org)!, id: nil, row: row, now: app.services.time.seconds()) else {
+            throw MatrixSetupError()
+        }
+        return "\(org)/employees/\(id.uuidString)"
     }
 
     /// A pending controller share of the place to a phone none of the roles has.
