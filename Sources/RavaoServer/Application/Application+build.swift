@@ -64,12 +64,14 @@ public func buildApplication(
     DevicesAPI(services: services).addRoutes(to: api)
     CheckInsAPI(services: services).addRoutes(to: api)
     MeAPI(services: services).addRoutes(to: api)
+    AuthoritiesAPI(services: services).addRoutes(to: api)
     SignInPages(services: services).addRoutes(to: router)
     PlacePages(services: services).addRoutes(to: router)
     PosterPages(services: services).addRoutes(to: router)
     PosterCheckIn(services: services).addRoutes(to: router)
     StationPages(services: services).addRoutes(to: router)
     LivePages(services: services).addRoutes(to: router)
+    AuthorityPages(services: services).addRoutes(to: router)
 
     let application = Application(
         router: router,
