@@ -165,7 +165,9 @@ struct AuthorityPages {
 
         init(_ q: WebForm, now: Int64) {
             phone = q.get("phone"); cccd = q.get("cccd"); payload = q.get("payload"); personId = q.get("personId")
-            from = AuthorityPages.localInput(q.get("from")); to = AuthorityPages.localInput(q.get("to"))
+            // Without a window: the last 14 days, as a case interview usually asks.
+            from = q.get("from") == nil ? LocalTime.startOfDay(containing: now) - 13 * 86_400 : AuthorityPages.localInput(q.get("from"))
+            to = q.get("to") == nil ? now : AuthorityPages.localInput(q.get("to"))
             buffer = q.get("buffer").flatMap { Int($0) }; depth = q.get("depth").flatMap { Int($0) }
         }
 

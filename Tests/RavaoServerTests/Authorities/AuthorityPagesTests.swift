@@ -16,7 +16,7 @@ import Testing
         try await withApp(engine) { app in
             let wards = try await app.request(.get, "/api/v1/units?parent=48").jsonArray.compactMap { $0["code"] as? String }
             let world = try await jurisdiction.build(app, wardA: wards[0], wardB: wards[1], wardC: wards[2])
-            _ = try await jurisdiction.officer(app, phone: "0933333333", unit: "48", functions: [.statistics, .health, .zones])
+            try await jurisdiction.makeOfficer(app, phone: "0933333333", unit: "48", functions: [.statistics, .health, .zones])
             let web = try await WebPagesTests().signedIn(app, phone: "0933333333")
 
             // Dashboard: totals, one row per ward, an SVG chart, and a drill-down link.
