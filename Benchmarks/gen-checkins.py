@@ -21,7 +21,8 @@ rnd = random.Random(args.seed)
 
 def uid(kind, n):
     # Valid, distinct UUID text; sequential so B-tree inserts stay cheap.
-    return "%08x-%04x-4%03x-8%03x-%012x" % (kind, (n >> 48) & 0xFFFF, (n >> 36) & 0xFFF, (n >> 24) & 0xFFF, n & 0xFFFFFFFFFFFF)
+    # Upper case, as Swift's UUID.uuidString writes them (ids are compared as text).
+    return "%08X-%04X-4%03X-8%03X-%012X" % (kind, (n >> 48) & 0xFFFF, (n >> 36) & 0xFFF, (n >> 24) & 0xFFF, n & 0xFFFFFFFFFFFF)
 
 db = sqlite3.connect(args.db, isolation_level=None)
 db.execute("PRAGMA journal_mode=DELETE"); db.execute("PRAGMA synchronous=OFF"); db.execute("PRAGMA cache_size=-400000")
