@@ -126,6 +126,17 @@ import Testing
                 try await db.raw("SELECT mark FROM person_marks WHERE person_id = \(bind: world.people["Y"]!) AND cleared_at IS NULL").all().map { try $0.decode(column: "mark", as: String.self) }
             }
             #expect(marks == ["F1"])
+
+            // Risk list: Y is marked; names are full for health officers, masked for statistics-only ones.
+            let risk = try await app.request(.get, "/api/v1/risk?reason=marked", token: ward)
+            #expect(risk.status == .ok, "\(risk.body)")
+            #expect(risk.jsonArray.map { $0["personId"] as? String } == [world.people["Y"]!])
+            #expect(risk.jsonArray.first?["name"] as? String == "Người Số 2" && (risk.jsonArray.first?["reasons"] as? [String])?.contains("F1") == true)
+            let counter = try await officer(app, phone: "0977777777", unit: wardA, functions: [.statistics])
+            let masked = try await app.request(.get, "/api/v1/risk?reason=marked", token: counter)
+            #expect(masked.jsonArray.first?["name"] as? String == "Người Số ***" && masked.jsonArray.first?["masked"] as? Bool == true)
+            #expect(try await app.request(.get, "/api/v1/risk?reason=bogus", token: ward).status == .unprocessableContent)
+            #expect(try await app.request(.get, "/api/v1/risk?unit=\(wardB)", token: ward).errorCode == "outside_jurisdiction")
             #expect(try await app.request(.post, "/api/v1/people/\(world.people["Y"]!)/tests", json: #"{"kind":"pcr","result":"positive","date":"2019-01-01"}"#, token: ward).status == .unprocessableContent)
 
             // Zones: only with the zones function, only inside the jurisdiction.
@@ -147,7 +158,7 @@ import Testing
             #expect(created.status == .created, "\(created.body)")
             let newOfficer = try await app.signIn("0966666666")
             #expect(try await app.request(.get, "/api/v1/stats", token: newOfficer).json["places"] as? Int == 1)
-            #expect(try await app.request(.get, "/api/v1/officers", token: ward).jsonArray.count == 1)
+            #expect(try await app.request(.get, "/api/v1/officers", token: ward).jsonArray.count == 2)
 
             // Place alert: everyone present is listed; the owner is told the window, not the case.
             #expect(try await app.request(.post, "/api/v1/alerts/place", json: #"{"placeId":"\#(world.places["B"]!)","from":"\#(ISOTime.string(app.time.seconds() - 86_400))","to":"\#(ISOTime.string(app.time.seconds()))"}"#, token: ward).status == .notFound)
