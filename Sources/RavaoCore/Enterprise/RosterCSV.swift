@@ -318,25 +318,6 @@ public enum RosterCSV {
     static func excerpt(_ text: String) -> String { text.count > 24 ? String(text.prefix(24)) + "…" : text }
 }
 
-/// CSV for spreadsheets: UTF-8 with a BOM (so Excel reads Vietnamese), CRLF, and cells that Excel
-/// would run as formulas (starting with = + - @ tab or CR) neutralised with a leading apostrophe.
-public enum CSVExport {
-    public static func cell(_ value: String) -> String {
-        var text = value
-        if let first = text.unicodeScalars.first, ["=", "+", "-", "@", "\t", "\r"].contains(first) { text = "'" + text }
-        if text.unicodeScalars.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" || $0 == ";" }) {
-            text = "\"" + text.replacingOccurrences(of: "\"", with: "\"\"") + "\""
-        }
-        return text
-    }
-
-    public static func document(header: [String], rows: [[String]]) -> String {
-        var out = "\u{FEFF}"
-        for line in [header] + rows { out += line.map(cell).joined(separator: ",") + "\r\n" }
-        return out
-    }
-}
-
 /// A calendar day in Vietnam (UTC+7): the unit of the daily check-in rule.
 public struct LocalDate: Hashable, Comparable, Sendable, CustomStringConvertible {
     /// Days since 1970-01-01 (local).

@@ -19,3 +19,11 @@ public enum CSVWriter {
         return "\"" + text.replacingOccurrences(of: "\"", with: "\"\"") + "\""
     }
 }
+
+/// A whole small CSV document in memory (coverage lists, tracing results, dashboards): the byte-order
+/// mark, then `CSVWriter` lines. Large exports stream `CSVWriter.line`s instead.
+public enum CSVExport {
+    public static func cell(_ value: String) -> String { CSVWriter.field(CellSafety.neutralise(value)) }
+    public static func document(_ rows: [[String]]) -> String { "\u{FEFF}" + rows.map(CSVWriter.line).joined() }
+    public static func document(header: [String], rows: [[String]]) -> String { document([header] + rows) }
+}

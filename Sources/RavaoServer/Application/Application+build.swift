@@ -68,6 +68,7 @@ public func buildApplication(
     CheckInsAPI(services: services).addRoutes(to: api)
     MeAPI(services: services).addRoutes(to: api)
     OrgsAPI(services: services).addRoutes(to: api)
+    AuthoritiesAPI(services: services).addRoutes(to: api)
     SignInPages(services: services).addRoutes(to: router)
     PlacePages(services: services).addRoutes(to: router)
     PosterPages(services: services).addRoutes(to: router)
@@ -80,6 +81,7 @@ public func buildApplication(
     SharingPages(services: services).addRoutes(to: router)
     HistoryPages(services: services).addRoutes(to: router)
     OrgPages(services: services).addRoutes(to: router)
+    AuthorityPages(services: services).addRoutes(to: router)
 
     let application = Application(
         router: router,

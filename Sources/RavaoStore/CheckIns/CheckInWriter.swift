@@ -212,6 +212,7 @@ public final class CheckInWriter: Sendable {
                     """
             }).run()
         }
+        try await DashboardRollups.add(rows.map { (placeId: checkIns[$0.index].placeId, personId: $0.person, scannedAt: checkIns[$0.index].scannedAt) }, db: db)
 
         for row in rows {
             let c = checkIns[row.index]

@@ -210,6 +210,53 @@ enum Migrations {
                 "CREATE INDEX checkins_scanner ON checkins (scanned_by, scanned_at)",
             ]
         },
+        Migration(version: 6, name: "authorities") { _ in
+            [
+                // Officers (A1): one jurisdiction per account, a unit code of any level or 'VN' for the whole country.
+                """
+                CREATE TABLE officers (
+                    account_id TEXT PRIMARY KEY REFERENCES accounts (id), unit_code TEXT NOT NULL, functions TEXT NOT NULL,
+                    created_by TEXT, created_at BIGINT NOT NULL, revoked_at BIGINT)
+                """,
+                "CREATE INDEX officers_unit ON officers (unit_code)",
+                // District officers (2021 list) count and trace by district.
+                "CREATE INDEX places_district ON places (district_code)",
+                // Dashboard rollups (A2), kept in the check-in transaction: scans per place and local day
+                // (UTC+7, day = days since 1970-01-01), and who was seen there that day, for distinct people.
+                """
+                CREATE TABLE place_days (
+                    place_id TEXT NOT NULL, day BIGINT NOT NULL, scans BIGINT NOT NULL, PRIMARY KEY (place_id, day))
+                """,
+                """
+                CREATE TABLE place_day_people (
+                    place_id TEXT NOT NULL, day BIGINT NOT NULL, person_id TEXT NOT NULL, PRIMARY KEY (place_id, day, person_id))
+                """,
+                // Whose personal data an officer saw unmasked, and what an officer did (tracing, marks, alerts).
+                """
+                CREATE TABLE officer_audit (
+                    id TEXT PRIMARY KEY, account_id TEXT NOT NULL, action TEXT NOT NULL, subject TEXT NOT NULL, detail TEXT NOT NULL,
+                    at BIGINT NOT NULL)
+                """,
+                "CREATE INDEX officer_audit_account ON officer_audit (account_id, at)",
+                "CREATE INDEX officer_audit_subject ON officer_audit (subject, at)",
+                // Place alerts (A5): the window an officer marked; owners are told the window, never the case.
+                """
+                CREATE TABLE place_alerts (
+                    id TEXT PRIMARY KEY, place_id TEXT NOT NULL REFERENCES places (id), from_at BIGINT NOT NULL, to_at BIGINT NOT NULL,
+                    people BIGINT NOT NULL, created_by TEXT NOT NULL, created_at BIGINT NOT NULL)
+                """,
+                "CREATE INDEX place_alerts_place ON place_alerts (place_id, created_at)",
+                // Check-ins recorded before this migration count too.
+                """
+                INSERT INTO place_days (place_id, day, scans)
+                SELECT place_id, (scanned_at + 25200) / 86400, COUNT(*) FROM checkins GROUP BY place_id, (scanned_at + 25200) / 86400
+                """,
+                """
+                INSERT INTO place_day_people (place_id, day, person_id)
+                SELECT DISTINCT place_id, (scanned_at + 25200) / 86400, person_id FROM checkins
+                """,
+            ]
+        },
         Migration(version: 7, name: "organisations, rosters and board shares") { _ in
             [
                 """

@@ -1,0 +1,158 @@
+import Foundation
+
+/// Contact tracing (A4), as a pure computation over stays.
+///
+/// Intervals are closed: a zero-length stay (an `out` without an `in`) at 10:00 overlaps a stay that
+/// ends at 10:00. The rules, word for word from the issue:
+/// - C's stays are those overlapping the window [from, to].
+/// - Level 1: every other person with a stay at the same place overlapping one of C's stays widened
+///   by the buffer on both sides.
+/// - Level 2: every person, not C and not level 1, with a stay at the same place overlapping (widened
+///   by the buffer) a stay of a level-1 person that itself overlaps the window.
+/// "Same place" is the same place id: a canteen inside a factory is its own place with its own scans.
+public enum Tracing {
+    /// A stay of someone at a place.
+    public struct PlaceStay: Sendable, Hashable {
+        public let placeId: UUID
+        public let stay: Stay
+        public init(placeId: UUID, stay: Stay) { self.placeId = placeId; self.stay = stay }
+    }
+
+    /// One overlap: `personId` was at `placeId` during [from, to] (their stay clipped to the widened
+    /// source stay), which came from `sourcePerson`'s `source` stay there.
+    public struct Contact: Sendable, Hashable {
+        public let personId: UUID
+        public let level: Int
+        public let placeId: UUID
+        public let from: Int64
+        public let to: Int64
+        public let sourcePerson: UUID
+        public let source: Stay
+        public init(personId: UUID, level: Int, placeId: UUID, from: Int64, to: Int64, sourcePerson: UUID, source: Stay) {
+            self.personId = personId; self.level = level; self.placeId = placeId; self.from = from; self.to = to
+            self.sourcePerson = sourcePerson; self.source = source
+        }
+    }
+
+    public struct Result: Sendable, Equatable {
+        public let stays: [PlaceStay]
+        public let contacts: [Contact]
+    }
+
+    /// Where stays come from. Each call answers the exact stays overlapping [from, to] (closed); a
+    /// store reads only the check-ins that can form them (see `scanMargin`).
+    public protocol Source: Sendable {
+        /// A person's stays at any place that overlap [from, to].
+        func stays(of person: UUID, from: Int64, to: Int64) async throws -> [PlaceStay]
+        /// Everyone's stays at `place` that overlap [from, to], by person.
+        func stays(at place: UUID, from: Int64, to: Int64) async throws -> [UUID: [Stay]]
+    }
+
+    /// How far outside an interval check-ins can still shape the stays that overlap it: an exit closes
+    /// an entry up to 24 h before it, and default stays are at most 24 h (1440 minutes).
+    public static let scanMargin: Int64 = Stays.exitWindow
+
+    public static func overlaps(_ a: Stay, from: Int64, to: Int64) -> Bool { a.from <= to && from <= a.to }
+
+    /// Runs a trace for `person` over [from, to]. `allowedPlace` limits it to an officer's jurisdiction:
+    /// stays elsewhere are neither shown nor followed.
+    public static func trace(person: UUID, from: Int64, to: Int64, bufferSeconds: Int64, depth: Int, source: some Source,
+                             allowedPlace: @Sendable (UUID) -> Bool = { _ in true }) async throws -> Result {
+        let caseStays = try await source.stays(of: person, from: from, to: to)
+            .filter { allowedPlace($0.placeId) && overlaps($0.stay, from: from, to: to) }
+            .sorted { ($0.stay.from, $0.stay.to, $0.placeId.uuidString) < ($1.stay.from, $1.stay.to, $1.placeId.uuidString) }
+        let level1 = try await contacts(of: caseStays.map { (person, $0) }, level: 1, excluding: [person], bufferSeconds: bufferSeconds, source: source)
+        guard depth >= 2 else { return Result(stays: caseStays, contacts: level1) }
+
+        let level1People = Set(level1.map(\.personId))
+        var sources: [(UUID, PlaceStay)] = []
+        for contact in level1People.sorted(by: { $0.uuidString < $1.uuidString }) {
+            for stay in try await source.stays(of: contact, from: from, to: to)
+            where allowedPlace(stay.placeId) && overlaps(stay.stay, from: from, to: to) {
+                sources.append((contact, stay))
+            }
+        }
+        let level2 = try await contacts(of: sources, level: 2, excluding: level1People.union([person]), bufferSeconds: bufferSeconds, source: source)
+        return Result(stays: caseStays, contacts: level1 + level2)
+    }
+
+    /// Everyone (not in `excluding`) whose stay at a source's place overlaps the source stay widened by the buffer.
+    static func contacts(of sources: [(UUID, PlaceStay)], level: Int, excluding: Set<UUID>, bufferSeconds: Int64,
+                         source: some Source) async throws -> [Contact] {
+        // Per place, read once per run of overlapping widened stays rather than once per stay.
+        var byPlace: [UUID: [(UUID, Stay)]] = [:]
+        for (person, stay) in sources { byPlace[stay.placeId, default: []].append((person, stay.stay)) }
+        var found: [Contact] = []
+        for place in byPlace.keys.sorted(by: { $0.uuidString < $1.uuidString }) {
+            let widened = byPlace[place]!.sorted { $0.1.from < $1.1.from }
+            for (start, end) in merged(widened.map { ($0.1.from - bufferSeconds, $0.1.to + bufferSeconds) }) {
+                let present = try await source.stays(at: place, from: start, to: end)
+                for (sourcePerson, sourceStay) in widened where sourceStay.from - bufferSeconds <= end && sourceStay.to + bufferSeconds >= start {
+                    let lo = sourceStay.from - bufferSeconds, hi = sourceStay.to + bufferSeconds
+                    for (other, stays) in present where !excluding.contains(other) {
+                        for stay in stays where overlaps(stay, from: lo, to: hi) {
+                            found.append(Contact(personId: other, level: level, placeId: place, from: max(stay.from, lo), to: min(stay.to, hi),
+                                                 sourcePerson: sourcePerson, source: sourceStay))
+                        }
+                    }
+                }
+            }
+        }
+        return canonical(found)
+    }
+
+    /// Closed intervals merged where they overlap or touch.
+    static func merged(_ intervals: [(Int64, Int64)]) -> [(Int64, Int64)] {
+        var out: [(Int64, Int64)] = []
+        for (a, b) in intervals.sorted(by: { $0.0 < $1.0 }) {
+            if let last = out.last, a <= last.1 { out[out.count - 1].1 = max(last.1, b) } else { out.append((a, b)) }
+        }
+        return out
+    }
+
+    /// One order for every engine and every reference: by level, person, place, time, source.
+    public static func canonical(_ contacts: some Sequence<Contact>) -> [Contact] {
+        Array(Set(contacts)).sorted { a, b in
+            // Tuples compare up to six elements; the last two keys break ties.
+            let x = (a.level, a.personId.uuidString, a.placeId.uuidString, a.from, a.to, a.source.from)
+            let y = (b.level, b.personId.uuidString, b.placeId.uuidString, b.from, b.to, b.source.from)
+            if x != y { return x < y }
+            return (a.source.to, a.sourcePerson.uuidString) < (b.source.to, b.sourcePerson.uuidString)
+        }
+    }
+}
+
+/// An in-memory source: all check-ins given up front, read through the same windows a store uses, so
+/// the margin argument is exercised too. Used by tests and small tools.
+public struct InMemoryTracingSource: Tracing.Source {
+    public struct Scan: Sendable, Hashable {
+        public let person: UUID
+        public let place: UUID
+        public let direction: CheckInDirection
+        public let at: Int64
+        public init(person: UUID, place: UUID, direction: CheckInDirection, at: Int64) {
+            self.person = person; self.place = place; self.direction = direction; self.at = at
+        }
+    }
+    let scans: [Scan]
+    let defaultStay: [UUID: Int64]
+
+    public init(scans: [Scan], defaultStaySeconds: [UUID: Int64]) { self.scans = scans; self.defaultStay = defaultStaySeconds }
+
+    public func stays(of person: UUID, from: Int64, to: Int64) async throws -> [Tracing.PlaceStay] {
+        let window = scans.filter { $0.person == person && $0.at >= from - Tracing.scanMargin && $0.at <= to + Tracing.scanMargin }
+        return Dictionary(grouping: window, by: \.place).flatMap { place, list in
+            Stays.compute(list.map { ($0.direction, $0.at) }, defaultStaySeconds: defaultStay[place] ?? 3600)
+                .filter { Tracing.overlaps($0, from: from, to: to) }.map { Tracing.PlaceStay(placeId: place, stay: $0) }
+        }
+    }
+
+    public func stays(at place: UUID, from: Int64, to: Int64) async throws -> [UUID: [Stay]] {
+        let window = scans.filter { $0.place == place && $0.at >= from - Tracing.scanMargin && $0.at <= to + Tracing.scanMargin }
+        return Dictionary(grouping: window, by: \.person).compactMapValues { list in
+            let stays = Stays.compute(list.map { ($0.direction, $0.at) }, defaultStaySeconds: defaultStay[place] ?? 3600)
+                .filter { Tracing.overlaps($0, from: from, to: to) }
+            return stays.isEmpty ? nil : stays
+        }
+    }
+}

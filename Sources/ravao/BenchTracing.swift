@@ -1,0 +1,79 @@
+import ArgumentParser
+import Foundation
+import RavaoCore
+import RavaoStore
+
+/// `ravao bench-tracing`: times traces and a province dashboard on a database filled by
+/// `Benchmarks/gen-checkins.py` (SQLite; cases are drawn by rowid).
+struct BenchTracing: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "bench-tracing", abstract: "Time 14-day traces (depth 1 and 2) and a province dashboard.",
+                                                    shouldDisplay: false)
+    @OptionGroup var db: DatabaseOptions
+    @Option(help: "Random cases to trace") var cases: Int = 30
+    @Option(help: "Window in days") var days: Int = 14
+    @Option(help: "Random seed") var seed: UInt64 = 7
+
+    func run() async throws {
+        let logger = db.logger()
+        let engine = try await openDatabase(try db.location(), logger: logger)
+        let store = Store(engine: engine)
+        var rng = SeededRandom(seed: seed)
+        let (maxRow, lo, hi) = try await engine.read { db in
+            let row = try await db.raw("SELECT MAX(rowid) AS n, MIN(scanned_at) AS lo, MAX(scanned_at) AS hi FROM checkins").first()!
+            return (try row.decode(column: "n", as: Int.self), try row.decode(column: "lo", as: Int64.self), try row.decode(column: "hi", as: Int64.self))
+        }
+        var picks: [(UUID, Int64)] = []
+        while picks.count < cases {
+            let rowid = Int.random(in: 1...maxRow, using: &rng)
+            if let row = try await engine.read({ db in try await db.raw("SELECT person_id, scanned_at FROM checkins WHERE rowid = \(bind: rowid)").first() }) {
+                picks.append((UUID(uuidString: try row.decode(column: "person_id", as: String.self))!, try row.decode(column: "scanned_at", as: Int64.self)))
+            }
+        }
+        let window = Int64(days) * 86_400
+        for depth in [1, 2] {
+            var times: [Double] = [], contacts: [Int] = []
+            for (person, at) in picks {
+                let to = min(hi, at + window / 2), from = max(lo, to - window)
+                let started = ContinuousClock.now
+                let result = try await Tracing.trace(person: person, from: from, to: to, bufferSeconds: 3600, depth: depth, source: store.tracing())
+                times.append(Self.ms(ContinuousClock.now - started))
+                contacts.append(Set(result.contacts.map(\.personId)).count)
+            }
+            print("depth \(depth): \(Self.summary(times)); contacts per case p50 \(Self.percentile(contacts.map(Double.init), 0.5)) max \(contacts.max() ?? 0)")
+        }
+        let provinces = try await engine.read { db in
+            try await db.raw("SELECT province_code AS code, COUNT(*) AS n FROM places GROUP BY province_code ORDER BY n DESC").all().map { try $0.decode(column: "code", as: String.self) }
+        }
+        var times: [Double] = []
+        let toDay = DashboardStore.day(hi), fromDay = toDay - Int64(days) + 1
+        for code in provinces.prefix(10) {
+            let started = ContinuousClock.now
+            _ = try await store.dashboard.stats(Jurisdiction(scope: .province, code: code), scheme: .y2025, childColumn: "ward_code", fromDay: fromDay, toDay: toDay, type: nil)
+            times.append(Self.ms(ContinuousClock.now - started))
+        }
+        print("province dashboard (\(days) days, per-ward children; 10 largest provinces): \(Self.summary(times))")
+        await engine.shutdown()
+    }
+
+    static func ms(_ d: Duration) -> Double { Double(d.components.seconds) * 1000 + Double(d.components.attoseconds) / 1e15 }
+    static func percentile(_ values: [Double], _ p: Double) -> Double {
+        let sorted = values.sorted()
+        return sorted.isEmpty ? 0 : sorted[min(sorted.count - 1, Int(Double(sorted.count - 1) * p + 0.5))]
+    }
+    static func summary(_ values: [Double]) -> String {
+        String(format: "p50 %.1f ms, p90 %.1f ms, max %.1f ms (n=%d)", percentile(values, 0.5), percentile(values, 0.9), values.max() ?? 0, values.count)
+    }
+}
+
+/// SplitMix64, so a benchmark run picks the same cases again.
+struct SeededRandom: RandomNumberGenerator {
+    var state: UInt64
+    init(seed: UInt64) { state = seed }
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+}

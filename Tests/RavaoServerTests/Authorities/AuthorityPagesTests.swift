@@ -1,0 +1,118 @@
+import Foundation
+import Hummingbird
+import RavaoCore
+@testable import RavaoServer
+import RavaoStore
+import SQLKit
+import Testing
+
+/// The officers' pages: dashboard with chart and drill-down, tracing with export and marking, zones,
+/// officers; and the rollups the dashboard reads.
+@Suite("Authorities: pages and rollups") struct AuthorityPagesTests {
+    let jurisdiction = JurisdictionTests()
+
+    @Test(arguments: TestEngine.available)
+    func tracingPageMarksAndNotifiesAndExports(engine: TestEngine) async throws {
+        try await withApp(engine) { app in
+            let wards = try await app.request(.get, "/api/v1/units?parent=48").jsonArray.compactMap { $0["code"] as? String }
+            let world = try await jurisdiction.build(app, wardA: wards[0], wardB: wards[1], wardC: wards[2])
+            try await jurisdiction.makeOfficer(app, phone: "0933333333", unit: "48", functions: [.statistics, .health, .zones])
+            let web = try await WebPagesTests().signedIn(app, phone: "0933333333")
+
+            // Dashboard: totals, one row per ward, an SVG chart, and a drill-down link.
+            let dash = try await web.get("/authorities")
+            #expect(dash.status == .ok)
+            #expect(dash.body.contains("id=\"total-scans\">8<") && dash.body.contains("<svg class=\"chart\""))
+            #expect(dash.body.contains("unit=\(wards[1])"))
+            let drill = try await web.get("/authorities?unit=\(wards[1])")
+            #expect(drill.body.contains("id=\"total-scans\">2<"))
+            let csv = try await web.get("/authorities/stats.csv?unit=48")
+            #expect(csv.headers[.contentType]?.hasPrefix("text/csv") == true && csv.body.hasPrefix("\u{FEFF}unit,name,places"))
+
+            // Tracing by CCCD: the timeline and contacts, then export and marking.
+            let page = try await web.get("/authorities/tracing?cccd=079085000001&depth=2")
+            #expect(page.status == .ok)
+            #expect(page.body.contains("id=\"timeline\"") && page.body.contains("Nhà máy A") && page.body.contains("Người Số 2"))
+            #expect(page.body.contains("id=\"contact-people\">3<"))
+            let exported = try await web.get("/authorities/tracing.csv?cccd=079085000001&depth=2")
+            #expect(exported.body.hasPrefix("\u{FEFF}level,personId,name") && exported.body.contains("Người Số 3"))
+            let unknown = try await web.get("/authorities/tracing?phone=0999999999")
+            #expect(unknown.body.contains("id=\"trace-error\""))
+
+            let marked = try await web.post("/authorities/tracing/mark?cccd=079085000001&depth=2", [("notify", "1")])
+            #expect(marked.status == .ok && marked.body.contains("id=\"mark-done\""), "\(marked.body)")
+            let marks = try await app.store.engine.read { db in
+                try await db.raw("SELECT person_id, mark FROM person_marks WHERE cleared_at IS NULL ORDER BY person_id").all().map {
+                    (try $0.decode(column: "person_id", as: String.self), try $0.decode(column: "mark", as: String.self))
+                }
+            }
+            #expect(Dictionary(uniqueKeysWithValues: marks) == [world.people["Y"]!: "F1", world.people["Z"]!: "F1", world.people["W"]!: "F1"])
+            #expect(try await app.store.health.exposures(of: UUID(uuidString: world.people["Z"]!)!).first?.level == 1)
+            // The owner of the three places is told the windows, at most three notices a day.
+            let owner = app.sms.messages.filter { $0.to == "+84911111111" && $0.text.contains("Co quan y te") }
+            #expect(owner.count == 3)
+            _ = try await web.get("/authorities/tracing?cccd=079085000001&depth=2")
+            _ = try await web.post("/authorities/tracing/mark?cccd=079085000001&depth=2", [("notify", "1")])
+            #expect(app.sms.messages.filter { $0.to == "+84911111111" && $0.text.contains("Co quan y te") }.count == 3)
+
+            // A forged form (no CSRF token) changes nothing.
+            #expect(try await web.post("/authorities/zones", [("unitCode", wards[0]), ("level", "3"), ("from", "2026-01-01")], withCSRF: false).status == .forbidden)
+            _ = try await web.get("/authorities/zones")
+            #expect(try await web.post("/authorities/zones", [("unitCode", wards[0]), ("level", "3"), ("from", "2026-01-01")]).status == .seeOther)
+            #expect(try await web.get("/authorities/zones").body.contains("(\(wards[0]))"))
+        }
+    }
+
+    @Test(arguments: TestEngine.available)
+    func pagesRefuseCitizensAndSendStrangersToSignIn(engine: TestEngine) async throws {
+        try await withApp(engine) { app in
+            let anonymous = WebClient(app)
+            #expect(try await anonymous.get("/authorities").status == .seeOther)
+            let citizen = try await WebPagesTests().signedIn(app, phone: "0955555555")
+            #expect(try await citizen.get("/authorities").status == .forbidden)
+            #expect(try await citizen.get("/authorities/tracing").status == .forbidden)
+        }
+    }
+
+    @Test(arguments: TestEngine.available)
+    func rollupsFollowTheWriterAcrossBatchesAndDays(engine: TestEngine) async throws {
+        try await withApp(engine) { app in
+            let owner = try await app.signIn()
+            let placeId = try #require(try await app.createPlace(token: owner)["id"] as? String)
+            // Yesterday's local midnight, so every scan is in the past whatever the hour now.
+            let midnight = LocalTime.startOfDay(containing: app.time.seconds()) - 86_400
+            // Concurrent scans (batched by the writer), the same person twice, and one before local midnight.
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for i in 0..<30 {
+                    group.addTask {
+                        let at = ISOTime.string(i == 0 ? midnight - 60 : midnight + Int64(i) * 60)
+                        let body = #"{"placeId":"\#(placeId)","payload":"\#(CheckInFlowTests.cccd(i % 10))","clientId":"\#(UUID().uuidString)","scannedAt":"\#(at)"}"#
+                        let reply = try await app.request(.post, "/api/v1/scans", json: body, token: owner)
+                        #expect(reply.status == .created, "\(reply.body)")
+                    }
+                }
+                try await group.waitForAll()
+            }
+            let rows = try await app.store.engine.read { db in
+                try await db.raw("SELECT day, scans FROM place_days WHERE place_id = \(bind: placeId) ORDER BY day").all().map {
+                    (try $0.decode(column: "day", as: Int64.self), try $0.decode(column: "scans", as: Int.self))
+                }
+            }
+            let today = DashboardStore.day(midnight)
+            #expect(rows.map(\.0) == [today - 1, today] && rows.map(\.1) == [1, 29])
+            let people = try await app.store.engine.read { db in
+                try await db.raw("SELECT COUNT(*) AS n FROM place_day_people WHERE place_id = \(bind: placeId) AND day = \(bind: today)").first()!.decode(column: "n", as: Int.self)
+            }
+            #expect(people == 10)
+        }
+    }
+
+    @Test func csvCellsThatASpreadsheetWouldRunAreNeutralised() {
+        #expect(CSVExport.cell("=HYPERLINK(\"x\")") == "\"'=HYPERLINK(\"\"x\"\")\"")
+        #expect(CSVExport.cell("+84912345678") == "'+84912345678")
+        #expect(CSVExport.cell("-1") == "'-1" && CSVExport.cell("@SUM(A1)") == "'@SUM(A1)" && CSVExport.cell("\tx") == "'\tx")
+        #expect(CSVExport.cell("\rx") == "\"'\rx\"")
+        #expect(CSVExport.cell("Nguyễn Văn An") == "Nguyễn Văn An" && CSVExport.cell("a,b") == "\"a,b\"")
+        #expect(CSVExport.document([["a"]]) == "\u{FEFF}a\r\n")
+    }
+}
