@@ -21,7 +21,8 @@ import Testing
 /// anything else (including 4xx for a deliberately incomplete body) means the caller got past the checks.
 enum MatrixRole: String, CaseIterable, Sendable, CustomStringConvertible {
     case anonymous, citizen, controller, manager, owner, otherOwner
-    // case officer — added by the officers' branch.
+    /// A provincial officer (Đà Nẵng, where the matrix place is) with every function and no place role.
+    case officer
     var description: String { rawValue }
 }
 
@@ -151,6 +152,34 @@ enum MatrixTable {
         get("GET /places/{id}/history", .managers) { w in "/places/\(w.place)/history" },
         get("GET /places/{id}/scans", .staff) { w in "/places/\(w.place)/scans" },
         get("GET /work", .signedIn) { _ in "/work" },
+        // Authorities (A1–A6): officers only, within their jurisdiction.
+        get("GET /api/v1/officers", [.officer]) { _ in "/api/v1/officers" },
+        MatrixRule(route: "POST /api/v1/officers", allowed: [.officer]) { _, _ in MatrixCall(uri: "/api/v1/officers", json: "{}") },
+        get("GET /api/v1/officers/me", [.officer]) { _ in "/api/v1/officers/me" },
+        MatrixRule(route: "POST /api/v1/tracing", allowed: [.officer]) { _, _ in MatrixCall(uri: "/api/v1/tracing", json: #"{"person":{"phone":"0912000004"},"from":"2026-01-01T00:00:00+07:00","to":"2027-12-31T00:00:00+07:00"}"#) },
+        MatrixRule(route: "POST /api/v1/people/{id}/marks", allowed: [.officer]) { w, _ in MatrixCall(uri: "/api/v1/people/\(try await w.citizenPerson())/marks", json: #"{"mark":"F2"}"#) },
+        MatrixRule(route: "POST /api/v1/people/{id}/vaccinations", allowed: [.officer]) { w, _ in MatrixCall(uri: "/api/v1/people/\(try await w.citizenPerson())/vaccinations", json: #"{"vaccine":"Pfizer","date":"2021-09-01"}"#) },
+        MatrixRule(route: "POST /api/v1/people/{id}/tests", allowed: [.officer]) { w, _ in MatrixCall(uri: "/api/v1/people/\(try await w.citizenPerson())/tests", json: #"{"kind":"pcr","result":"negative","date":"2021-10-01"}"#) },
+        get("GET /api/v1/zones", [.officer]) { _ in "/api/v1/zones" },
+        MatrixRule(route: "POST /api/v1/zones", allowed: [.officer]) { _, _ in MatrixCall(uri: "/api/v1/zones", json: "{}") },
+        MatrixRule(route: "POST /api/v1/zones/{id}/lift", allowed: [.officer]) { w, _ in MatrixCall(uri: "/api/v1/zones/\(try await w.freshZone())/lift", json: "{}") },
+        get("GET /api/v1/stats", [.officer]) { _ in "/api/v1/stats?unit=48" },
+        get("GET /api/v1/risk", [.officer]) { _ in "/api/v1/risk?unit=48" },
+        MatrixRule(route: "POST /api/v1/alerts/place", allowed: [.officer]) { _, _ in MatrixCall(uri: "/api/v1/alerts/place", json: "{}") },
+        get("GET /authorities", [.officer]) { _ in "/authorities" },
+        get("GET /authorities/stats.csv", [.officer]) { _ in "/authorities/stats.csv?unit=48" },
+        get("GET /authorities/tracing", [.officer]) { _ in "/authorities/tracing" },
+        get("GET /authorities/tracing.csv", [.officer]) { _ in "/authorities/tracing.csv?phone=0912000004" },
+        MatrixRule(route: "POST /authorities/tracing/mark", allowed: [.officer]) { _, _ in MatrixCall(uri: "/authorities/tracing/mark?phone=0912000004", form: []) },
+        get("GET /authorities/risk", [.officer]) { _ in "/authorities/risk" },
+        get("GET /authorities/risk.csv", [.officer]) { _ in "/authorities/risk.csv" },
+        get("GET /authorities/alert", [.officer]) { _ in "/authorities/alert" },
+        MatrixRule(route: "POST /authorities/alert", allowed: [.officer]) { _, _ in MatrixCall(uri: "/authorities/alert", form: []) },
+        get("GET /authorities/zones", [.officer]) { _ in "/authorities/zones" },
+        MatrixRule(route: "POST /authorities/zones", allowed: [.officer]) { _, _ in MatrixCall(uri: "/authorities/zones", form: []) },
+        MatrixRule(route: "POST /authorities/zones/{id}/lift", allowed: [.officer]) { w, _ in MatrixCall(uri: "/authorities/zones/\(try await w.freshZone())/lift", form: []) },
+        get("GET /authorities/officers", [.officer]) { _ in "/authorities/officers" },
+        MatrixRule(route: "POST /authorities/officers", allowed: [.officer]) { _, _ in MatrixCall(uri: "/authorities/officers", form: []) },
         // Enterprises (E1–E3): the org belongs to the owner role, the manager role manages it; nobody else is a member.
         MatrixRule(route: "POST /api/v1/orgs", allowed: .signedIn) { _, _ in MatrixCall(uri: "/api/v1/orgs", json: "{}") },
         get("GET /api/v1/orgs", .signedIn) { _ in "/api/v1/orgs" },
@@ -262,7 +291,7 @@ final class MatrixWorld: Sendable {
     private let counter = Mutex(0)
 
     static let phones: [MatrixRole: String] = [.owner: "0912000001", .manager: "0912000002", .controller: "0912000003",
-                                               .citizen: "0912000004", .otherOwner: "0912000005"]
+                                               .citizen: "0912000004", .otherOwner: "0912000005", .officer: "0912000006"]
 
     init(app: TestHarness, accounts: [MatrixRole: UUID], sessions: [MatrixRole: String], place: String, placeCode: String, receipt: String) {
         self.app = app; self.accounts = accounts; self.sessions = sessions; self.place = place; self.placeCode = placeCode; self.receipt = receipt
@@ -277,6 +306,7 @@ final class MatrixWorld: Sendable {
             accounts[role] = account.id
             sessions[role] = try await session(app, account.id)
         }
+        try await app.store.officers.upsert(account: accounts[.officer]!, unitCode: "48", functions: Set(OfficerFunction.allCases), by: nil, now: now)
         let bare = MatrixWorld(app: app, accounts: accounts, sessions: sessions, place: "", placeCode: "", receipt: "")
         let (place, code) = try await bare.makePlace(owner: .owner, staff: true)
         _ = try await bare.makePlace(owner: .otherOwner, staff: false)
@@ -388,6 +418,19 @@ final class MatrixWorld: Sendable {
             throw MatrixSetupError()
         }
         return "\(org)/employees/\(id.uuidString)"
+    }
+
+    /// The citizen role's person (checked in at the matrix place, so inside the officer's jurisdiction).
+    func citizenPerson() async throws -> String {
+        let now = app.services.time.seconds()
+        let account = try await app.store.accounts.findOrCreate(phone: PhoneNumber(Self.phones[.citizen]!)!, language: .vi, now: now)
+        return try await app.store.checkIns.person(forAccount: account, now: now).uuidString
+    }
+
+    /// An epidemic zone on the matrix place's province, in force.
+    func freshZone() async throws -> String {
+        let now = app.services.time.seconds()
+        return try await app.store.health.addZone(unitCode: "48", level: "high", from: now - 3600, to: nil, by: accounts[.officer]!, now: now).uuidString
     }
 
     /// A pending controller share of the place to a phone none of the roles has.
