@@ -168,21 +168,40 @@ public struct HealthStore: Sendable {
     /// Everything about one person the status rules need, in one read; zones and the units' ancestry
     /// are supplied by the caller (they are shared by everyone and cached).
     public func facts(of person: UUID, now: Int64, rules: HealthRules) async throws -> HealthFacts {
-        try await engine.read { db in
-            let lookback = max(Int64(rules.zoneLookbackDays) * 86_400, Int64(rules.declarationHours) * 3600)
-            let declarations = try await Self.declarations(of: person, since: now - lookback, db: db)
-            let doses = try await Self.doses(of: person, db: db)
-            let tests = try await Self.tests(of: person, db: db)
-            let marks = try await db.raw("""
-                SELECT mark, set_at FROM person_marks WHERE person_id = \(bind: person.uuidString) AND cleared_at IS NULL
-                """).all().compactMap { row -> HealthFacts.Mark? in
-                guard let mark = CaseMark(rawValue: try row.decode(column: "mark", as: String.self)) else { return nil }
-                return HealthFacts.Mark(mark: mark, at: try row.decode(column: "set_at", as: Int64.self))
-            }
-            let exposures = try await db.raw("SELECT COUNT(*) AS n FROM exposures WHERE person_id = \(bind: person.uuidString) AND dismissed_at IS NULL")
-                .first()!.decode(column: "n", as: Int.self)
-            let home = try await db.raw("SELECT ward_code FROM people WHERE id = \(bind: person.uuidString)").first()?.decode(column: "ward_code", as: String?.self)
-            return HealthFacts(declarations: declarations, doses: doses, tests: tests, marks: marks, exposures: exposures, homeWard: home ?? nil)
+        let lookback = max(Int64(rules.zoneLookbackDays) * 86_400, Int64(rules.declarationHours) * 3600)
+        let id = person.uuidString
+        // One statement rather than six: this runs for every scan of someone not seen in the last
+        // seconds, and each statement is a round trip to a reader connection.
+        let rows = try await engine.read { db in
+            try await db.raw("""
+                SELECT 'd' AS k, created_at AS a, symptoms AS t1, visited_wards AS t2, NULL AS t3, contact AS n
+                    FROM declarations WHERE person_id = \(bind: id) AND created_at >= \(bind: now - lookback)
+                UNION ALL SELECT 'v', 0, vaccine, dose_date, NULL, verified FROM vaccinations WHERE person_id = \(bind: id)
+                UNION ALL SELECT 't', 0, kind, result, test_date, verified FROM health_tests WHERE person_id = \(bind: id)
+                UNION ALL SELECT 'm', set_at, mark, NULL, NULL, 0 FROM person_marks WHERE person_id = \(bind: id) AND cleared_at IS NULL
+                UNION ALL SELECT 'e', 0, NULL, NULL, NULL, COUNT(*) FROM exposures WHERE person_id = \(bind: id) AND dismissed_at IS NULL
+                UNION ALL SELECT 'p', 0, ward_code, NULL, NULL, 0 FROM people WHERE id = \(bind: id)
+                """).all()
         }
+        var facts = HealthFacts()
+        for row in rows {
+            let t1 = try row.decode(column: "t1", as: String?.self), t2 = try row.decode(column: "t2", as: String?.self)
+            let n = try row.decode(column: "n", as: Int64?.self) ?? 0
+            switch try row.decode(column: "k", as: String.self) {
+            case "d":
+                facts.declarations.append(.init(at: try row.decode(column: "a", as: Int64.self),
+                                                symptoms: (t1 ?? "").split(separator: ",").compactMap { Symptom(rawValue: String($0)) },
+                                                contact: n != 0, visitedWards: (t2 ?? "").split(separator: ",").map(String.init)))
+            case "v": facts.doses.append(.init(vaccine: t1 ?? "", date: t2 ?? "", verified: n != 0))
+            case "t": facts.tests.append(.init(kind: t1 ?? "", result: t2 ?? "", date: try row.decode(column: "t3", as: String?.self) ?? "", verified: n != 0))
+            case "m": if let mark = t1.flatMap(CaseMark.init(rawValue:)) { facts.marks.append(.init(mark: mark, at: try row.decode(column: "a", as: Int64.self))) }
+            case "e": facts.exposures = Int(n)
+            default: facts.homeWard = t1
+            }
+        }
+        facts.declarations.sort { $0.at > $1.at }
+        facts.doses.sort { $0.date < $1.date }
+        facts.tests.sort { $0.date > $1.date }
+        return facts
     }
 }
