@@ -168,34 +168,20 @@ public struct HealthRules: Sendable, Equatable, Codable {
     /// Days since 1970-01-01 → YYYY-MM-DD.
     public static func civilDateString(days: Int64) -> String { civilDate(days: days) }
 
-    /// Days since 1970-01-01 → YYYY-MM-DD (proleptic Gregorian, Howard Hinnant's algorithm).
+    /// Days since 1970-01-01 → YYYY-MM-DD.
     static func civilDate(days: Int64) -> String {
-        let z = days + 719_468
-        let era = (z >= 0 ? z : z - 146_096) / 146_097
-        let doe = z - era * 146_097
-        let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365
-        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
-        let mp = (5 * doy + 2) / 153
-        let d = doy - (153 * mp + 2) / 5 + 1
-        let m = mp < 10 ? mp + 3 : mp - 9
-        let y = yoe + era * 400 + (m <= 2 ? 1 : 0)
+        let (y, m, d) = LocalDate.civil(fromDays: days)
         return String(format: "%04d-%02d-%02d", Int(y), Int(m), Int(d))
     }
 
-    /// YYYY-MM-DD → days since 1970-01-01, nil when not a real date.
+    /// YYYY-MM-DD → days since 1970-01-01, nil when not a real date. Birth dates reach back before
+    /// 1970, which `LocalDate` (a day of check-ins) does not accept.
     public static func days(_ text: String) -> Int64? {
         let parts = text.split(separator: "-")
         guard parts.count == 3, parts[0].count == 4, parts[1].count == 2, parts[2].count == 2,
-              let y = Int64(parts[0]), let m = Int64(parts[1]), let d = Int64(parts[2]), (1...12).contains(m), d >= 1 else { return nil }
-        let monthDays: [Int64] = [31, (y % 4 == 0 && (y % 100 != 0 || y % 400 == 0)) ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31]
-        guard d <= monthDays[Int(m - 1)] else { return nil }
-        let yy = m <= 2 ? y - 1 : y
-        let era = (yy >= 0 ? yy : yy - 399) / 400
-        let yoe = yy - era * 400
-        let mp = m > 2 ? m - 3 : m + 9
-        let doy = (153 * mp + 2) / 5 + d - 1
-        let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy
-        return era * 146_097 + doe - 719_468
+              let y = Int64(parts[0]), let m = Int64(parts[1]), let d = Int64(parts[2]), (1...12).contains(m), d >= 1,
+              d <= LocalDate.daysIn(month: m, year: y) else { return nil }
+        return LocalDate.days(fromCivil: y, m, d)
     }
 
     static func daysBetween(_ from: String, _ to: String) -> Int64? {
