@@ -206,3 +206,23 @@ def driver():
         yield browser
     finally:
         browser.quit()
+
+
+def page_replaced(old):
+    """`EC.staleness_of(old)` that also accepts Chrome's "node does not belong to the document": when a
+    form's answer replaces the page while the driver is asking about the old node, Chrome reports that
+    instead of a stale element, although it means the same thing."""
+    from selenium.common.exceptions import StaleElementReferenceException, WebDriverException
+
+    def replaced(_driver) -> bool:
+        try:
+            old.is_enabled()
+            return False
+        except StaleElementReferenceException:
+            return True
+        except WebDriverException as error:
+            if "does not belong to the document" in str(error) or "No node with given id" in str(error):
+                return True
+            raise
+    return replaced
+

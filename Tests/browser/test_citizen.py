@@ -28,6 +28,7 @@ from selenium.webdriver.support import expected_conditions as EC
 from selenium.webdriver.support.ui import Select, WebDriverWait
 
 import test_kiosk
+from conftest import page_replaced
 from test_kiosk import restartable as server  # noqa: F401 — the kiosk test's stop/start-able server fixture
 
 CITIZEN_PHONE, CITIZEN_E164 = "0914 222 333", "+84914222333"
@@ -46,7 +47,7 @@ def text(driver: WebDriver) -> str:
 def submit(driver: WebDriver, button_id: str) -> None:
     old = driver.find_element(By.TAG_NAME, "html")
     driver.find_element(By.ID, button_id).click()
-    wait(driver).until(EC.staleness_of(old))
+    wait(driver).until(page_replaced(old))
 
 
 def sign_in(driver: WebDriver, runner: test_kiosk.RavaoServer, start: str, phone: str, e164: str) -> None:
@@ -138,7 +139,7 @@ def test_declared_cough_turns_the_gate_red_and_a_printed_card_is_accepted(server
     driver.get(ravao.url("/me"))
     old = driver.find_element(By.TAG_NAME, "html")
     driver.find_element(By.CSS_SELECTOR, "form[action='/signout'] button").click()
-    wait(driver).until(EC.staleness_of(old))
+    wait(driver).until(page_replaced(old))
     assert not driver.execute_async_script("const done = arguments[0]; caches.has('ravao-me-v1').then(done).catch(() => done(false));"), \
         "sign-out should delete the kept personal QR"
 

@@ -25,7 +25,7 @@ from selenium.webdriver.remote.webdriver import WebDriver
 from selenium.webdriver.support import expected_conditions as EC
 from selenium.webdriver.support.ui import Select, WebDriverWait
 
-from conftest import REPO_ROOT, RavaoServer
+from conftest import REPO_ROOT, RavaoServer, page_replaced
 
 PHONE_TYPED = "0912 345 678"
 PHONE_E164 = "+84912345678"
@@ -74,7 +74,7 @@ def submit_and_wait(driver: WebDriver, button_css: str) -> None:
     """Clicks a submit button and waits until the browser has left the page it was on."""
     old = driver.find_element(By.TAG_NAME, "html")
     driver.find_element(By.CSS_SELECTOR, button_css).click()
-    wait(driver).until(EC.staleness_of(old))
+    wait(driver).until(page_replaced(old))
 
 
 def text(driver: WebDriver, css: str) -> str:
@@ -132,7 +132,7 @@ def open_new_place_form(driver: WebDriver, ravao: RavaoServer) -> None:
     driver.get(ravao.url("/places"))
     old = driver.find_element(By.TAG_NAME, "html")
     wait(driver).until(EC.element_to_be_clickable((By.ID, "new-place"))).click()
-    wait(driver).until(EC.staleness_of(old))
+    wait(driver).until(page_replaced(old))
     wait_for_path(driver, "/places/new", "the 'Register a place' button")
 
 
@@ -237,11 +237,11 @@ def test_owner_registers_places_and_prints_a_scannable_poster(ravao: RavaoServer
         row_links[0].click()
     else:  # already reported above; carry on from the place's own URL
         driver.get(ravao.url(restaurant_path))
-    wait(driver).until(EC.staleness_of(old))
+    wait(driver).until(page_replaced(old))
     wait_for_path(driver, restaurant_path, "opening the place from 'My places'")
     old = driver.find_element(By.TAG_NAME, "html")
     wait(driver).until(EC.element_to_be_clickable((By.CSS_SELECTOR, f"a[href='{restaurant_path}/edit']"))).click()
-    wait(driver).until(EC.staleness_of(old))
+    wait(driver).until(page_replaced(old))
     wait_for_path(driver, f"{restaurant_path}/edit", "the edit button")
     # The cascade must restore the saved ward before the form can be submitted.
     wait(driver).until(lambda d: Select(d.find_element(By.ID, "ward")).first_selected_option.text == "Phường Hải Châu",
@@ -305,7 +305,7 @@ def test_owner_registers_places_and_prints_a_scannable_poster(ravao: RavaoServer
     assert text(driver, "#checkin-url") == checkin_url
     old = driver.find_element(By.TAG_NAME, "html")
     wait(driver).until(EC.element_to_be_clickable((By.ID, "poster-link"))).click()
-    wait(driver).until(EC.staleness_of(old))
+    wait(driver).until(page_replaced(old))
     wait_for_path(driver, f"{restaurant_path}/poster", "the poster link")
     wait(driver).until(EC.visibility_of_element_located((By.CSS_SELECTOR, "#poster-qr svg")), "the poster has no QR <svg>")
     assert text(driver, ".poster-name") == RESTAURANT
@@ -370,7 +370,7 @@ def test_owner_registers_places_and_prints_a_scannable_poster(ravao: RavaoServer
     assert switch.text.strip() == "English"
     old = driver.find_element(By.TAG_NAME, "html")
     switch.click()
-    wait(driver).until(EC.staleness_of(old))
+    wait(driver).until(page_replaced(old))
     wait(driver).until(lambda d: html_lang(d) == "en", "the page did not switch to English")
     assert text(driver, "main h1") == "My places"
     assert text(driver, "#new-place") == "Register a place"

@@ -21,7 +21,7 @@ from selenium.webdriver.remote.webdriver import WebDriver
 from selenium.webdriver.support import expected_conditions as EC
 from selenium.webdriver.support.ui import Select, WebDriverWait
 
-from conftest import RavaoServer
+from conftest import RavaoServer, page_replaced
 
 OWNER_PHONE = "0914 222 333"
 OWNER_E164 = "+84914222333"
@@ -43,12 +43,12 @@ def sign_in(driver: WebDriver, ravao: RavaoServer) -> None:
     wait(driver).until(EC.visibility_of_element_located((By.ID, "phone"))).send_keys(OWNER_PHONE)
     old = driver.find_element(By.TAG_NAME, "html")
     driver.find_element(By.ID, "send-code").click()
-    wait(driver).until(EC.staleness_of(old))
+    wait(driver).until(page_replaced(old))
     code = ravao.wait_for_code(OWNER_E164, after=sent_before)
     wait(driver).until(EC.visibility_of_element_located((By.ID, "code"))).send_keys(code)
     old = driver.find_element(By.TAG_NAME, "html")
     driver.find_element(By.ID, "verify").click()
-    wait(driver).until(EC.staleness_of(old))
+    wait(driver).until(page_replaced(old))
     wait(driver).until(lambda d: urlparse(d.current_url).path == "/places")
 
 
@@ -65,7 +65,7 @@ def browser_api(driver: WebDriver, ravao: RavaoServer) -> requests.Session:
 def submit(driver: WebDriver, element) -> None:
     old = driver.find_element(By.TAG_NAME, "html")
     element.click()
-    wait(driver).until(EC.staleness_of(old))
+    wait(driver).until(page_replaced(old))
 
 
 def share_rows(driver: WebDriver) -> dict[str, str]:

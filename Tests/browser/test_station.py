@@ -24,7 +24,7 @@ from selenium.webdriver.remote.webdriver import WebDriver
 from selenium.webdriver.support import expected_conditions as EC
 from selenium.webdriver.support.ui import WebDriverWait
 
-from conftest import RavaoServer
+from conftest import RavaoServer, page_replaced
 
 GUARD_PHONE = "0913 000 111"
 GUARD_E164 = "+84913000111"
@@ -134,12 +134,12 @@ def sign_in_through(driver: WebDriver, ravao: RavaoServer, start_path: str) -> N
     wait(driver).until(EC.visibility_of_element_located((By.ID, "phone"))).send_keys(GUARD_PHONE)
     old = driver.find_element(By.TAG_NAME, "html")
     driver.find_element(By.ID, "send-code").click()
-    wait(driver).until(EC.staleness_of(old))
+    wait(driver).until(page_replaced(old))
     code = ravao.wait_for_code(GUARD_E164, after=sent_before)
     wait(driver).until(EC.visibility_of_element_located((By.ID, "code"))).send_keys(code)
     old = driver.find_element(By.TAG_NAME, "html")
     driver.find_element(By.ID, "verify").click()
-    wait(driver).until(EC.staleness_of(old))
+    wait(driver).until(page_replaced(old))
     wait(driver).until(lambda d: urlparse(d.current_url).path == start_path,
                        f"after sign-in the browser should return to {start_path}, it is at {driver.current_url}")
 
@@ -194,7 +194,7 @@ def test_guard_scans_at_the_door_without_touching_the_mouse(ravao: RavaoServer, 
     assert PLACE in link.text, f"the station list should name {PLACE!r}, it shows {link.text!r}"
     old = driver.find_element(By.TAG_NAME, "html")
     link.click()
-    wait(driver).until(EC.staleness_of(old))
+    wait(driver).until(page_replaced(old))
     assert urlparse(driver.current_url).path == station_path
     assert driver.find_element(By.TAG_NAME, "html").get_attribute("lang") == "vi"
     assert driver.find_element(By.ID, "station-place").text.strip() == PLACE
