@@ -12,7 +12,8 @@ import Synchronization
 /// within `ttlSeconds`.
 public final class HealthStatusCache: Sendable {
     static let ttlSeconds = 5.0
-    let statuses = TTLCache<UUID, HealthStatus>(ttlSeconds: ttlSeconds)
+    // A factory gate at shift change sees thousands of people within seconds; a status is a few hundred bytes.
+    let statuses = TTLCache<UUID, HealthStatus>(ttlSeconds: ttlSeconds, capacity: 50_000)
     let zones = TTLCache<Int, [HealthFacts.Zone]>(ttlSeconds: ttlSeconds)
     private let ancestry = Mutex<[String: [String]]>([:])
 
