@@ -42,6 +42,6 @@ struct CheckInsAPI {
             checkInId: recorded.id.uuidString, duplicate: recorded.duplicate, direction: recorded.direction, scannedAt: ISOTime.string(recorded.scannedAt),
             stayUntil: recorded.direction == CheckInDirection.in.rawValue ? ISOTime.string(recorded.scannedAt + Int64(place.defaultStayMinutes) * 60) : nil,
             place: .init(id: place.id.uuidString, name: place.name, address: address),
-            status: await HealthStatusService(services: services).status(of: recorded.personId).map(StatusPayload.init)), status: recorded.duplicate ? .ok : .created)
+            status: await HealthStatusService(services: services).payload(of: recorded.personId)), status: recorded.duplicate ? .ok : .created)
     }
 }

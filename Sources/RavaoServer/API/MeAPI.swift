@@ -71,7 +71,7 @@ struct MeAPI {
     }
 
     func answer(_ profile: PeopleStore.Profile, account: Account) async throws -> ProfileAnswer {
-        let status = await HealthStatusService(services: services).status(of: profile.id).map(StatusPayload.init)
+        let status = await HealthStatusService(services: services).payload(of: profile.id)
         let exposures = try await services.store.health.exposures(of: profile.id).map {
             ExposureAnswer(source: $0.source, placeName: $0.placeName, from: $0.from.map(ISOTime.string), to: $0.to.map(ISOTime.string),
                            level: $0.level, listedAt: ISOTime.string($0.createdAt))
@@ -120,20 +120,20 @@ struct MeAPI {
         let (account, profile) = try await subject(id, context)
         let fields = try await request.decodeJSON(CitizenService.DeclarationFields.self, context: context)
         let declaration = try await citizens.declare(fields, for: profile.id, by: account)
-        let status = await HealthStatusService(services: services).status(of: profile.id).map(StatusPayload.init)
+        let status = await HealthStatusService(services: services).payload(of: profile.id)
         return JSONResponse(Created(id: declaration.uuidString, status: status), status: .created)
     }
 
     func addDose(_ id: UUID?, _ request: Request, _ context: AppRequestContext) async throws -> JSONResponse<Created> {
         let (account, profile) = try await subject(id, context)
         try await citizens.addDose(try await request.decodeJSON(CitizenService.DoseFields.self, context: context), for: profile.id, by: account)
-        return JSONResponse(Created(id: nil, status: await HealthStatusService(services: services).status(of: profile.id).map(StatusPayload.init)), status: .created)
+        return JSONResponse(Created(id: nil, status: await HealthStatusService(services: services).payload(of: profile.id)), status: .created)
     }
 
     func addTest(_ id: UUID?, _ request: Request, _ context: AppRequestContext) async throws -> JSONResponse<Created> {
         let (account, profile) = try await subject(id, context)
         try await citizens.addTest(try await request.decodeJSON(CitizenService.TestFields.self, context: context), for: profile.id, by: account)
-        return JSONResponse(Created(id: nil, status: await HealthStatusService(services: services).status(of: profile.id).map(StatusPayload.init)), status: .created)
+        return JSONResponse(Created(id: nil, status: await HealthStatusService(services: services).payload(of: profile.id)), status: .created)
     }
 
     func dismissExposures(_ context: AppRequestContext) async throws -> Response {

@@ -57,7 +57,7 @@ struct ScansAPI {
     }
 
     func answer(_ recorded: CheckInStore.Recorded, place: Place, viewer: UUID?) async -> ScanAnswer {
-        let status = await HealthStatusService(services: services).status(of: recorded.personId).map(StatusPayload.init)
+        let status = await HealthStatusService(services: services).payload(of: recorded.personId)
         // Whoever may scan at a place is its staff (a kiosk included); the one rule decides what they see.
         let disclosure = Disclosure.decide(placePrivileged: place.isPrivileged, viewerRole: .controller)
         PrivacyGate(services: services).logViewInBackground(recorded.personId, disclosure: disclosure, viewer: viewer, place: place.id)

@@ -42,6 +42,11 @@ struct HealthStatusService {
         }
     }
 
+    /// The status as API answers carry it.
+    func payload(of person: UUID) async -> StatusPayload? {
+        await status(of: person).map(StatusPayload.init)
+    }
+
     func compute(_ person: UUID) async throws -> HealthStatus {
         let now = services.time.seconds()
         var facts = try await services.store.health.facts(of: person, now: now, rules: rules)

@@ -246,7 +246,8 @@ struct SharingService {
     }
 }
 
-/// Calendar dates typed in forms (`2026-12-31` or `31/12/2026`), as the Unix second their day starts in Vietnam.
+/// Calendar dates typed in forms (`2026-12-31` or `31/12/2026`), as the Unix second their day starts in Vietnam
+/// (forms reach back before 1970, which `LocalDate(_:)` does not accept).
 enum FormDate {
     static func parse(_ text: String) -> Int64? {
         let t = text.trimmingCharacters(in: .whitespaces)
@@ -254,11 +255,8 @@ enum FormDate {
         if t.contains("-") { parts = t.split(separator: "-").compactMap { Int($0) } }
         else if t.contains("/") { parts = t.split(separator: "/").compactMap { Int($0) }.reversed() }
         else { return nil }
-        guard parts.count == 3, (1900...9999).contains(parts[0]), (1...12).contains(parts[1]), (1...31).contains(parts[2]) else { return nil }
-        var calendar = Calendar(identifier: .gregorian)
-        calendar.timeZone = TimeZone(secondsFromGMT: Int(LocalTime.offsetSeconds))!
-        guard let date = calendar.date(from: DateComponents(year: parts[0], month: parts[1], day: parts[2])),
-              calendar.component(.day, from: date) == parts[2] else { return nil }
-        return Int64(date.timeIntervalSince1970)
+        guard parts.count == 3, (1900...9999).contains(parts[0]), (1...12).contains(parts[1]), parts[2] >= 1,
+              Int64(parts[2]) <= LocalDate.daysIn(month: Int64(parts[1]), year: Int64(parts[0])) else { return nil }
+        return LocalDate(dayNumber: LocalDate.days(fromCivil: Int64(parts[0]), Int64(parts[1]), Int64(parts[2]))).start
     }
 }

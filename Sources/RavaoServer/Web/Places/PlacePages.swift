@@ -165,17 +165,9 @@ struct PlacePages {
         func error(_ field: String) -> HTML? {
             errors.first { $0.field == field }.map { "<span class=\"field-error\" role=\"alert\">\($0.message(context.language))</span>" }
         }
-        let scheme = try await services.store.units.activeScheme()
-        let provinces = try await services.store.units.children(of: nil, scheme: scheme)
-        // The chosen ward's ancestors preselect the cascade when a form comes back with errors or for editing.
-        let path = try await draft.wardCode.asyncMap { try await services.store.units.path($0, scheme: scheme) } ?? []
-        let selectedProvince = path.last { $0.level == .province }?.code
-        let selectedDistrict = path.first { $0.level == .district }?.code
+        let picker = try await UnitPicker(services: services).render(selected: draft.wardCode, language: context.language, required: true, error: error("wardCode"))
         let typeOptions: [HTML] = PlaceType.catalogue.map {
             "<option value=\"\($0.code)\" data-stay=\"\($0.defaultStayMinutes)\"\(HTML.attribute("selected", draft.type == $0.code))>\($0.name(in: context.language))\($0.privileged ? " ★" : "")</option>"
-        }
-        let provinceOptions: [HTML] = provinces.map {
-            "<option value=\"\($0.code)\"\(HTML.attribute("selected", selectedProvince == $0.code))>\($0.name)</option>"
         }
         let (mine, _) = try await services.store.places.places(of: account.id, filter: .init(limit: 200, now: services.time.seconds()))
         let parentOptions: [HTML] = mine.filter { $0.role.canEdit && $0.place.id != place?.id }.map {
@@ -191,11 +183,7 @@ struct PlacePages {
           <label>\(s.type)<select name="type" id="type" required><option value="">\(s.choose)</option>\(typeOptions)</select>\(error("type"))</label>
           <label>\(s.name)<input name="name" id="name" maxlength="200" value="\(draft.name ?? "")">\(error("name"))</label>
           <label class="vehicle-only">\(s.plate)<input name="plate" id="plate" maxlength="16" placeholder="98C-123.45" value="\((draft.plate ?? nil) ?? "")">\(error("plate"))</label>
-          <fieldset class="units" data-province="\(selectedProvince ?? "")" data-district="\(selectedDistrict ?? "")" data-ward="\(draft.wardCode ?? "")">
-            <label>\(s.province)<select id="province" data-level="province"><option value="">\(s.choose)</option>\(provinceOptions)</select></label>
-            <label class="district-level" hidden>\(s.district)<select id="district" data-level="district"><option value="">\(s.choose)</option></select></label>
-            <label>\(s.ward)<select name="wardCode" id="ward" required><option value="">\(s.choose)</option></select>\(error("wardCode"))</label>
-          </fieldset>
+          \(picker)
           <label>\(s.address)<input name="address" id="address" maxlength="300" value="\(draft.address ?? "")">\(error("address"))</label>
           <label>\(s.parent)<select name="parentId" id="parentId"><option value="">\(s.noParent)</option>\(parentOptions)</select>\(error("parentId"))</label>
           <label>\(s.defaultStay)<input name="defaultStayMinutes" id="defaultStayMinutes" type="number" min="1" max="1440" value="\(draft.defaultStayMinutes.map(String.init) ?? "")">\(error("defaultStayMinutes"))</label>
