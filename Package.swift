@@ -77,12 +77,14 @@ let package = Package(
             resources: [.copy("Resources/static"), .copy("Resources/openapi.yaml")],
             swiftSettings: swiftSettings
         ),
-        .testTarget(name: "RavaoCoreTests", dependencies: ["RavaoCore"], swiftSettings: swiftSettings),
+        // Test helpers shared by several test targets (the brute-force tracing reference).
+        .target(name: "RavaoTestSupport", dependencies: ["RavaoCore"], path: "Tests/RavaoTestSupport", swiftSettings: swiftSettings),
+        .testTarget(name: "RavaoCoreTests", dependencies: ["RavaoCore", "RavaoTestSupport"], swiftSettings: swiftSettings),
         .testTarget(name: "QRCodeTests", dependencies: ["QRCode"], swiftSettings: swiftSettings),
         .testTarget(
             name: "RavaoServerTests",
             dependencies: [
-                "RavaoServer", "RavaoStore", "RavaoCore", "QRCode",
+                "RavaoServer", "RavaoStore", "RavaoCore", "QRCode", "RavaoTestSupport",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "Crypto", package: "swift-crypto"),
             ],

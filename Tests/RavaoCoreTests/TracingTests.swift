@@ -1,5 +1,6 @@
 import Foundation
 import RavaoCore
+import RavaoTestSupport
 import Testing
 
 /// Tracing (A4) against a brute-force reference: every stay of everyone computed from all check-ins,
@@ -46,108 +47,4 @@ import Testing
                                            source: InMemoryTracingSource(scans: scans, defaultStaySeconds: [place: h]))
         #expect(none.stays.isEmpty && none.contacts.isEmpty)
     }
-}
-
-// MARK: Reference and random data (kept independent of the engine on purpose)
-
-struct SplitMix {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-    mutating func below(_ n: Int64) -> Int64 { Int64(next() % UInt64(n)) }
-}
-
-struct RandomWorld {
-    var people: [UUID] = []
-    var places: [UUID] = []
-    var defaultStay: [UUID: Int64] = [:]
-    var scans: [InMemoryTracingSource.Scan] = []
-
-    /// People visit places over `hours`: entries with exits (minutes to hours later), entries without
-    /// exits, lone exits, exits more than a day later; a few places are busy so contacts chain.
-    init(rng: inout SplitMix, people count: Int, places placeCount: Int, hours: Int64) {
-        people = (0..<count).map { _ in UUID() }
-        places = (0..<placeCount).map { _ in UUID() }
-        for place in places { defaultStay[place] = 60 * (1 + rng.below(1440)) }
-        let span = hours * 3600
-        for person in people {
-            for _ in 0..<(1 + rng.below(6)) {
-                // Busy places (the first five) get most visits.
-                let place = rng.below(3) == 0 ? places[Int(rng.below(Int64(placeCount)))] : places[Int(rng.below(5))]
-                let at = rng.below(span)
-                switch rng.below(10) {
-                case 0..<5:
-                    scans.append(.init(person: person, place: place, direction: .in, at: at))
-                    scans.append(.init(person: person, place: place, direction: .out, at: at + 60 * (1 + rng.below(300))))
-                case 5..<7: scans.append(.init(person: person, place: place, direction: .in, at: at))
-                case 7..<8: scans.append(.init(person: person, place: place, direction: .out, at: at))
-                case 8:
-                    scans.append(.init(person: person, place: place, direction: .in, at: at))
-                    scans.append(.init(person: person, place: place, direction: .out, at: at + 24 * 3600 + 1 + rng.below(3600)))
-                default:
-                    // Two entries, one exit; and a repeat exit.
-                    scans.append(.init(person: person, place: place, direction: .in, at: at))
-                    scans.append(.init(person: person, place: place, direction: .in, at: at + 600))
-                    scans.append(.init(person: person, place: place, direction: .out, at: at + 3600))
-                    scans.append(.init(person: person, place: place, direction: .out, at: at + 7200))
-                }
-            }
-        }
-    }
-
-    /// A case with scans, and a window whose edges sit exactly on scan times (edge cases) or anywhere.
-    func pickCase(rng: inout SplitMix) -> (UUID, Int64, Int64) {
-        let scan = scans[Int(rng.below(Int64(scans.count)))]
-        let own = scans.filter { $0.person == scan.person }.map(\.at).sorted()
-        let from = rng.below(2) == 0 ? own.first! : own.first! - rng.below(7200)
-        let to = rng.below(2) == 0 ? own.last! : from + rng.below(48 * 3600)
-        return (scan.person, from, max(from, to))
-    }
-}
-
-struct Reference {
-    let stays: Set<Tracing.PlaceStay>
-    let contacts: [Tracing.Contact]
-}
-
-func bruteForce(_ scans: [InMemoryTracingSource.Scan], defaults: [UUID: Int64], case c: UUID, from: Int64, to: Int64, buffer: Int64, depth: Int,
-                allowed: (UUID) -> Bool = { _ in true }) -> Reference {
-    var all: [UUID: [UUID: [Stay]]] = [:]  // place → person → stays
-    for (key, list) in Dictionary(grouping: scans, by: { "\($0.place) \($0.person)" }) {
-        _ = key
-        let s = Stays.compute(list.map { ($0.direction, $0.at) }, defaultStaySeconds: defaults[list[0].place]!)
-        all[list[0].place, default: [:]][list[0].person] = s
-    }
-    func overlap(_ s: Stay, _ lo: Int64, _ hi: Int64) -> Bool { s.from <= hi && lo <= s.to }
-    func staysOf(_ person: UUID) -> [(UUID, Stay)] {
-        all.flatMap { place, people in (people[person] ?? []).filter { allowed(place) && overlap($0, from, to) }.map { (place, $0) } }
-    }
-    let caseStays = staysOf(c)
-    var contacts: [Tracing.Contact] = []
-    for (place, s) in caseStays {
-        for (person, stays) in all[place]! where person != c {
-            for t in stays where overlap(t, s.from - buffer, s.to + buffer) {
-                contacts.append(.init(personId: person, level: 1, placeId: place, from: max(t.from, s.from - buffer), to: min(t.to, s.to + buffer), sourcePerson: c, source: s))
-            }
-        }
-    }
-    if depth == 2 {
-        let level1 = Set(contacts.map(\.personId))
-        for p in level1 {
-            for (place, u) in staysOf(p) {
-                for (person, stays) in all[place]! where person != c && !level1.contains(person) {
-                    for v in stays where overlap(v, u.from - buffer, u.to + buffer) {
-                        contacts.append(.init(personId: person, level: 2, placeId: place, from: max(v.from, u.from - buffer), to: min(v.to, u.to + buffer), sourcePerson: p, source: u))
-                    }
-                }
-            }
-        }
-    }
-    return Reference(stays: Set(caseStays.map { Tracing.PlaceStay(placeId: $0.0, stay: $0.1) }), contacts: Tracing.canonical(contacts))
 }

@@ -3,6 +3,7 @@ import RavaoCore
 @testable import RavaoServer
 import RavaoStore
 import SQLKit
+import RavaoTestSupport
 import Testing
 
 /// The store-backed trace (windowed reads through the indexes) against the brute-force reference, on

@@ -1,31 +1,32 @@
 import Foundation
 import RavaoCore
 
-/// A copy of the reference in RavaoCoreTests (test targets cannot share sources).
+/// The brute-force tracing reference and random worlds, shared by the engine's tests (RavaoCoreTests)
+/// and the store's tests on both databases (RavaoServerTests).
 // MARK: Reference and random data (kept independent of the engine on purpose)
 
-struct SplitMix {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
+public struct SplitMix: Sendable {
+    public var state: UInt64
+    public init(seed: UInt64) { state = seed }
+    public mutating func next() -> UInt64 {
         state &+= 0x9E37_79B9_7F4A_7C15
         var z = state
         z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
         z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
         return z ^ (z >> 31)
     }
-    mutating func below(_ n: Int64) -> Int64 { Int64(next() % UInt64(n)) }
+    public mutating func below(_ n: Int64) -> Int64 { Int64(next() % UInt64(n)) }
 }
 
-struct RandomWorld {
-    var people: [UUID] = []
-    var places: [UUID] = []
-    var defaultStay: [UUID: Int64] = [:]
-    var scans: [InMemoryTracingSource.Scan] = []
+public struct RandomWorld: Sendable {
+    public var people: [UUID] = []
+    public var places: [UUID] = []
+    public var defaultStay: [UUID: Int64] = [:]
+    public var scans: [InMemoryTracingSource.Scan] = []
 
     /// People visit places over `hours`: entries with exits (minutes to hours later), entries without
     /// exits, lone exits, exits more than a day later; a few places are busy so contacts chain.
-    init(rng: inout SplitMix, people count: Int, places placeCount: Int, hours: Int64) {
+    public init(rng: inout SplitMix, people count: Int, places placeCount: Int, hours: Int64) {
         people = (0..<count).map { _ in UUID() }
         places = (0..<placeCount).map { _ in UUID() }
         for place in places { defaultStay[place] = 60 * (1 + rng.below(1440)) }
@@ -56,7 +57,7 @@ struct RandomWorld {
     }
 
     /// A case with scans, and a window whose edges sit exactly on scan times (edge cases) or anywhere.
-    func pickCase(rng: inout SplitMix) -> (UUID, Int64, Int64) {
+    public func pickCase(rng: inout SplitMix) -> (UUID, Int64, Int64) {
         let scan = scans[Int(rng.below(Int64(scans.count)))]
         let own = scans.filter { $0.person == scan.person }.map(\.at).sorted()
         let from = rng.below(2) == 0 ? own.first! : own.first! - rng.below(7200)
@@ -65,12 +66,12 @@ struct RandomWorld {
     }
 }
 
-struct Reference {
-    let stays: Set<Tracing.PlaceStay>
-    let contacts: [Tracing.Contact]
+public struct Reference: Sendable {
+    public let stays: Set<Tracing.PlaceStay>
+    public let contacts: [Tracing.Contact]
 }
 
-func bruteForce(_ scans: [InMemoryTracingSource.Scan], defaults: [UUID: Int64], case c: UUID, from: Int64, to: Int64, buffer: Int64, depth: Int,
+public func bruteForce(_ scans: [InMemoryTracingSource.Scan], defaults: [UUID: Int64], case c: UUID, from: Int64, to: Int64, buffer: Int64, depth: Int,
                 allowed: (UUID) -> Bool = { _ in true }) -> Reference {
     var all: [UUID: [UUID: [Stay]]] = [:]  // place → person → stays
     for (key, list) in Dictionary(grouping: scans, by: { "\($0.place) \($0.person)" }) {
