@@ -275,6 +275,32 @@ import Testing
     }
 
     @Test(arguments: TestEngine.available)
+    func onlyAHealthOfficerRecordsVerifiedDosesAndTests(engine: TestEngine) async throws {
+        try await withApp(engine) { app in
+            let citizen = try await app.signIn()
+            let ward = try await app.danangWard()
+            let me = try #require(try await app.request(.put, "/api/v1/me", json: profile(ward), token: citizen).string("id"))
+            // A nationwide health officer, made as `ravao officer add` makes one.
+            let account = try await app.store.accounts.findOrCreate(phone: PhoneNumber("0966000001")!, language: .vi, now: app.time.seconds())
+            try await app.store.officers.upsert(account: account.id, unitCode: "VN", functions: [.health], by: nil, now: app.time.seconds())
+            let officer = try await app.signIn("0966000001")
+
+            #expect(try await app.request(.post, "/api/v1/people/\(me)/vaccinations", json: #"{"vaccine":"AstraZeneca","date":"2021-09-12"}"#, token: officer).status == .created)
+            #expect(try await app.request(.post, "/api/v1/people/\(me)/tests", json: #"{"kind":"pcr","result":"negative","date":"2021-10-20"}"#, token: officer).status == .created)
+            var status = try #require(try await app.request(.get, "/api/v1/me", token: citizen).json["status"] as? [String: Any])
+            #expect((status["vaccination"] as? [String: Any])?["verified"] as? Bool == true)
+            #expect((status["test"] as? [String: Any])?["verified"] as? Bool == true)
+
+            // The citizen cannot reach the officers' endpoint, and what they declare themselves stays unverified.
+            #expect(try await app.request(.post, "/api/v1/people/\(me)/vaccinations", json: #"{"vaccine":"Pfizer","date":"2021-10-01"}"#, token: citizen).status == .forbidden)
+            #expect(try await app.request(.post, "/api/v1/me/vaccinations", json: #"{"vaccine":"Pfizer","date":"2021-10-01","verified":true}"#, token: citizen).status == .created)
+            status = try #require(try await app.request(.get, "/api/v1/me", token: citizen).json["status"] as? [String: Any])
+            #expect((status["vaccination"] as? [String: Any])?["doses"] as? Int == 2)
+            #expect((status["vaccination"] as? [String: Any])?["verified"] as? Bool == false)
+        }
+    }
+
+    @Test(arguments: TestEngine.available)
     func historyIsNewestFirstAndPaged(engine: TestEngine) async throws {
         try await withApp(engine) { app in
             let owner = try await app.signIn("0909000001")
