@@ -7,7 +7,7 @@ struct Dashboard {
     let services: AppServices
     var access: OfficerAccess { OfficerAccess(services: services) }
 
-    static let maximumDays: Int64 = 92
+    static let maximumDays = DashboardStore.maximumDays
 
     /// `from`/`to` are local dates (YYYY-MM-DD), default the last 7 days; `type` a place type code.
     func stats(unit: String?, from: String?, to: String?, type: String?, officer: OfficerAccess.Officer) async throws -> AuthoritiesAPI.StatsBody {
@@ -28,7 +28,7 @@ struct Dashboard {
 
         let scheme = try await services.store.units.activeScheme()
         let (column, units) = try await access.children(of: jurisdiction)
-        let stats = try await services.store.dashboard.stats(jurisdiction, scheme: scheme, childColumn: column, fromDay: fromDay!, toDay: toDay!, type: placeType)
+        let stats = try await services.store.dashboard.stats(jurisdiction, scheme: scheme, childColumn: column, childCodes: units.map(\.code), fromDay: fromDay!, toDay: toDay!, type: placeType)
         let name = jurisdiction.scope == .country ? "Việt Nam" : try await services.store.units.unit(jurisdiction.code, scheme: scheme)?.name ?? jurisdiction.code
         let children = units.map { unit in
             let c = stats.children[unit.code] ?? DashboardStore.Counts()

@@ -4,9 +4,31 @@ import SQLKit
 
 /// The rollups the dashboard (A2) reads, written by the check-in writer in the same transaction as the
 /// check-ins, so a province's counts never scan the check-ins themselves.
+///
+/// Scans add up across days and units (`place_days`, `unit_days`); distinct people and active places do
+/// not: a person seen on Monday and Tuesday is one person in the week. For those, every (unit, person,
+/// day) the person was seen in the unit is kept in `unit_people_days` (for places, `place_days` is the
+/// chain), and `unit_day_tallies` counts, per unit and day, the subjects seen that day by the day they
+/// were last seen before it (`prev_day`). A subject then counts once in [from, to] at its first day in
+/// the range, the one whose `prev_day` is before `from`: the distinct count of any range is one sum over
+/// at most (days × lookback) rows per unit, never over the people themselves. `prev_day` is clamped
+/// to `day - lookbackDays`, which keeps the tallies small and is exact for ranges of up to
+/// `lookbackDays` days, the longest the dashboard accepts.
+///
+/// Counts follow the unit a place was in when it was scanned; moving a place to another ward later
+/// does not move its history.
 enum DashboardRollups {
     /// The local (UTC+7) day number of a time: days since 1970-01-01 in Vietnam.
     static func day(_ seconds: Int64) -> Int64 { (seconds + LocalTime.offsetSeconds) / 86_400 }
+
+    /// The longest range (in days) whose distinct counts the tallies answer exactly.
+    static let lookbackDays: Int64 = 92
+
+    static func clampedPrevious(_ previous: Int64?, day: Int64) -> Int64 {
+        max(previous ?? .min, day - lookbackDays)
+    }
+
+    struct PlaceUnits { let scheme: String; let units: [String] }
 
     static func add(_ rows: [(placeId: UUID, personId: UUID, scannedAt: Int64)], db: any SQLDatabase) async throws {
         guard !rows.isEmpty else { return }
@@ -17,7 +39,54 @@ enum DashboardRollups {
             scans[key, default: 0] += 1
             present.insert(PlaceDayPerson(key: key, person: row.personId.uuidString))
         }
-        // Sorted, so concurrent writers on PostgreSQL take row locks in one order.
+        let placeIds = Set(scans.keys.map(\.place)).sorted()
+        let personIds = Set(present.map(\.person)).sorted()
+        if db.dialect.name == "postgresql" {
+            // The chains below are read, then extended: two instances extending the same person's or
+            // place's chain at once would each miss the other's day. Row locks, taken in one order,
+            // make them take turns (SQLite has one writer anyway).
+            for chunk in placeIds.chunks(of: CheckInWriter.rowsPerStatement) {
+                try await db.raw(CheckInWriter.values("SELECT id FROM places WHERE id IN (", chunk, suffix: ") ORDER BY id FOR UPDATE") { "\(bind: $0)" }).run()
+            }
+            for chunk in personIds.chunks(of: CheckInWriter.rowsPerStatement) {
+                try await db.raw(CheckInWriter.values("SELECT id FROM people WHERE id IN (", chunk, suffix: ") ORDER BY id FOR UPDATE") { "\(bind: $0)" }).run()
+            }
+        }
+        var units: [String: PlaceUnits] = [:]
+        for chunk in placeIds.chunks(of: CheckInWriter.rowsPerStatement) {
+            for row in try await db.raw(CheckInWriter.values("SELECT id, units_scheme, ward_code, district_code, province_code FROM places WHERE id IN (", chunk, suffix: ")") { "\(bind: $0)" }).all() {
+                let codes = [try row.decode(column: "ward_code", as: String.self), try row.decode(column: "district_code", as: String?.self),
+                             try row.decode(column: "province_code", as: String.self), Jurisdiction.countryCode].compactMap { $0 }
+                units[try row.decode(column: "id", as: String.self)] = PlaceUnits(scheme: try row.decode(column: "units_scheme", as: String.self), units: codes)
+            }
+        }
+
+        var tallies: [Tally: Int] = [:]
+        var unitScans: [UnitDay: Int] = [:]
+        for (key, n) in scans {
+            guard let u = units[key.place] else { continue }
+            for unit in u.units { unitScans[UnitDay(scheme: u.scheme, unit: unit, day: key.day), default: 0] += n }
+        }
+        // Active places: a place's chain of days is `place_days` itself, the same in each of its units.
+        let placeKeys = scans.keys.map { ChainKey(chain: [$0.place], day: $0.day) }
+        for (chain, delta) in try await chainDeltas(placeKeys, db: db, table: "place_days", columns: ["place_id"]) {
+            guard let u = units[chain.chain[0]] else { continue }
+            for unit in u.units {
+                tallies[Tally(scheme: u.scheme, unit: unit, kind: "places", day: delta.day, previous: delta.previous), default: 0] += delta.n
+            }
+        }
+        // Distinct people: one chain per (unit, person).
+        var personKeys = Set<ChainKey>()
+        for item in present {
+            guard let u = units[item.key.place] else { continue }
+            for unit in u.units { personKeys.insert(ChainKey(chain: [u.scheme, unit, item.person], day: item.key.day)) }
+        }
+        let personDeltas = try await chainDeltas(Array(personKeys), db: db, table: "unit_people_days", columns: ["scheme", "unit_code", "person_id"])
+        for (chain, delta) in personDeltas {
+            tallies[Tally(scheme: chain.chain[0], unit: chain.chain[1], kind: "people", day: delta.day, previous: delta.previous), default: 0] += delta.n
+        }
+
+        // Writes, each sorted so concurrent writers on PostgreSQL take row locks in one order.
         let counted = scans.sorted { ($0.key.place, $0.key.day) < ($1.key.place, $1.key.day) }
         for chunk in counted.chunks(of: CheckInWriter.rowsPerStatement) {
             try await db.raw(CheckInWriter.values("INSERT INTO place_days (place_id, day, scans) VALUES ", chunk,
@@ -32,10 +101,91 @@ enum DashboardRollups {
                 "(\(bind: item.key.place), \(bind: item.key.day), \(bind: item.person))"
             }).run()
         }
+        let newPeopleDays = personDeltas.compactMap { $0.1.isNewKey ? ChainKey(chain: $0.0.chain, day: $0.1.day) : nil }
+            .sorted(by: ChainKey.inOrder)
+        for chunk in newPeopleDays.chunks(of: CheckInWriter.rowsPerStatement) {
+            try await db.raw(CheckInWriter.values("INSERT INTO unit_people_days (scheme, unit_code, person_id, day) VALUES ", chunk,
+                                                  suffix: " ON CONFLICT DO NOTHING") { k in
+                "(\(bind: k.chain[0]), \(bind: k.chain[1]), \(bind: k.chain[2]), \(bind: k.day))"
+            }).run()
+        }
+        let unitRows = unitScans.sorted { ($0.key.scheme, $0.key.unit, $0.key.day) < ($1.key.scheme, $1.key.unit, $1.key.day) }
+        for chunk in unitRows.chunks(of: CheckInWriter.rowsPerStatement) {
+            try await db.raw(CheckInWriter.values("INSERT INTO unit_days (scheme, unit_code, day, scans) VALUES ", chunk,
+                                                  suffix: " ON CONFLICT (scheme, unit_code, day) DO UPDATE SET scans = unit_days.scans + excluded.scans") { item in
+                "(\(bind: item.key.scheme), \(bind: item.key.unit), \(bind: item.key.day), \(bind: item.value))"
+            }).run()
+        }
+        let tallyRows = tallies.filter { $0.value != 0 }.sorted { ($0.key.scheme, $0.key.unit, $0.key.kind, $0.key.day, $0.key.previous) < ($1.key.scheme, $1.key.unit, $1.key.kind, $1.key.day, $1.key.previous) }
+        for chunk in tallyRows.chunks(of: CheckInWriter.rowsPerStatement) {
+            try await db.raw(CheckInWriter.values("INSERT INTO unit_day_tallies (scheme, unit_code, kind, day, prev_day, n) VALUES ", chunk,
+                                                  suffix: " ON CONFLICT (scheme, unit_code, kind, day, prev_day) DO UPDATE SET n = unit_day_tallies.n + excluded.n") { item in
+                "(\(bind: item.key.scheme), \(bind: item.key.unit), \(bind: item.key.kind), \(bind: item.key.day), \(bind: item.key.previous), \(bind: item.value))"
+            }).run()
+        }
+    }
+
+    /// A change to the tallies of one chain: `n` subjects more (or fewer) on `day` with `previous`.
+    struct Delta { let day: Int64; let previous: Int64; let n: Int; let isNewKey: Bool }
+
+    /// How the tallies change when the days in `keys` join their chains, read before they are written.
+    /// In time order a new day only adds itself (previous = the chain's last day). A day arriving late
+    /// (an offline kiosk's queue) also moves the next existing day's `previous` onto it.
+    static func chainDeltas(_ keys: [ChainKey], db: any SQLDatabase, table: String, columns: [String]) async throws -> [(ChainKey, Delta)] {
+        var neighbours: [ChainKey: (previousOrSame: Int64?, next: Int64?)] = [:]
+        let match = columns.map { "x.\($0) = k.\($0)" }.joined(separator: " AND ")
+        let keyColumns = columns.joined(separator: ", ")
+        for chunk in keys.chunks(of: CheckInWriter.rowsPerStatement / 2) {
+            var query = SQLQueryString("WITH k(\(keyColumns), day) AS (VALUES ")
+            for (i, key) in chunk.enumerated() {
+                if i > 0 { query.appendLiteral(", ") }
+                query.appendLiteral("(")
+                for part in key.chain { query.appendInterpolation(bind: part); query.appendLiteral(", ") }
+                query.appendInterpolation(bind: key.day)
+                query.appendLiteral(")")
+            }
+            query.appendLiteral(") SELECT \(columns.map { "k.\($0)" }.joined(separator: ", ")), k.day, ")
+            query.appendLiteral("(SELECT MAX(x.day) FROM \(table) x WHERE \(match) AND x.day <= k.day) AS before, ")
+            query.appendLiteral("(SELECT MIN(x.day) FROM \(table) x WHERE \(match) AND x.day > k.day) AS after FROM k")
+            for row in try await db.raw(query).all() {
+                let chain = try columns.map { try row.decode(column: $0, as: String.self) }
+                neighbours[ChainKey(chain: chain, day: try row.decode(column: "day", as: Int64.self))] =
+                    (try row.decode(column: "before", as: Int64?.self), try row.decode(column: "after", as: Int64?.self))
+            }
+        }
+        // Per chain, the days new to it, in order.
+        var fresh: [[String]: [(day: Int64, previous: Int64?, next: Int64?)]] = [:]
+        for (key, n) in neighbours where n.previousOrSame != key.day {
+            fresh[key.chain, default: []].append((key.day, n.previousOrSame, n.next))
+        }
+        var deltas: [(ChainKey, Delta)] = []
+        for (chain, var days) in fresh {
+            days.sort { $0.day < $1.day }
+            for (i, d) in days.enumerated() {
+                // The day before it: the chain's stored day before it, or a new day of this batch in between.
+                let previous = i > 0 && days[i - 1].day > (d.previous ?? .min) ? days[i - 1].day : d.previous
+                deltas.append((ChainKey(chain: chain, day: d.day), Delta(day: d.day, previous: clampedPrevious(previous, day: d.day), n: 1, isNewKey: true)))
+                // The stored day after it now follows the last new day before it, not the stored one.
+                if let next = d.next, i + 1 == days.count || days[i + 1].day > next {
+                    deltas.append((ChainKey(chain: chain, day: next), Delta(day: next, previous: clampedPrevious(d.previous, day: next), n: -1, isNewKey: false)))
+                    deltas.append((ChainKey(chain: chain, day: next), Delta(day: next, previous: clampedPrevious(d.day, day: next), n: 1, isNewKey: false)))
+                }
+            }
+        }
+        return deltas
     }
 
     struct PlaceDay: Hashable { let place: String; let day: Int64 }
     struct PlaceDayPerson: Hashable { let key: PlaceDay; let person: String }
+    struct ChainKey: Hashable {
+        let chain: [String]
+        let day: Int64
+        static func inOrder(_ a: ChainKey, _ b: ChainKey) -> Bool {
+            a.chain == b.chain ? a.day < b.day : a.chain.lexicographicallyPrecedes(b.chain)
+        }
+    }
+    struct UnitDay: Hashable { let scheme: String; let unit: String; let day: Int64 }
+    struct Tally: Hashable { let scheme: String; let unit: String; let kind: String; let day: Int64; let previous: Int64 }
 }
 
 extension Store {
@@ -73,30 +223,91 @@ public struct DashboardStore: Sendable {
 
     public static func day(_ seconds: Int64) -> Int64 { DashboardRollups.day(seconds) }
 
+    /// The longest range the dashboard answers: distinct counts are exact up to this many days.
+    public static let maximumDays = DashboardRollups.lookbackDays
+
     /// Counts for the places of `jurisdiction` registered under `scheme`, over local days
-    /// [fromDay, toDay], grouped by `childColumn` (a places column) when given.
-    public func stats(_ jurisdiction: Jurisdiction, scheme: UnitScheme, childColumn: String?, fromDay: Int64, toDay: Int64, type: String?) async throws -> Stats {
-        try await engine.read { db in
-            func filter() -> SQLQueryString {
-                var q = SQLQueryString("p.units_scheme = \(bind: scheme.rawValue)")
-                if let column = jurisdiction.placeColumn { q.appendInterpolation(" AND p.\(unsafeRaw: column) = \(bind: jurisdiction.code)" as SQLQueryString) }
-                if let type { q.appendInterpolation(" AND p.type = \(bind: type)" as SQLQueryString) }
-                return q
+    /// [fromDay, toDay] (at most `maximumDays`), and for each of `childCodes`, the units right below it,
+    /// whose code is in the places column `childColumn`.
+    public func stats(_ jurisdiction: Jurisdiction, scheme: UnitScheme, childColumn: String?, childCodes: [String], fromDay: Int64, toDay: Int64, type: String?) async throws -> Stats {
+        precondition(toDay - fromDay < Self.maximumDays, "the tallies are exact for at most maximumDays days")
+        // The unit rollups are per unit, not per place type: a type filter counts from the place rollups.
+        if let type { return try await statsFromPlaces(jurisdiction, scheme: scheme, childColumn: childColumn, fromDay: fromDay, toDay: toDay, type: type) }
+        return try await engine.read { db in
+            var total = Counts()
+            var children: [String: Counts] = [:]
+            try await Self.countPlaces(db: db, jurisdiction, scheme: scheme, childColumn: childColumn, toDay: toDay, type: nil, into: &total, children: &children)
+            let unit = jurisdiction.code
+            let codes = [unit] + childCodes.filter { $0 != unit }
+            func inCodes() -> SQLQueryString { CheckInWriter.values("unit_code IN (", codes[...], suffix: ")") { "\(bind: $0)" } }
+            func add(_ unitCode: String, _ update: (inout Counts) -> Void) {
+                if unitCode == unit { update(&total) } else { update(&children[unitCode, default: Counts()]) }
             }
+            for row in try await db.raw("""
+                SELECT unit_code, kind, CAST(SUM(n) AS BIGINT) AS n FROM unit_day_tallies
+                WHERE scheme = \(bind: scheme.rawValue) AND \(inCodes()) AND day >= \(bind: fromDay) AND day <= \(bind: toDay) AND prev_day < \(bind: fromDay)
+                GROUP BY unit_code, kind
+                """).all() {
+                let n = try row.decode(column: "n", as: Int.self)
+                let people = try row.decode(column: "kind", as: String.self) == "people"
+                add(try row.decode(column: "unit_code", as: String.self)) { if people { $0.people = n } else { $0.activePlaces = n } }
+            }
+            var perDay: [Int64: (active: Int, scans: Int, people: Int)] = [:]
+            for row in try await db.raw("""
+                SELECT day, kind, CAST(SUM(n) AS BIGINT) AS n FROM unit_day_tallies
+                WHERE scheme = \(bind: scheme.rawValue) AND unit_code = \(bind: unit) AND day >= \(bind: fromDay) AND day <= \(bind: toDay)
+                GROUP BY day, kind
+                """).all() {
+                let day = try row.decode(column: "day", as: Int64.self), n = try row.decode(column: "n", as: Int.self)
+                if try row.decode(column: "kind", as: String.self) == "people" { perDay[day, default: (0, 0, 0)].people = n } else { perDay[day, default: (0, 0, 0)].active = n }
+            }
+            for row in try await db.raw("""
+                SELECT unit_code, day, scans FROM unit_days
+                WHERE scheme = \(bind: scheme.rawValue) AND \(inCodes()) AND day >= \(bind: fromDay) AND day <= \(bind: toDay)
+                """).all() {
+                let unitCode = try row.decode(column: "unit_code", as: String.self), scans = try row.decode(column: "scans", as: Int.self)
+                add(unitCode) { $0.scans += scans }
+                if unitCode == unit { perDay[try row.decode(column: "day", as: Int64.self), default: (0, 0, 0)].scans = scans }
+            }
+            let days = (fromDay...toDay).map { d in Day(day: d, activePlaces: perDay[d]?.active ?? 0, scans: perDay[d]?.scans ?? 0, people: perDay[d]?.people ?? 0) }
+            return Stats(total: total, children: children, days: days)
+        }
+    }
+
+    /// Places registered by the end of `toDay`, in total and per child unit.
+    static func countPlaces(db: any SQLDatabase, _ jurisdiction: Jurisdiction, scheme: UnitScheme, childColumn: String?, toDay: Int64, type: String?,
+                            into total: inout Counts, children: inout [String: Counts]) async throws {
+        let group = childColumn.map { "p.\($0)" } ?? "MIN(p.province_code)"
+        let groupBy = childColumn.map { " GROUP BY p.\($0)" } ?? ""
+        let end = toDay * 86_400 + 86_400 - LocalTime.offsetSeconds
+        for row in try await db.raw("""
+            SELECT \(unsafeRaw: group) AS unit, COUNT(*) AS n FROM places p
+            WHERE \(placeFilter(jurisdiction, scheme: scheme, type: type)) AND p.deleted_at IS NULL AND p.created_at < \(bind: end)\(unsafeRaw: groupBy)
+            """).all() {
+            let n = try row.decode(column: "n", as: Int.self)
+            if childColumn != nil { children[try row.decode(column: "unit", as: String?.self) ?? "", default: Counts()].places += n }
+            total.places += n
+        }
+    }
+
+    static func placeFilter(_ jurisdiction: Jurisdiction, scheme: UnitScheme, type: String?) -> SQLQueryString {
+        var q = SQLQueryString("p.units_scheme = \(bind: scheme.rawValue)")
+        if let column = jurisdiction.placeColumn { q.appendInterpolation(" AND p.\(unsafeRaw: column) = \(bind: jurisdiction.code)" as SQLQueryString) }
+        if let type { q.appendInterpolation(" AND p.type = \(bind: type)" as SQLQueryString) }
+        return q
+    }
+
+    /// The same counts from the per-place rollups, joined to today's places: what a type filter needs,
+    /// and the reference the unit rollups are tested against.
+    func statsFromPlaces(_ jurisdiction: Jurisdiction, scheme: UnitScheme, childColumn: String?, fromDay: Int64, toDay: Int64, type: String?) async throws -> Stats {
+        try await engine.read { db in
+            func filter() -> SQLQueryString { Self.placeFilter(jurisdiction, scheme: scheme, type: type) }
             let group = childColumn.map { "p.\($0)" } ?? "MIN(p.province_code)"
             // Without children, one row of totals: an aggregate in place of the group column, no GROUP BY.
             let groupBy = childColumn.map { " GROUP BY p.\($0)" } ?? ""
-            let end = toDay * 86_400 + 86_400 - LocalTime.offsetSeconds
             var children: [String: Counts] = [:]
             var total = Counts()
-            for row in try await db.raw("""
-                SELECT \(unsafeRaw: group) AS unit, COUNT(*) AS n FROM places p
-                WHERE \(filter()) AND p.deleted_at IS NULL AND p.created_at < \(bind: end)\(unsafeRaw: groupBy)
-                """).all() {
-                let n = try row.decode(column: "n", as: Int.self)
-                children[try row.decode(column: "unit", as: String?.self) ?? "", default: Counts()].places += n
-                total.places += n
-            }
+            try await Self.countPlaces(db: db, jurisdiction, scheme: scheme, childColumn: childColumn, toDay: toDay, type: type, into: &total, children: &children)
             for row in try await db.raw("""
                 SELECT \(unsafeRaw: group) AS unit, COUNT(DISTINCT d.place_id) AS active, CAST(SUM(d.scans) AS BIGINT) AS scans
                 FROM places p JOIN place_days d ON d.place_id = p.id

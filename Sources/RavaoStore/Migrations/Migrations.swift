@@ -306,5 +306,53 @@ enum Migrations {
                 """,
             ]
         },
+        Migration(version: 8, name: "dashboard rollups per unit") { _ in
+            // See DashboardRollups: scans per unit and day, and the tallies that give distinct people and
+            // active places over any range of up to 92 days without counting the people themselves.
+            // Check-ins recorded before this migration count too, from the rollups of migration 6.
+            let units = ["p.ward_code", "p.district_code", "p.province_code", "'VN'"]
+            func perUnit(_ select: (String) -> String) -> String {
+                units.map { select($0) + " WHERE \($0) IS NOT NULL" }.joined(separator: " UNION ALL ")
+            }
+            let clamp = "CASE WHEN prev IS NULL OR prev < day - 92 THEN day - 92 ELSE prev END"
+            let placeChains = "(SELECT place_id, day, LAG(day) OVER (PARTITION BY place_id ORDER BY day) AS prev FROM place_days)"
+            return [
+                """
+                CREATE TABLE unit_days (
+                    scheme TEXT NOT NULL, unit_code TEXT NOT NULL, day BIGINT NOT NULL, scans BIGINT NOT NULL,
+                    PRIMARY KEY (scheme, unit_code, day))
+                """,
+                """
+                CREATE TABLE unit_people_days (
+                    scheme TEXT NOT NULL, unit_code TEXT NOT NULL, person_id TEXT NOT NULL, day BIGINT NOT NULL,
+                    PRIMARY KEY (scheme, unit_code, person_id, day))
+                """,
+                """
+                CREATE TABLE unit_day_tallies (
+                    scheme TEXT NOT NULL, unit_code TEXT NOT NULL, kind TEXT NOT NULL, day BIGINT NOT NULL, prev_day BIGINT NOT NULL,
+                    n BIGINT NOT NULL, PRIMARY KEY (scheme, unit_code, kind, day, prev_day))
+                """,
+                """
+                INSERT INTO unit_days (scheme, unit_code, day, scans)
+                SELECT scheme, unit_code, day, SUM(scans) FROM (\(perUnit { "SELECT p.units_scheme AS scheme, \($0) AS unit_code, d.day, d.scans FROM place_days d JOIN places p ON p.id = d.place_id" })) t
+                GROUP BY scheme, unit_code, day
+                """,
+                """
+                INSERT INTO unit_people_days (scheme, unit_code, person_id, day)
+                SELECT DISTINCT scheme, unit_code, person_id, day FROM (\(perUnit { "SELECT p.units_scheme AS scheme, \($0) AS unit_code, x.person_id, x.day FROM place_day_people x JOIN places p ON p.id = x.place_id" })) t
+                """,
+                """
+                INSERT INTO unit_day_tallies (scheme, unit_code, kind, day, prev_day, n)
+                SELECT scheme, unit_code, 'people', day, \(clamp), COUNT(*) FROM (
+                    SELECT scheme, unit_code, day, LAG(day) OVER (PARTITION BY scheme, unit_code, person_id ORDER BY day) AS prev FROM unit_people_days) t
+                GROUP BY scheme, unit_code, day, \(clamp)
+                """,
+                """
+                INSERT INTO unit_day_tallies (scheme, unit_code, kind, day, prev_day, n)
+                SELECT scheme, unit_code, 'places', day, \(clamp), COUNT(*) FROM (\(perUnit { "SELECT p.units_scheme AS scheme, \($0) AS unit_code, d.day, d.prev FROM \(placeChains) d JOIN places p ON p.id = d.place_id" })) t
+                GROUP BY scheme, unit_code, day, \(clamp)
+                """,
+            ]
+        },
     ]
 }

@@ -1,0 +1,171 @@
+import Foundation
+import RavaoCore
+@testable import RavaoServer
+@testable import RavaoStore
+import RavaoTestSupport
+import SQLKit
+import Testing
+
+/// The dashboard's unit rollups (distinct people and active places from day tallies) against a count
+/// made in Swift from the check-ins themselves, on both engines: random check-ins over 150 days,
+/// written through the real check-in writer in batches that are sometimes out of time order (an
+/// offline kiosk's queue) and sometimes hold the same person on several days; then the migration's
+/// backfill, run again on the same check-ins, must rebuild the very same rollups.
+@Suite("Dashboard rollups") struct DashboardRollupTests {
+    struct Place { let id: UUID; let scheme: String; let ward: String; let district: String?; let province: String }
+    struct Scan { let place: Int; let person: Int; let at: Int64 }
+
+    @Test(arguments: TestEngine.available)
+    func rollupsMatchCountsFromCheckIns(engine: TestEngine) async throws {
+        try await withApp(engine) { app in
+            var rng = SplitMix(seed: 8080)
+            let now = app.time.seconds()
+            let today = DashboardStore.day(now)
+            let firstDay = today - 149
+            let places = try await makePlaces(app, rng: &rng, createdAt: now - 200 * 86_400)
+
+            // 120 people, 900 scans; days cluster so that chains have gaps both shorter and longer than
+            // the 92-day lookback.
+            var scans: [Scan] = []
+            for _ in 0..<900 {
+                let person = Int(rng.below(120))
+                let day = firstDay + (person % 3 == 0 ? rng.below(150) : rng.below(20) + (person % 2 == 0 ? 0 : 125))
+                scans.append(Scan(place: Int(rng.below(Int64(places.count))), person: person, at: (day * 86_400 - LocalTime.offsetSeconds) + 6 * 3600 + rng.below(15 * 3600)))
+            }
+            scans.sort { $0.at < $1.at }
+            // Batches: mostly in order; one in five holds scans taken from anywhere in the remaining queue.
+            var queue = scans
+            var batches: [[Scan]] = []
+            while !queue.isEmpty {
+                let size = min(queue.count, Int(rng.below(30)) + 1)
+                if rng.below(5) == 0 {
+                    var batch: [Scan] = []
+                    for _ in 0..<size { batch.append(queue.remove(at: Int(rng.below(Int64(queue.count))))) }
+                    batches.append(batch)
+                } else {
+                    batches.append(Array(queue.prefix(size))); queue.removeFirst(size)
+                }
+            }
+            for batch in batches {
+                let checkIns = batch.map { scan in
+                    CheckInStore.NewCheckIn(clientId: UUID(), placeId: places[scan.place].id, direction: .in, kind: .phone, scannedAt: scan.at, recordedAt: now,
+                                            scannedBy: nil, payload: "", identifiers: [.init(kind: "phone", value: Self.phone(scan.person))], fullName: nil)
+                }
+                _ = try await app.store.engine.write { db in try await CheckInWriter.write(checkIns, db: db) }
+            }
+
+            // Every unit, at every level, over ranges of 1 to 92 days.
+            var units: [(Jurisdiction, String, childColumn: String?)] = [(.country, "2025", "province_code")]
+            for p in places {
+                units.append((Jurisdiction(scope: .province, code: p.province), p.scheme, p.district == nil ? "ward_code" : "district_code"))
+                units.append((Jurisdiction(scope: .ward, code: p.ward), p.scheme, nil))
+                if let d = p.district { units.append((Jurisdiction(scope: .district, code: d), p.scheme, "ward_code")) }
+            }
+            units.append((.country, "2021", "province_code"))
+            var distinct = Set<String>()
+            units = units.filter { distinct.insert("\($0.1) \($0.0.scope) \($0.0.code)").inserted }
+            var checked = 0
+            for round in 0..<40 {
+                let length = round == 0 ? 92 : round == 1 ? 1 : rng.below(92) + 1
+                let from = firstDay - 5 + rng.below(150 - length + 10), to = from + length - 1
+                for (jurisdiction, schemeCode, childColumn) in units where round % 4 == 0 || jurisdiction.scope != .ward {
+                    let scheme = UnitScheme(rawValue: schemeCode)!
+                    let inUnit = places.indices.filter { places[$0].scheme == schemeCode && jurisdiction.contains(wardCode: places[$0].ward, districtCode: places[$0].district, provinceCode: places[$0].province) }
+                    let childOf: (Int) -> String? = { i in
+                        switch childColumn { case "province_code": places[i].province; case "district_code": places[i].district; case "ward_code": places[i].ward; default: nil }
+                    }
+                    let childCodes = Array(Set(inUnit.compactMap(childOf))).sorted()
+                    let got = try await app.store.dashboard.stats(jurisdiction, scheme: scheme, childColumn: childColumn, childCodes: childCodes, fromDay: from, toDay: to, type: nil)
+                    let label = "\(engine) \(schemeCode) \(jurisdiction.code) days \(from - firstDay)…\(to - firstDay)"
+
+                    let seen = scans.filter { inUnit.contains($0.place) && (from...to).contains(DashboardStore.day($0.at)) }
+                    #expect(got.total.places == inUnit.count, "\(label): places")
+                    #expect(got.total.scans == seen.count, "\(label): scans")
+                    #expect(got.total.people == Set(seen.map(\.person)).count, "\(label): people")
+                    #expect(got.total.activePlaces == Set(seen.map(\.place)).count, "\(label): active places")
+                    for day in got.days {
+                        let that = seen.filter { DashboardStore.day($0.at) == day.day }
+                        #expect(day.scans == that.count && day.people == Set(that.map(\.person)).count && day.activePlaces == Set(that.map(\.place)).count,
+                                "\(label): day \(day.day - firstDay)")
+                    }
+                    for child in childCodes {
+                        let theirs = seen.filter { childOf($0.place) == child }
+                        let c = got.children[child] ?? DashboardStore.Counts()
+                        #expect(c.scans == theirs.count && c.people == Set(theirs.map(\.person)).count && c.activePlaces == Set(theirs.map(\.place)).count,
+                                "\(label): child \(child)")
+                    }
+                    // The place-joined path (the one a type filter takes) agrees as well.
+                    let reference = try await app.store.dashboard.statsFromPlaces(jurisdiction, scheme: scheme, childColumn: childColumn, fromDay: from, toDay: to, type: nil)
+                    #expect(reference.total == got.total && reference.days == got.days, "\(label): place rollups")
+                    checked += 1
+                }
+            }
+            #expect(checked >= 200)
+            #expect(scans.contains { DashboardStore.day($0.at) < firstDay + 20 } && scans.contains { DashboardStore.day($0.at) > firstDay + 125 })
+
+            // The migration's backfill, from the per-place rollups, gives the same tables.
+            let incremental = try await rollupRows(app)
+            #expect(incremental.people.count > 500 && incremental.tallies.count > 200)
+            let backfill = Migrations.all.first { $0.version == 8 }!.statements(app.store.engine.kind).filter { $0.hasPrefix("INSERT") }
+            #expect(backfill.count == 4)
+            try await app.store.engine.write { db in
+                for table in ["unit_days", "unit_people_days", "unit_day_tallies"] { try await db.raw("DELETE FROM \(unsafeRaw: table)").run() }
+                for statement in backfill { try await db.raw(SQLQueryString(statement)).run() }
+            }
+            let rebuilt = try await rollupRows(app)
+            #expect(rebuilt.days == incremental.days)
+            #expect(rebuilt.people == incremental.people)
+            #expect(rebuilt.tallies == incremental.tallies)
+        }
+    }
+
+    static func phone(_ person: Int) -> String { "+8490\(String(format: "%07d", 1_000_000 + person))" }
+
+    /// Twelve places over four wards of two provinces (2025 list), and four over two districts of one
+    /// province of the 2021 list, which the 2025 dashboards must not count.
+    func makePlaces(_ app: TestHarness, rng: inout SplitMix, createdAt: Int64) async throws -> [Place] {
+        let account = UUID()
+        return try await app.store.engine.write { db in
+            try await db.raw("INSERT INTO accounts (id, phone, created_at) VALUES (\(bind: account.uuidString), '+84900000002', \(bind: createdAt))").run()
+            var places: [Place] = []
+            for province in ["48", "01"] {
+                let wards = try await db.raw("SELECT code FROM admin_units WHERE scheme = '2025' AND level = 'ward' AND parent_code = \(bind: province) ORDER BY code LIMIT 2").all()
+                for ward in wards { for _ in 0..<3 { places.append(Place(id: UUID(), scheme: "2025", ward: try ward.decode(column: "code", as: String.self), district: nil, province: province)) } }
+            }
+            let districts = try await db.raw("SELECT code FROM admin_units WHERE scheme = '2021' AND level = 'district' AND parent_code = '48' ORDER BY code LIMIT 2").all()
+            for district in districts {
+                let code = try district.decode(column: "code", as: String.self)
+                let ward = try #require(try await db.raw("SELECT code FROM admin_units WHERE scheme = '2021' AND parent_code = \(bind: code) ORDER BY code LIMIT 1").first())
+                for _ in 0..<2 { places.append(Place(id: UUID(), scheme: "2021", ward: try ward.decode(column: "code", as: String.self), district: code, province: "48")) }
+            }
+            for (i, p) in places.enumerated() {
+                try await db.raw("""
+                    INSERT INTO places (id, code, name, type, units_scheme, ward_code, district_code, province_code, address, default_stay_minutes,
+                        registrant_name, registrant_phone, created_by, created_at, updated_at, search_text)
+                    VALUES (\(bind: p.id.uuidString), \(bind: "DASH\(i)"), \(bind: "Place \(i)"), 'restaurant', \(bind: p.scheme), \(bind: p.ward), \(bind: p.district),
+                        \(bind: p.province), '', 60, 'X', '+84900000002', \(bind: account.uuidString), \(bind: createdAt), \(bind: createdAt), '')
+                    """).run()
+            }
+            return places
+        }
+    }
+
+    struct RollupRows: Equatable { var days: [String] = []; var people: [String] = []; var tallies: [String] = [] }
+
+    func rollupRows(_ app: TestHarness) async throws -> RollupRows {
+        try await app.store.engine.read { db in
+            var rows = RollupRows()
+            for row in try await db.raw("SELECT scheme, unit_code, day, scans FROM unit_days ORDER BY scheme, unit_code, day").all() {
+                rows.days.append("\(try row.decode(column: "scheme", as: String.self)) \(try row.decode(column: "unit_code", as: String.self)) \(try row.decode(column: "day", as: Int64.self)) \(try row.decode(column: "scans", as: Int64.self))")
+            }
+            for row in try await db.raw("SELECT scheme, unit_code, person_id, day FROM unit_people_days ORDER BY scheme, unit_code, person_id, day").all() {
+                rows.people.append("\(try row.decode(column: "scheme", as: String.self)) \(try row.decode(column: "unit_code", as: String.self)) \(try row.decode(column: "person_id", as: String.self)) \(try row.decode(column: "day", as: Int64.self))")
+            }
+            // A late day can leave a tally at zero where the backfill writes no row at all.
+            for row in try await db.raw("SELECT scheme, unit_code, kind, day, prev_day, n FROM unit_day_tallies WHERE n <> 0 ORDER BY scheme, unit_code, kind, day, prev_day").all() {
+                rows.tallies.append("\(try row.decode(column: "scheme", as: String.self)) \(try row.decode(column: "unit_code", as: String.self)) \(try row.decode(column: "kind", as: String.self)) \(try row.decode(column: "day", as: Int64.self)) \(try row.decode(column: "prev_day", as: Int64.self)) \(try row.decode(column: "n", as: Int64.self))")
+            }
+            return rows
+        }
+    }
+}
