@@ -7,8 +7,8 @@ Run `ravao migrate --database sqlite:DB` first: this writes the server's own sch
 over the wards of the 2025 list with a heavy-tailed popularity (a few markets and factory gates see
 thousands of scans a day, most shops a handful); a visit is an `in` followed (70 %) by an `out` five
 minutes to four hours later, or an `in` alone (the place's default stay then applies). Check-ins are
-written with their indexes dropped and rebuilt afterwards, and the dashboard rollups are filled the
-way migration 6 backfills them.
+written with their indexes dropped and rebuilt afterwards, and the per-place dashboard rollups are filled
+the way migration 6 backfills them; `ravao rebuild-rollups` then counts the per-unit ones.
 """
 import argparse, random, sqlite3, time
 

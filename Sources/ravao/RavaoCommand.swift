@@ -12,7 +12,7 @@ struct RavaoCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "ravao",
         abstract: "QR entry/exit control and contact tracing.",
-        subcommands: [Serve.self, Migrate.self, ImportUnits.self, HealthCommand.self, OfficerCommand.self, BenchTracing.self],
+        subcommands: [Serve.self, Migrate.self, ImportUnits.self, HealthCommand.self, OfficerCommand.self, RebuildRollups.self, BenchTracing.self],
         defaultSubcommand: Serve.self)
 }
 
@@ -119,6 +119,33 @@ struct Migrate: AsyncParsableCommand {
         }
         await engine.shutdown()
         print("database is up to date")
+    }
+}
+
+struct RebuildRollups: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "rebuild-rollups",
+        abstract: "Recount the dashboard's per-unit rollups from the per-place ones.",
+        discussion: """
+            The dashboard counts a scan in the unit its place was in when it was scanned. After places were \
+            moved to other units (a corrected ward), or after check-ins were loaded straight into the \
+            database, this recounts every unit from today's places. It runs in one transaction, which holds \
+            up check-in writes while it runs (minutes for tens of millions of check-ins).
+            """)
+    @OptionGroup var db: DatabaseOptions
+
+    func run() async throws {
+        let logger = db.logger()
+        let engine = try await openDatabase(try db.location(), logger: logger)
+        let started = Date()
+        do {
+            try await DashboardStore(engine: engine).rebuildUnitRollups()
+        } catch {
+            await engine.shutdown()
+            throw error
+        }
+        await engine.shutdown()
+        print("unit rollups rebuilt in \(Int(Date().timeIntervalSince(started))) s")
     }
 }
 

@@ -274,6 +274,16 @@ public struct DashboardStore: Sendable {
         }
     }
 
+    /// Recounts `unit_days`, `unit_people_days` and `unit_day_tallies` from the per-place rollups and
+    /// today's places, with the statements migration 8 backfilled them with.
+    public func rebuildUnitRollups() async throws {
+        let statements = Migrations.all.first { $0.version == 8 }!.statements(engine.kind).filter { $0.hasPrefix("INSERT") }
+        try await engine.write { db in
+            for table in ["unit_days", "unit_people_days", "unit_day_tallies"] { try await db.raw("DELETE FROM \(unsafeRaw: table)").run() }
+            for statement in statements { try await db.raw(SQLQueryString(statement)).run() }
+        }
+    }
+
     /// Places registered by the end of `toDay`, in total and per child unit.
     static func countPlaces(db: any SQLDatabase, _ jurisdiction: Jurisdiction, scheme: UnitScheme, childColumn: String?, toDay: Int64, type: String?,
                             into total: inout Counts, children: inout [String: Counts]) async throws {
