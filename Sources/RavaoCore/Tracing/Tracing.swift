@@ -67,6 +67,8 @@ public enum Tracing {
         let level1People = Set(level1.map(\.personId))
         var sources: [(UUID, PlaceStay)] = []
         for contact in level1People.sorted(by: { $0.uuidString < $1.uuidString }) {
+            // A trace whose request has gone (the officer closed the page) stops here and below.
+            try Task.checkCancellation()
             for stay in try await source.stays(of: contact, from: from, to: to)
             where allowedPlace(stay.placeId) && overlaps(stay.stay, from: from, to: to) {
                 sources.append((contact, stay))
@@ -86,8 +88,10 @@ public enum Tracing {
         for place in byPlace.keys.sorted(by: { $0.uuidString < $1.uuidString }) {
             let widened = byPlace[place]!.sorted { $0.1.from < $1.1.from }
             for (start, end) in merged(widened.map { ($0.1.from - bufferSeconds, $0.1.to + bufferSeconds) }) {
+                try Task.checkCancellation()
                 let present = try await source.stays(at: place, from: start, to: end)
                 for (sourcePerson, sourceStay) in widened where sourceStay.from - bufferSeconds <= end && sourceStay.to + bufferSeconds >= start {
+                    if Task.isCancelled { throw CancellationError() }
                     let lo = sourceStay.from - bufferSeconds, hi = sourceStay.to + bufferSeconds
                     for (other, stays) in present where !excluding.contains(other) {
                         for stay in stays where overlaps(stay, from: lo, to: hi) {

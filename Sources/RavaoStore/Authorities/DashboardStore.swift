@@ -243,14 +243,17 @@ public struct DashboardStore: Sendable {
             func add(_ unitCode: String, _ update: (inout Counts) -> Void) {
                 if unitCode == unit { update(&total) } else { update(&children[unitCode, default: Counts()]) }
             }
-            for row in try await db.raw("""
-                SELECT unit_code, kind, CAST(SUM(n) AS BIGINT) AS n FROM unit_day_tallies
-                WHERE scheme = \(bind: scheme.rawValue) AND \(inCodes()) AND day >= \(bind: fromDay) AND day <= \(bind: toDay) AND prev_day < \(bind: fromDay)
-                GROUP BY unit_code, kind
-                """).all() {
-                let n = try row.decode(column: "n", as: Int.self)
-                let people = try row.decode(column: "kind", as: String.self) == "people"
-                add(try row.decode(column: "unit_code", as: String.self)) { if people { $0.people = n } else { $0.activePlaces = n } }
+            // One index range per unit and kind: (scheme, unit_code, kind, day), prev_day read from the index.
+            for kind in ["people", "places"] {
+                for row in try await db.raw("""
+                    SELECT unit_code, CAST(SUM(n) AS BIGINT) AS n FROM unit_day_tallies
+                    WHERE scheme = \(bind: scheme.rawValue) AND \(inCodes()) AND kind = \(bind: kind)
+                        AND day >= \(bind: fromDay) AND day <= \(bind: toDay) AND prev_day < \(bind: fromDay)
+                    GROUP BY unit_code
+                    """).all() {
+                    let n = try row.decode(column: "n", as: Int.self)
+                    add(try row.decode(column: "unit_code", as: String.self)) { if kind == "people" { $0.people = n } else { $0.activePlaces = n } }
+                }
             }
             var perDay: [Int64: (active: Int, scans: Int, people: Int)] = [:]
             for row in try await db.raw("""
@@ -262,12 +265,18 @@ public struct DashboardStore: Sendable {
                 if try row.decode(column: "kind", as: String.self) == "people" { perDay[day, default: (0, 0, 0)].people = n } else { perDay[day, default: (0, 0, 0)].active = n }
             }
             for row in try await db.raw("""
-                SELECT unit_code, day, scans FROM unit_days
+                SELECT unit_code, CAST(SUM(scans) AS BIGINT) AS scans FROM unit_days
                 WHERE scheme = \(bind: scheme.rawValue) AND \(inCodes()) AND day >= \(bind: fromDay) AND day <= \(bind: toDay)
+                GROUP BY unit_code
                 """).all() {
-                let unitCode = try row.decode(column: "unit_code", as: String.self), scans = try row.decode(column: "scans", as: Int.self)
-                add(unitCode) { $0.scans += scans }
-                if unitCode == unit { perDay[try row.decode(column: "day", as: Int64.self), default: (0, 0, 0)].scans = scans }
+                let scans = try row.decode(column: "scans", as: Int.self)
+                add(try row.decode(column: "unit_code", as: String.self)) { $0.scans = scans }
+            }
+            for row in try await db.raw("""
+                SELECT day, scans FROM unit_days
+                WHERE scheme = \(bind: scheme.rawValue) AND unit_code = \(bind: unit) AND day >= \(bind: fromDay) AND day <= \(bind: toDay)
+                """).all() {
+                perDay[try row.decode(column: "day", as: Int64.self), default: (0, 0, 0)].scans = try row.decode(column: "scans", as: Int.self)
             }
             let days = (fromDay...toDay).map { d in Day(day: d, activePlaces: perDay[d]?.active ?? 0, scans: perDay[d]?.scans ?? 0, people: perDay[d]?.people ?? 0) }
             return Stats(total: total, children: children, days: days)

@@ -44,17 +44,36 @@ public final class TracingStore: Tracing.Source {
     }
 
     public func stays(at place: UUID, from: Int64, to: Int64) async throws -> [UUID: [Stay]] {
+        let stay = try await placeFacts([place])[place]?.defaultStaySeconds ?? 3600
+        let margin = Tracing.scanMargin
+        // At a busy market the 24 h margins hold twenty times the check-ins of the window itself, and
+        // almost none of them can touch it. Only these can: an entry that is recent enough for its
+        // default stay to reach `from`, or that has an exit at or after `from` within 24 h; an exit in
+        // the window (it may be a stay of its own); an exit outside it that can close a kept entry.
+        // Everything dropped would only make stays that end before `from` (see TracingStoreTests).
+        func kept(_ entry: String) -> SQLQueryString {
+            """
+            (\(unsafeRaw: entry).scanned_at >= \(bind: from - stay) OR EXISTS (
+                SELECT 1 FROM checkins o WHERE o.person_id = \(unsafeRaw: entry).person_id AND o.place_id = \(unsafeRaw: entry).place_id
+                  AND o.direction = 'out' AND o.scanned_at >= \(unsafeRaw: entry).scanned_at AND o.scanned_at <= \(unsafeRaw: entry).scanned_at + \(bind: margin)
+                  AND o.scanned_at >= \(bind: from)))
+            """
+        }
+        let query: SQLQueryString = """
+                SELECT c.person_id, c.direction, c.scanned_at FROM checkins c
+                WHERE c.place_id = \(bind: place.uuidString) AND c.scanned_at >= \(bind: from - margin) AND c.scanned_at <= \(bind: to + margin)
+                  AND ((c.direction = 'in' AND c.scanned_at <= \(bind: to) AND \(kept("c")))
+                    OR (c.direction = 'out' AND ((c.scanned_at >= \(bind: from) AND c.scanned_at <= \(bind: to)) OR EXISTS (
+                        SELECT 1 FROM checkins i WHERE i.person_id = c.person_id AND i.place_id = c.place_id AND i.direction = 'in'
+                          AND i.scanned_at <= c.scanned_at AND i.scanned_at >= c.scanned_at - \(bind: margin) AND i.scanned_at <= \(bind: to)
+                          AND \(kept("i"))))))
+                """
         let rows = try await engine.read { db in
-            try await db.raw("""
-                SELECT person_id, direction, scanned_at FROM checkins
-                WHERE place_id = \(bind: place.uuidString) AND scanned_at >= \(bind: from - Tracing.scanMargin) AND scanned_at <= \(bind: to + Tracing.scanMargin)
-                  AND (direction = 'out' OR scanned_at <= \(bind: to))
-                """).all().map { row in
+            try await db.raw(query).all().map { row in
                 (person: try row.decode(column: "person_id", as: String.self), direction: try row.decode(column: "direction", as: String.self),
                  at: try row.decode(column: "scanned_at", as: Int64.self))
             }
         }
-        let stay = try await placeFacts([place])[place]?.defaultStaySeconds ?? 3600
         var byPerson: [String: [(direction: CheckInDirection, at: Int64)]] = [:]
         for row in rows { byPerson[row.person, default: []].append((CheckInDirection(rawValue: row.direction) ?? .in, row.at)) }
         var out: [UUID: [Stay]] = [:]

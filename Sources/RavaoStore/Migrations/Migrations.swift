@@ -354,5 +354,24 @@ enum Migrations {
                 """,
             ]
         },
+        Migration(version: 10, name: "places counted by unit from an index") { _ in
+            [
+                // The dashboard counts a province's registered places per ward (or district): with
+                // this index it reads only the index, not thousands of place rows.
+                """
+                CREATE INDEX places_unit_counts ON places (province_code, units_scheme, district_code, ward_code, created_at)
+                WHERE deleted_at IS NULL
+                """,
+            ]
+        },
+        Migration(version: 11, name: "check-ins by place with who and which way") { _ in
+            [
+                // Tracing reads a place's check-ins over a window and its 24 h margins and judges each
+                // one by its direction and person: with both in the index it never visits the table.
+                // It replaces the (place_id, scanned_at) index, of which it is an extension.
+                "CREATE INDEX checkins_place_cover ON checkins (place_id, scanned_at, direction, person_id)",
+                "DROP INDEX checkins_place_time",
+            ]
+        },
     ]
 }
