@@ -15,6 +15,8 @@ struct BenchTracing: AsyncParsableCommand {
     @Option(help: "Seconds after which a trace is stopped and counted as slower") var caseLimit: Int = 60
 
     func run() async throws {
+        // Each figure as soon as it is known, even into a file: a long run may be stopped.
+        setvbuf(stdout, nil, _IOLBF, 0)
         let logger = db.logger()
         let engine = try await openDatabase(try db.location(), logger: logger)
         let store = Store(engine: engine)

@@ -89,20 +89,38 @@ public enum Tracing {
             let widened = byPlace[place]!.sorted { $0.1.from < $1.1.from }
             for (start, end) in merged(widened.map { ($0.1.from - bufferSeconds, $0.1.to + bufferSeconds) }) {
                 try Task.checkCancellation()
+                // The window's stays by start: those overlapping [lo, hi] start in [lo - longest, hi], a
+                // slice found by binary search. At a busy place whose merged window spans days, each source
+                // stay then looks at its own hours only.
                 let present = try await source.stays(at: place, from: start, to: end)
+                    .flatMap { other, stays in excluding.contains(other) ? [] : stays.map { (other, $0) } }
+                    .sorted { $0.1.from < $1.1.from }
+                let longest = present.map { $0.1.to - $0.1.from }.max() ?? 0
                 for (sourcePerson, sourceStay) in widened where sourceStay.from - bufferSeconds <= end && sourceStay.to + bufferSeconds >= start {
                     if Task.isCancelled { throw CancellationError() }
                     let lo = sourceStay.from - bufferSeconds, hi = sourceStay.to + bufferSeconds
-                    for (other, stays) in present where !excluding.contains(other) {
-                        for stay in stays where overlaps(stay, from: lo, to: hi) {
+                    var i = firstIndex(in: present, startingAtOrAfter: lo - longest)
+                    while i < present.count, present[i].1.from <= hi {
+                        let (other, stay) = present[i]
+                        if stay.to >= lo {
                             found.append(Contact(personId: other, level: level, placeId: place, from: max(stay.from, lo), to: min(stay.to, hi),
                                                  sourcePerson: sourcePerson, source: sourceStay))
                         }
+                        i += 1
                     }
                 }
             }
         }
         return canonical(found)
+    }
+
+    static func firstIndex(in stays: [(UUID, Stay)], startingAtOrAfter t: Int64) -> Int {
+        var lo = 0, hi = stays.count
+        while lo < hi {
+            let mid = (lo + hi) / 2
+            if stays[mid].1.from < t { lo = mid + 1 } else { hi = mid }
+        }
+        return lo
     }
 
     /// Closed intervals merged where they overlap or touch.
@@ -114,15 +132,21 @@ public enum Tracing {
         return out
     }
 
+    private struct Keyed { let contact: Contact; let person: String; let place: String; let sourcePerson: String }
+
     /// One order for every engine and every reference: by level, person, place, time, source.
     public static func canonical(_ contacts: some Sequence<Contact>) -> [Contact] {
-        Array(Set(contacts)).sorted { a, b in
-            // Tuples compare up to six elements; the last two keys break ties.
-            let x = (a.level, a.personId.uuidString, a.placeId.uuidString, a.from, a.to, a.source.from)
-            let y = (b.level, b.personId.uuidString, b.placeId.uuidString, b.from, b.to, b.source.from)
-            if x != y { return x < y }
-            return (a.source.to, a.sourcePerson.uuidString) < (b.source.to, b.sourcePerson.uuidString)
-        }
+        // The ids' text is made once per contact, not twice per comparison: a busy market's trace sorts
+        // tens of thousands of contacts.
+        return Set(contacts).map { Keyed(contact: $0, person: $0.personId.uuidString, place: $0.placeId.uuidString, sourcePerson: $0.sourcePerson.uuidString) }
+            .sorted { a, b in
+                // Tuples compare up to six elements; the last two keys break ties.
+                let x = (a.contact.level, a.person, a.place, a.contact.from, a.contact.to, a.contact.source.from)
+                let y = (b.contact.level, b.person, b.place, b.contact.from, b.contact.to, b.contact.source.from)
+                if x != y { return x < y }
+                return (a.contact.source.to, a.sourcePerson) < (b.contact.source.to, b.sourcePerson)
+            }
+            .map(\.contact)
     }
 }
 

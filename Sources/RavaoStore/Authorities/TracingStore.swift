@@ -51,10 +51,13 @@ public final class TracingStore: Tracing.Source {
         // default stay to reach `from`, or that has an exit at or after `from` within 24 h; an exit in
         // the window (it may be a stay of its own); an exit outside it that can close a kept entry.
         // Everything dropped would only make stays that end before `from` (see TracingStoreTests).
+        // SQLite's planner would rather range over the place's check-ins for these lookups (the place is
+        // an equality too) than take the person's few: say which index to use.
+        let personIndex = engine.kind == .sqlite ? " INDEXED BY checkins_person_time" : ""
         func kept(_ entry: String) -> SQLQueryString {
             """
             (\(unsafeRaw: entry).scanned_at >= \(bind: from - stay) OR EXISTS (
-                SELECT 1 FROM checkins o WHERE o.person_id = \(unsafeRaw: entry).person_id AND o.place_id = \(unsafeRaw: entry).place_id
+                SELECT 1 FROM checkins o\(unsafeRaw: personIndex) WHERE o.person_id = \(unsafeRaw: entry).person_id AND o.place_id = \(unsafeRaw: entry).place_id
                   AND o.direction = 'out' AND o.scanned_at >= \(unsafeRaw: entry).scanned_at AND o.scanned_at <= \(unsafeRaw: entry).scanned_at + \(bind: margin)
                   AND o.scanned_at >= \(bind: from)))
             """
@@ -64,7 +67,7 @@ public final class TracingStore: Tracing.Source {
                 WHERE c.place_id = \(bind: place.uuidString) AND c.scanned_at >= \(bind: from - margin) AND c.scanned_at <= \(bind: to + margin)
                   AND ((c.direction = 'in' AND c.scanned_at <= \(bind: to) AND \(kept("c")))
                     OR (c.direction = 'out' AND ((c.scanned_at >= \(bind: from) AND c.scanned_at <= \(bind: to)) OR EXISTS (
-                        SELECT 1 FROM checkins i WHERE i.person_id = c.person_id AND i.place_id = c.place_id AND i.direction = 'in'
+                        SELECT 1 FROM checkins i\(unsafeRaw: personIndex) WHERE i.person_id = c.person_id AND i.place_id = c.place_id AND i.direction = 'in'
                           AND i.scanned_at <= c.scanned_at AND i.scanned_at >= c.scanned_at - \(bind: margin) AND i.scanned_at <= \(bind: to)
                           AND \(kept("i"))))))
                 """
