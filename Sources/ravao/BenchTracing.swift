@@ -15,8 +15,6 @@ struct BenchTracing: AsyncParsableCommand {
     @Option(help: "Seconds after which a trace is stopped and counted as slower") var caseLimit: Int = 60
 
     func run() async throws {
-        // Each figure as soon as it is known, even into a file: a long run may be stopped.
-        setvbuf(stdout, nil, _IOLBF, 0)
         let logger = db.logger()
         let engine = try await openDatabase(try db.location(), logger: logger)
         let store = Store(engine: engine)
@@ -63,7 +61,7 @@ struct BenchTracing: AsyncParsableCommand {
                 let line = "  depth \(depth) case \(n + 1): \(result == nil ? "stopped at \(limit) s" : String(format: "%.1f ms, %d people", ms, contacts.last!))\n"
                 FileHandle.standardError.write(Data(line.utf8))
             }
-            print("depth \(depth): \(Self.summary(times)); stopped at \(caseLimit) s: \(overLimit) of \(picks.count); contacts per case (finished) p50 \(Self.percentile(contacts.map(Double.init), 0.5)) max \(contacts.max() ?? 0)")
+            say("depth \(depth): \(Self.summary(times)); stopped at \(caseLimit) s: \(overLimit) of \(picks.count); contacts per case (finished) p50 \(Self.percentile(contacts.map(Double.init), 0.5)) max \(contacts.max() ?? 0)")
         }
         await engine.shutdown()
     }
@@ -84,7 +82,7 @@ struct BenchTracing: AsyncParsableCommand {
                 times.append(Self.ms(ContinuousClock.now - started))
             }
         }
-        print("province dashboard (\(days) days, per-ward children; 10 largest provinces × 3): \(Self.summary(times))")
+        say("province dashboard (\(days) days, per-ward children; 10 largest provinces × 3): \(Self.summary(times))")
         times = []
         for _ in 0..<5 {
             let started = ContinuousClock.now
@@ -92,8 +90,11 @@ struct BenchTracing: AsyncParsableCommand {
             _ = try await store.dashboard.stats(.country, scheme: .y2025, childColumn: "province_code", childCodes: provinceCodes, fromDay: fromDay, toDay: toDay, type: nil)
             times.append(Self.ms(ContinuousClock.now - started))
         }
-        print("country dashboard (\(days) days, per-province children; × 5): \(Self.summary(times))")
+        say("country dashboard (\(days) days, per-province children; × 5): \(Self.summary(times))")
     }
+
+    /// Each figure as soon as it is known, unbuffered even into a file: a long run may be stopped.
+    func say(_ line: String) { FileHandle.standardOutput.write(Data((line + "\n").utf8)) }
 
     static func ms(_ d: Duration) -> Double { Double(d.components.seconds) * 1000 + Double(d.components.attoseconds) / 1e15 }
     static func percentile(_ values: [Double], _ p: Double) -> Double {
