@@ -387,6 +387,17 @@ public struct OrgStore: Sendable {
         public var present: Int { departments.reduce(0) { $0 + $1.present } }
     }
 
+    /// Coverage as every view shows it: presence brought up to date with the check-ins recorded so
+    /// far, then counted. The benchmark times this call.
+    public func currentCoverage(org: UUID, day: LocalDate, withMissing: Bool, now: Int64) async throws -> Coverage {
+        try await refreshPresence(org: org, now: now)
+        return try await coverage(org: org, day: day, withMissing: withMissing)
+    }
+
+    public func refreshPresence(org: UUID, now: Int64) async throws {
+        try await refreshPresence(org: org, places: try await coveragePlaceIds(of: org), now: now)
+    }
+
     /// Coverage of one local day (call `refreshPresence` first): one query lists the employees
     /// nobody saw (or, without names, counts those seen per department), one counts each department.
     public func coverage(org: UUID, day: LocalDate, withMissing: Bool = true) async throws -> Coverage {
