@@ -1,12 +1,12 @@
-# The HTTP half of the coverage benchmark (run by Benchmarks/run-coverage.sh): signs in as the
-# company's owner through the API (the code is read from the SMS outbox), then times
-# GET /api/v1/orgs/{id}/coverage?date=DAY over one keep-alive connection, checking every answer.
-# Usage: coverage-http.py BASE_URL OUTBOX PHONE ORG DAY TOTAL PRESENT MISSING [REPETITIONS]
-import http.client, json, re, sys, time, urllib.parse
+# The HTTP half of the coverage benchmark (run by Benchmarks/run-coverage.sh): with the owner's
+# token that `ravao bench-coverage --token-file` wrote, times GET /api/v1/orgs/{id}/coverage?date=DAY
+# over one keep-alive connection (the first request, then REPETITIONS more), checking every answer.
+# Usage: coverage-http.py BASE_URL TOKEN_FILE ORG DAY TOTAL PRESENT MISSING [REPETITIONS]
+import http.client, json, sys, time, urllib.parse
 
-base, outbox, phone, org, day = sys.argv[1:6]
-total, present, missing = map(int, sys.argv[6:9])
-repetitions = int(sys.argv[9]) if len(sys.argv) > 9 else 20
+base, token_file, org, day = sys.argv[1:5]
+total, present, missing = map(int, sys.argv[5:8])
+repetitions = int(sys.argv[8]) if len(sys.argv) > 8 else 20
 url = urllib.parse.urlparse(base)
 conn = http.client.HTTPConnection(url.hostname, url.port, timeout=60)
 
@@ -18,27 +18,7 @@ def call(method, path, body=None, token=None):
     reply = conn.getresponse()
     return reply.status, reply.read()
 
-status, body = call("POST", "/api/v1/auth/otp", {"phone": phone})
-if status != 202:
-    sys.exit(f"requesting a code answered {status}: {body[:200]!r}")
-code = None
-for _ in range(100):
-    try:
-        for line in open(outbox, encoding="utf-8"):
-            message = json.loads(line)
-            if message.get("to") == phone:
-                code = (re.findall(r"(?<!\d)\d{6}(?!\d)", message.get("text", "")) or [None])[0] or code
-    except (OSError, ValueError):
-        pass
-    if code:
-        break
-    time.sleep(0.1)
-if not code:
-    sys.exit(f"no SMS code for {phone} appeared in {outbox}")
-status, body = call("POST", "/api/v1/auth/verify", {"phone": phone, "code": code})
-if status != 200:
-    sys.exit(f"verifying the code answered {status}: {body[:200]!r}")
-token = json.loads(body)["token"]
+token = open(token_file).read().strip()
 
 path = f"/api/v1/orgs/{org}/coverage?date={day}"
 times = []

@@ -364,13 +364,15 @@ public struct OrgStore: Sendable {
         }
     }
 
-    /// "Seen on `day`": any of the employee's numbers in `org_presence`; one primary-key probe per
-    /// number, short-circuited at the first hit.
-    static func seen(org: String, day: Int64) -> SQLQueryString {
+    /// "Nobody saw this employee on `day`": none of their numbers is in `org_presence`. Three
+    /// NOT EXISTS rather than NOT (… OR …): SQLite runs them the same way (a primary-key probe per
+    /// number, stopping at the first hit; a NULL number matches nothing), while PostgreSQL can turn
+    /// each into a hash anti-join instead of re-running a hashed subplan for every roster row.
+    static func unseen(org: String, day: Int64) -> SQLQueryString {
         """
-        ((r.cccd IS NOT NULL AND EXISTS (SELECT 1 FROM org_presence p WHERE p.org_id = \(bind: org) AND p.day = \(bind: day) AND p.kind = 'cccd' AND p.value = r.cccd))
-         OR (r.phone IS NOT NULL AND EXISTS (SELECT 1 FROM org_presence p WHERE p.org_id = \(bind: org) AND p.day = \(bind: day) AND p.kind = 'phone' AND p.value = r.phone))
-         OR (r.bhyt IS NOT NULL AND EXISTS (SELECT 1 FROM org_presence p WHERE p.org_id = \(bind: org) AND p.day = \(bind: day) AND p.kind = 'bhyt' AND p.value = r.bhyt)))
+        NOT EXISTS (SELECT 1 FROM org_presence p WHERE p.org_id = \(bind: org) AND p.day = \(bind: day) AND p.kind = 'cccd' AND p.value = r.cccd)
+        AND NOT EXISTS (SELECT 1 FROM org_presence p WHERE p.org_id = \(bind: org) AND p.day = \(bind: day) AND p.kind = 'phone' AND p.value = r.phone)
+        AND NOT EXISTS (SELECT 1 FROM org_presence p WHERE p.org_id = \(bind: org) AND p.day = \(bind: day) AND p.kind = 'bhyt' AND p.value = r.bhyt)
         """
     }
 
@@ -410,7 +412,7 @@ public struct OrgStore: Sendable {
             var missingByDepartment: [String: Int] = [:]
             // The inner query is answered from `roster_entries_match` and the presence index alone;
             // table rows are read only for the employees nobody saw.
-            let unseen: SQLQueryString = "SELECT r.id FROM roster_entries r WHERE r.org_id = \(bind: orgId) AND NOT " + Self.seen(org: orgId, day: day.dayNumber)
+            let unseen: SQLQueryString = "SELECT r.id FROM roster_entries r WHERE r.org_id = \(bind: orgId) AND " + Self.unseen(org: orgId, day: day.dayNumber)
             if withMissing {
                 let query = SQLQueryString("SELECT * FROM roster_entries WHERE id IN (") + unseen + SQLQueryString(") ORDER BY department, full_name, id")
                 missing = try await db.raw(query).all().map(Self.employee(from:))
