@@ -30,7 +30,8 @@ cleanup() {
 }
 trap cleanup EXIT
 
-echo "$(date -u '+%Y-%m-%d %H:%M') UTC, commit $(git rev-parse --short HEAD)$(git diff --quiet HEAD -- Sources || echo '+'), $RAVAO_BIN, $(nproc) cores"
+# The tree's commit ('+': Sources differ from it); with RAVAO_BIN, say which commit that binary was built from.
+echo "$(date -u '+%Y-%m-%d %H:%M') UTC, tree $(git rev-parse --short HEAD)$(git diff --quiet HEAD -- Sources || echo '+'), binary $RAVAO_BIN, $(nproc) cores"
 "$RAVAO_BIN" bench-coverage --database "$DATABASE" --repetitions "$REPS" --measure first,warm,parts,history \
     --token-file "$WORK/token" --log-level warning | tee "$WORK/bench.txt"
 read -r ORG DAY TOTAL PRESENT MISSING < <(awk '/^workload:/ { print $3, $5, $9, $11, $13 }' "$WORK/bench.txt")

@@ -306,7 +306,7 @@ enum Migrations {
                 """,
             ]
         },
-        Migration(version: 9, name: "presence keyed by identifier first") { kind in
+        Migration(version: 9, name: "coverage: presence keyed by identifier first, roster version") { kind in
             // A coverage query probes `org_presence` once or twice per employee (30,000 probes for a
             // large roster). Keyed (org_id, day, ...), every comparison in those probes first walks
             // the same 36-character org id and the same day; keyed by the identifying value first,
@@ -326,6 +326,7 @@ enum Migrations {
                     "DROP TABLE org_presence",
                     "ALTER TABLE org_presence_by_value RENAME TO org_presence",
                     "CREATE INDEX org_presence_org ON org_presence (org_id, day, place_id)",
+                    Self.coverageVersion,
                 ]
             case .postgres:
                 // PostgreSQL hashes the day's values of one kind for an anti-join; (org_id, day, kind,
@@ -335,8 +336,12 @@ enum Migrations {
                     "ALTER TABLE org_presence DROP CONSTRAINT org_presence_pkey",
                     "ALTER TABLE org_presence ADD PRIMARY KEY (value, day, org_id, kind, place_id)",
                     "CREATE INDEX org_presence_org ON org_presence (org_id, day, kind, value)",
+                    Self.coverageVersion,
                 ]
             }
         },
     ]
+
+    /// Bumped by every change that can add an employee to a day's missing list (OrgStore.rosterChanged).
+    static let coverageVersion = "ALTER TABLE orgs ADD COLUMN coverage_version BIGINT NOT NULL DEFAULT 0"
 }
