@@ -276,6 +276,63 @@ import Testing
         }
     }
 
+    /// A coverage answer starts from the previous one's missing list (OrgStore.coverage): every
+    /// change after an answer that can put someone on that list must show in the next answer, in
+    /// the owner's view and in the board's.
+    @Test(arguments: TestEngine.available)
+    func coverageFollowsRosterChangesMadeAfterAnAnswer(engine: TestEngine) async throws {
+        try await withApp(engine) { app in
+            let owner = try await app.signIn()
+            let gate = try #require(try await app.createPlace(token: owner, name: "Cổng chính", type: "factory")["id"] as? String)
+            let org = try await createOrg(app, token: owner)
+            #expect(try await app.request(.post, "/api/v1/orgs/\(org)/places", json: #"{"placeId":"\#(gate)"}"#, token: owner).status == .noContent)
+            #expect(try await app.request(.post, "/api/v1/orgs/\(org)/members", json: #"{"phone":"0866276777","role":"board"}"#, token: owner).status == .noContent)
+            let board = try await app.signIn("0866276777")
+            let csv = """
+                Mã NV,Họ tên,SĐT,CCCD,BHYT,Phòng ban
+                1,Came,,\(Self.cccd(1)),,May
+                2,Stayed Home,,\(Self.cccd(2)),,May
+                """
+            #expect(try await upload(app, "/api/v1/orgs/\(org)/roster", Array(csv.utf8), token: owner).json["imported"] as? Int == 2)
+            let day = LocalDate(containing: app.time.seconds()).adding(days: -1)
+            // Person 3 is scanned before being on the roster; nobody scans person 4 yet.
+            for n in [1, 3] {
+                try await scan(app, token: owner, placeId: gate, payload: Self.cccdPayload(n, name: "Worker \(n)"), at: day.start + 8 * 3600)
+            }
+            func expectCoverage(present: Int, total: Int, missing: Set<String>, _ step: String) async throws {
+                let full = try await app.request(.get, "/api/v1/orgs/\(org)/coverage?date=\(day)", token: owner)
+                let names = Set((full.json["missing"] as? [[String: Any]] ?? []).compactMap { $0["name"] as? String })
+                #expect(full.json["present"] as? Int == present && full.json["total"] as? Int == total && names == missing, "\(step): \(full.body)")
+                let stats = try await app.request(.get, "/api/v1/orgs/\(org)/coverage?date=\(day)", token: board)
+                #expect(stats.json["present"] as? Int == present && stats.json["total"] as? Int == total, "\(step), board: \(stats.body)")
+            }
+            try await expectCoverage(present: 1, total: 2, missing: ["Stayed Home"], "imported")
+            try await expectCoverage(present: 1, total: 2, missing: ["Stayed Home"], "asked again")
+
+            let scannedBefore = try await app.request(.post, "/api/v1/orgs/\(org)/employees", json: #"{"name":"Scanned Before","cccd":"\#(Self.cccd(3))","department":"Cắt"}"#, token: owner)
+            #expect(scannedBefore.status == .created, "\(scannedBefore.body)")
+            try await expectCoverage(present: 2, total: 3, missing: ["Stayed Home"], "added someone already scanned")
+            #expect(try await app.request(.post, "/api/v1/orgs/\(org)/employees", json: #"{"name":"New Hire","cccd":"\#(Self.cccd(4))","department":"Cắt"}"#, token: owner).status == .created)
+            try await expectCoverage(present: 2, total: 4, missing: ["Stayed Home", "New Hire"], "added someone never scanned")
+
+            let rows = try #require(try await app.request(.get, "/api/v1/orgs/\(org)/employees", token: owner).json["items"] as? [[String: Any]])
+            let came = try #require(rows.first { $0["name"] as? String == "Came" }?["id"] as? String)
+            let stayedHome = try #require(rows.first { $0["name"] as? String == "Stayed Home" }?["id"] as? String)
+            let edited = try await app.request(.put, "/api/v1/orgs/\(org)/employees/\(came)", json: #"{"name":"Came","cccd":"\#(Self.cccd(5))","department":"May"}"#, token: owner)
+            #expect(edited.status == .ok, "\(edited.body)")
+            try await expectCoverage(present: 1, total: 4, missing: ["Stayed Home", "New Hire", "Came"], "changed a number to one nobody scanned")
+
+            #expect(try await app.request(.delete, "/api/v1/orgs/\(org)/employees/\(stayedHome)", token: owner).status == .noContent)
+            try await expectCoverage(present: 1, total: 3, missing: ["New Hire", "Came"], "removed someone missing")
+            try await scan(app, token: owner, placeId: gate, payload: Self.cccdPayload(4, name: "New Hire"), at: day.start + 9 * 3600)
+            try await expectCoverage(present: 2, total: 3, missing: ["Came"], "a late scan")
+
+            let replacement = "name,cccd,department\nOnly One,\(Self.cccd(2)),May\n"
+            #expect(try await upload(app, "/api/v1/orgs/\(org)/roster?mode=replace", Array(replacement.utf8), token: owner).json["imported"] as? Int == 1)
+            try await expectCoverage(present: 0, total: 1, missing: ["Only One"], "roster replaced")
+        }
+    }
+
     // MARK: Access
 
     @Test(arguments: TestEngine.available)

@@ -168,8 +168,7 @@ struct OrgService {
     }
 
     func coverage(_ org: OrgStore.Org, on date: LocalDate, withMissing: Bool) async throws -> OrgStore.Coverage {
-        try await store.refreshPresence(org: org.id, places: try await store.coveragePlaceIds(of: org.id), now: services.time.seconds())
-        return try await store.coverage(org: org.id, day: date, withMissing: withMissing)
+        try await store.currentCoverage(org: org.id, day: date, withMissing: withMissing, now: services.time.seconds())
     }
 
     /// Percent present, one decimal; an empty roster is 0 %.
@@ -179,7 +178,7 @@ struct OrgService {
 
     /// The last 30 days ending at `date`, as percentages of today's roster size.
     func history(_ org: OrgStore.Org, endingAt date: LocalDate, days: Int = 30) async throws -> [(date: LocalDate, present: Int, total: Int)] {
-        try await store.refreshPresence(org: org.id, places: try await store.coveragePlaceIds(of: org.id), now: services.time.seconds())
+        try await store.refreshPresence(org: org.id, now: services.time.seconds())
         let first = date.adding(days: -(days - 1))
         let counts = try await store.presentByDay(org: org.id, days: first...date)
         let total = try await store.employeeCount(of: org.id)

@@ -48,6 +48,11 @@ public final class SQLiteEngine: DatabaseEngine {
         try await db.raw("PRAGMA synchronous = FULL").run()
         try await db.raw("PRAGMA busy_timeout = 10000").run()
         try await db.raw("PRAGMA foreign_keys = ON").run()
+        // Read the file through a memory map. A coverage query for a large roster walks ~20 MB of
+        // index pages, far more than the 2 MB page cache a connection keeps, and in WAL mode a
+        // connection empties its cache anyway whenever another one has written (every scan), so
+        // without the map each request copied those pages in again with pread (a fifth of its time).
+        try await db.raw("PRAGMA mmap_size = 1073741824").run()
     }
 
     public func read<T: Sendable>(_ body: @Sendable (any SQLDatabase) async throws -> T) async throws -> T {

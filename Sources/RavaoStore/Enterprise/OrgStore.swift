@@ -1,16 +1,23 @@
 import Foundation
 import RavaoCore
 import SQLKit
+import Synchronization
 
 /// Organisations (companies), their members, places and workforce roster; daily coverage and bus
 /// manifests (E1–E3).
 extension Store {
-    public var orgs: OrgStore { OrgStore(engine: engine) }
+    public var orgs: OrgStore { OrgStore(engine: engine, memo: coverageMemo) }
 }
 
 public struct OrgStore: Sendable {
     let engine: any DatabaseEngine
-    public init(engine: any DatabaseEngine) { self.engine = engine }
+    let memo: CoverageMemo
+    /// `memo` should be shared by every OrgStore of a process (`Store.orgs` does); a fresh one only
+    /// makes the next coverage call compute in full.
+    public init(engine: any DatabaseEngine, memo: CoverageMemo = CoverageMemo()) {
+        self.engine = engine
+        self.memo = memo
+    }
 
     public enum Role: String, Sendable, Codable, CaseIterable {
         /// Owners and managers see every place's data and the names on the roster; a board sees percentages.
@@ -219,6 +226,7 @@ public struct OrgStore: Sendable {
     /// whole roster; `append` adds to it and refuses rows whose numbers belong to someone already there.
     public func importRoster(org: UUID, rows: [RosterCSV.Row], mode: ImportMode, now: Int64) async throws -> Outcome<Int> {
         try await engine.write { db in
+            try await Self.rosterChanged(org: org.uuidString, db: db)
             if mode == .replace {
                 try await db.raw("DELETE FROM roster_entries WHERE org_id = \(bind: org.uuidString)").run()
             } else {
@@ -241,6 +249,7 @@ public struct OrgStore: Sendable {
         try await engine.write { db in
             let clashes = try await Self.clashes(org: org, rows: [row], excluding: id, db: db)
             if !clashes.isEmpty { return .clashes(clashes) }
+            try await Self.rosterChanged(org: org.uuidString, db: db)
             if let id {
                 try await db.raw("""
                     UPDATE roster_entries SET employee_number = \(bind: row.employeeNumber), full_name = \(bind: row.name),
@@ -263,6 +272,7 @@ public struct OrgStore: Sendable {
     public func deleteEmployee(id: UUID, org: UUID) async throws -> Bool {
         try await engine.write { db in
             let found = try await db.raw("SELECT 1 AS x FROM roster_entries WHERE id = \(bind: id.uuidString) AND org_id = \(bind: org.uuidString)").first() != nil
+            try await Self.rosterChanged(org: org.uuidString, db: db)
             try await db.raw("DELETE FROM roster_entries WHERE id = \(bind: id.uuidString) AND org_id = \(bind: org.uuidString)").run()
             return found
         }
@@ -328,12 +338,13 @@ public struct OrgStore: Sendable {
             return false
         }
         guard needed else { return }
-        try await engine.write { db in
+        let readWholeHistory: Bool = try await engine.write { db in
             var marks: [String: Int64] = [:]
             for row in try await db.raw("SELECT place_id, recorded_through FROM org_presence_marks WHERE org_id = \(bind: orgId)").all() {
                 marks[try row.decode(column: "place_id", as: String.self)] = try row.decode(column: "recorded_through", as: Int64.self)
             }
             let current = Set(places)
+            if !Set(marks.keys).isSubset(of: current) { try await Self.rosterChanged(org: orgId, db: db) }
             for gone in marks.keys where !current.contains(gone) {
                 try await db.raw("DELETE FROM org_presence WHERE org_id = \(bind: orgId) AND place_id = \(bind: gone)").run()
                 try await db.raw("DELETE FROM org_presence_marks WHERE org_id = \(bind: orgId) AND place_id = \(bind: gone)").run()
@@ -361,16 +372,25 @@ public struct OrgStore: Sendable {
                     ON CONFLICT (org_id, place_id) DO UPDATE SET recorded_through = excluded.recorded_through, refreshed_at = excluded.refreshed_at
                     """).run()
             }
+            return places.contains { marks[$0] == nil }
+        }
+        if readWholeHistory, engine.kind == .postgres {
+            // A place's first refresh can add its whole history at once. Planned with statistics
+            // from before (or none), PostgreSQL takes the day's presence for a handful of rows and
+            // runs the coverage anti-joins as nested loops: minutes instead of milliseconds.
+            try await engine.write { db in try await db.raw("ANALYZE org_presence").run() }
         }
     }
 
-    /// "Seen on `day`": any of the employee's numbers in `org_presence`; one primary-key probe per
-    /// number, short-circuited at the first hit.
-    static func seen(org: String, day: Int64) -> SQLQueryString {
+    /// "Nobody saw this employee on `day`": none of their numbers is in `org_presence`. Three
+    /// NOT EXISTS rather than NOT (… OR …): SQLite runs them the same way (a primary-key probe per
+    /// number, stopping at the first hit; a NULL number matches nothing), while PostgreSQL can turn
+    /// each into a hash anti-join instead of re-running a hashed subplan for every roster row.
+    static func unseen(org: String, day: Int64, alias r: String) -> SQLQueryString {
         """
-        ((r.cccd IS NOT NULL AND EXISTS (SELECT 1 FROM org_presence p WHERE p.org_id = \(bind: org) AND p.day = \(bind: day) AND p.kind = 'cccd' AND p.value = r.cccd))
-         OR (r.phone IS NOT NULL AND EXISTS (SELECT 1 FROM org_presence p WHERE p.org_id = \(bind: org) AND p.day = \(bind: day) AND p.kind = 'phone' AND p.value = r.phone))
-         OR (r.bhyt IS NOT NULL AND EXISTS (SELECT 1 FROM org_presence p WHERE p.org_id = \(bind: org) AND p.day = \(bind: day) AND p.kind = 'bhyt' AND p.value = r.bhyt)))
+        NOT EXISTS (SELECT 1 FROM org_presence p WHERE p.org_id = \(bind: org) AND p.day = \(bind: day) AND p.kind = 'cccd' AND p.value = \(unsafeRaw: r).cccd)
+        AND NOT EXISTS (SELECT 1 FROM org_presence p WHERE p.org_id = \(bind: org) AND p.day = \(bind: day) AND p.kind = 'phone' AND p.value = \(unsafeRaw: r).phone)
+        AND NOT EXISTS (SELECT 1 FROM org_presence p WHERE p.org_id = \(bind: org) AND p.day = \(bind: day) AND p.kind = 'bhyt' AND p.value = \(unsafeRaw: r).bhyt)
         """
     }
 
@@ -387,31 +407,134 @@ public struct OrgStore: Sendable {
         public var present: Int { departments.reduce(0) { $0 + $1.present } }
     }
 
-    /// Coverage of one local day (call `refreshPresence` first): one query lists the employees
-    /// nobody saw (or, without names, counts those seen per department), one counts each department.
+    /// Coverage as every view shows it: presence brought up to date with the check-ins recorded so
+    /// far, then counted. The benchmark times this call.
+    public func currentCoverage(org: UUID, day: LocalDate, withMissing: Bool, now: Int64) async throws -> Coverage {
+        try await refreshPresence(org: org, now: now)
+        return try await coverage(org: org, day: day, withMissing: withMissing)
+    }
+
+    public func refreshPresence(org: UUID, now: Int64) async throws {
+        try await refreshPresence(org: org, places: try await coveragePlaceIds(of: org), now: now)
+    }
+
+    /// Marks, in the writing transaction, a change that can add employees to a missing list: any
+    /// roster write, or a place leaving the organisation (its presence is deleted). Everything
+    /// else only adds presence, which can only shorten the lists; see `coverage`.
+    static func rosterChanged(org: String, db: any SQLDatabase) async throws {
+        try await db.raw("UPDATE orgs SET coverage_version = coverage_version + 1 WHERE id = \(bind: org)").run()
+    }
+
+    /// Above this many employees missing, the previous answer is not used to narrow the next one:
+    /// re-checking them costs about as much as the full pass, and the list of their ids must fit
+    /// PostgreSQL's 65,535 bound parameters.
+    static let maxCandidates = 10_000
+
+    /// Coverage of one local day (call `refreshPresence` first).
+    ///
+    /// In full, the missing list costs one or two index probes into `org_presence` per employee
+    /// (30,000 for a large roster). But presence only grows, so as long as neither the roster nor
+    /// the organisation's places changed (`orgs.coverage_version`), the employees missing now are
+    /// among those missing in the previous answer for the same day: the memo keeps those ids with
+    /// the version they were computed at, and the next call re-checks only them, in one statement
+    /// that reads the version too, so a concurrent roster change is never mixed with older ids.
+    /// When the version moved, or nothing is remembered, the full pass runs and is remembered.
     public func coverage(org: UUID, day: LocalDate, withMissing: Bool = true) async throws -> Coverage {
+        if let last = memo.entry(org: org, day: day), last.missing.count <= Self.maxCandidates,
+           let coverage = try await recheck(last, org: org, day: day, withMissing: withMissing) {
+            return coverage
+        }
+        // Totals and missing list come from two statements; a roster write between them shows as
+        // two versions, and the pass is run again rather than answer with a mixture.
+        var result: (coverage: Coverage, consistent: Bool)
+        var attempts = 0
+        repeat {
+            result = try await fullCoverage(org: org, day: day, withMissing: withMissing)
+            attempts += 1
+        } while !result.consistent && attempts < 3
+        return result.coverage
+    }
+
+    /// The employees of the previous answer still unseen, or nil when the version moved.
+    func recheck(_ last: CoverageMemo.Entry, org: UUID, day: LocalDate, withMissing: Bool) async throws -> Coverage? {
         try await engine.read { db in
             let orgId = org.uuidString
-            let totals = try await db.raw("""
-                SELECT department, COUNT(*) AS n FROM roster_entries WHERE org_id = \(bind: orgId) GROUP BY department ORDER BY department
-                """).all().map { (try $0.decode(column: "department", as: String.self), try $0.decode(column: "n", as: Int.self)) }
-            var missing: [Employee] = []
-            var missingByDepartment: [String: Int] = [:]
-            // The inner query is answered from `roster_entries_match` and the presence index alone;
-            // table rows are read only for the employees nobody saw.
-            let unseen: SQLQueryString = "SELECT r.id FROM roster_entries r WHERE r.org_id = \(bind: orgId) AND NOT " + Self.seen(org: orgId, day: day.dayNumber)
-            if withMissing {
-                let query = SQLQueryString("SELECT * FROM roster_entries WHERE id IN (") + unseen + SQLQueryString(") ORDER BY department, full_name, id")
-                missing = try await db.raw(query).all().map(Self.employee(from:))
-                for employee in missing { missingByDepartment[employee.department, default: 0] += 1 }
+            var found = MissingRows()
+            if last.missing.isEmpty {
+                if let version = try await db.raw("SELECT coverage_version FROM orgs WHERE id = \(bind: orgId)").first()?
+                    .decode(column: "coverage_version", as: Int64.self) { found.versions.insert(version) }
             } else {
-                let query = SQLQueryString("SELECT department, COUNT(*) AS n FROM roster_entries WHERE id IN (") + unseen + SQLQueryString(") GROUP BY department")
-                for row in try await db.raw(query).all() {
-                    missingByDepartment[try row.decode(column: "department", as: String.self)] = try row.decode(column: "n", as: Int.self)
-                }
+                // No `e.org_id = o.id`: SQLite would then scan the organisation's roster instead of
+                // looking the ids up. They are the organisation's: the version says its roster is
+                // the one they were taken from.
+                let columns: SQLQueryString = withMissing ? "e.*" : "e.id, e.department"
+                let head: SQLQueryString = "SELECT o.coverage_version, \(columns) FROM orgs o LEFT JOIN roster_entries e ON e.id IN (\(binds: last.missing)) AND "
+                let tail: SQLQueryString = " WHERE o.id = \(bind: orgId) ORDER BY e.department, e.full_name, e.id"
+                try found.read(try await db.raw(head + Self.unseen(org: orgId, day: day.dayNumber, alias: "e") + tail).all(), withMissing: withMissing)
             }
-            return Coverage(departments: totals.map { DepartmentCount(department: $0.0, total: $0.1, present: $0.1 - (missingByDepartment[$0.0] ?? 0)) },
-                            missing: missing)
+            guard found.versions == [last.version] else { return nil }
+            memo.store(.init(version: last.version, totals: last.totals, missing: found.ids), org: org, day: day)
+            return found.coverage(totals: last.totals)
+        }
+    }
+
+    /// One query counts each department, one lists the employees nobody saw (probing from the
+    /// covering index `roster_entries_match`; table rows are read only for them). Both read the
+    /// version, to tell whether they saw the same roster.
+    func fullCoverage(org: UUID, day: LocalDate, withMissing: Bool) async throws -> (coverage: Coverage, consistent: Bool) {
+        try await engine.read { db in
+            let orgId = org.uuidString
+            var versions = Set<Int64>()
+            let totals = try await db.raw("""
+                SELECT department, COUNT(*) AS n, (SELECT coverage_version FROM orgs WHERE id = \(bind: orgId)) AS coverage_version
+                FROM roster_entries WHERE org_id = \(bind: orgId) GROUP BY department ORDER BY department
+                """).all().map { row in
+                    versions.insert(try row.decode(column: "coverage_version", as: Int64.self))
+                    return (department: try row.decode(column: "department", as: String.self), total: try row.decode(column: "n", as: Int.self))
+                }
+            let columns: SQLQueryString = withMissing ? "e.*" : "e.id, e.department"
+            let head: SQLQueryString = "SELECT o.coverage_version, \(columns) FROM orgs o LEFT JOIN roster_entries e ON e.id IN (SELECT r.id FROM roster_entries r WHERE r.org_id = \(bind: orgId) AND "
+            let tail: SQLQueryString = ") WHERE o.id = \(bind: orgId) ORDER BY e.department, e.full_name, e.id"
+            var found = MissingRows()
+            found.versions = versions
+            try found.read(try await db.raw(head + Self.unseen(org: orgId, day: day.dayNumber, alias: "r") + tail).all(), withMissing: withMissing)
+            let coverage = found.coverage(totals: totals)
+            guard found.versions.count == 1, let version = found.versions.first else { return (coverage, false) }
+            if found.ids.count <= Self.maxCandidates {
+                memo.store(.init(version: version, totals: totals, missing: found.ids), org: org, day: day)
+            }
+            return (coverage, true)
+        }
+    }
+
+    /// What a missing-list statement returned: `coverage_version` on every row, then the columns of
+    /// one missing employee (all NULL on the one row of an empty list).
+    struct MissingRows {
+        var versions = Set<Int64>()
+        var ids: [String] = []
+        var employees: [Employee] = []
+        var byDepartment: [String: Int] = [:]
+
+        mutating func read(_ rows: [any SQLRow], withMissing: Bool) throws {
+            for row in rows {
+                versions.insert(try row.decode(column: "coverage_version", as: Int64.self))
+                guard let id = try row.decode(column: "id", as: String?.self) else { continue }
+                ids.append(id)
+                let department: String
+                if withMissing {
+                    let employee = try OrgStore.employee(from: row)
+                    employees.append(employee)
+                    department = employee.department
+                } else {
+                    department = try row.decode(column: "department", as: String.self)
+                }
+                byDepartment[department, default: 0] += 1
+            }
+        }
+
+        func coverage(totals: [(department: String, total: Int)]) -> Coverage {
+            Coverage(departments: totals.map { DepartmentCount(department: $0.department, total: $0.total, present: $0.total - (byDepartment[$0.department] ?? 0)) },
+                     missing: employees)
         }
     }
 
@@ -497,5 +620,40 @@ public struct OrgStore: Sendable {
                         phone: try row.decode(column: "phone", as: String?.self).flatMap(PhoneNumber.init),
                         cccd: try row.decode(column: "cccd", as: String?.self), bhyt: try row.decode(column: "bhyt", as: String?.self),
                         department: try row.decode(column: "department", as: String.self))
+    }
+}
+
+/// The last coverage answer per organisation and day: the version of the roster and places it was
+/// computed at, the department totals and the ids of the employees then missing (`OrgStore.coverage`).
+public final class CoverageMemo: Sendable {
+    struct Entry: Sendable {
+        let version: Int64
+        let totals: [(department: String, total: Int)]
+        let missing: [String]
+    }
+
+    struct Key: Hashable {
+        let org: UUID
+        let day: Int64
+    }
+
+    /// Organisation-days remembered; beyond, the least recently stored is dropped.
+    static let capacity = 64
+    private let entries = Mutex<(byKey: [Key: (entry: Entry, stamp: Int)], clock: Int)>(([:], 0))
+
+    public init() {}
+
+    func entry(org: UUID, day: LocalDate) -> Entry? {
+        entries.withLock { $0.byKey[Key(org: org, day: day.dayNumber)]?.entry }
+    }
+
+    func store(_ entry: Entry, org: UUID, day: LocalDate) {
+        entries.withLock { state in
+            state.clock += 1
+            state.byKey[Key(org: org, day: day.dayNumber)] = (entry, state.clock)
+            if state.byKey.count > Self.capacity, let oldest = state.byKey.min(by: { $0.value.stamp < $1.value.stamp })?.key {
+                state.byKey[oldest] = nil
+            }
+        }
     }
 }

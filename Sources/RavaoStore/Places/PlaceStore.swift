@@ -309,6 +309,8 @@ public struct Store: Sendable {
     public let rateLimits: RateLimitStore
     public let people: PeopleStore
     public let health: HealthStore
+    /// The process's memory of coverage answers, shared by every `orgs` store of this engine.
+    public let coverageMemo = CoverageMemo()
 
     public init(engine: any DatabaseEngine) {
         self.engine = engine
