@@ -44,12 +44,14 @@ enum DashboardRollups {
         if db.dialect.name == "postgresql" {
             // The chains below are read, then extended: two instances extending the same person's or
             // place's chain at once would each miss the other's day. Row locks, taken in one order,
-            // make them take turns (SQLite has one writer anyway).
+            // make them take turns (SQLite has one writer anyway). NO KEY UPDATE, because the check-ins
+            // just inserted hold KEY SHARE locks on the same rows through their foreign keys, which
+            // FOR UPDATE would wait on: two batches at one place would deadlock.
             for chunk in placeIds.chunks(of: CheckInWriter.rowsPerStatement) {
-                try await db.raw(CheckInWriter.values("SELECT id FROM places WHERE id IN (", chunk, suffix: ") ORDER BY id FOR UPDATE") { "\(bind: $0)" }).run()
+                try await db.raw(CheckInWriter.values("SELECT id FROM places WHERE id IN (", chunk, suffix: ") ORDER BY id FOR NO KEY UPDATE") { "\(bind: $0)" }).run()
             }
             for chunk in personIds.chunks(of: CheckInWriter.rowsPerStatement) {
-                try await db.raw(CheckInWriter.values("SELECT id FROM people WHERE id IN (", chunk, suffix: ") ORDER BY id FOR UPDATE") { "\(bind: $0)" }).run()
+                try await db.raw(CheckInWriter.values("SELECT id FROM people WHERE id IN (", chunk, suffix: ") ORDER BY id FOR NO KEY UPDATE") { "\(bind: $0)" }).run()
             }
         }
         var units: [String: PlaceUnits] = [:]
