@@ -229,12 +229,15 @@ public struct DashboardStore: Sendable {
     public static let maximumDays = DashboardRollups.lookbackDays
 
     /// Counts for the places of `jurisdiction` registered under `scheme`, over local days
-    /// [fromDay, toDay] (at most `maximumDays`), and for each of `childCodes`, the units right below it,
+    /// [fromDay, toDay] (ranges longer than `maximumDays` from the place rollups), and for each of `childCodes`, the units right below it,
     /// whose code is in the places column `childColumn`.
     public func stats(_ jurisdiction: Jurisdiction, scheme: UnitScheme, childColumn: String?, childCodes: [String], fromDay: Int64, toDay: Int64, type: String?) async throws -> Stats {
-        precondition(toDay - fromDay < Self.maximumDays, "the tallies are exact for at most maximumDays days")
-        // The unit rollups are per unit, not per place type: a type filter counts from the place rollups.
-        if let type { return try await statsFromPlaces(jurisdiction, scheme: scheme, childColumn: childColumn, fromDay: fromDay, toDay: toDay, type: type) }
+        // The unit rollups are per unit, not per place type, and exact for at most `maximumDays`: a type
+        // filter or a longer range (the route refuses those; other callers may not) counts from the
+        // place rollups instead.
+        if type != nil || toDay - fromDay >= Self.maximumDays {
+            return try await statsFromPlaces(jurisdiction, scheme: scheme, childColumn: childColumn, fromDay: fromDay, toDay: toDay, type: type)
+        }
         return try await engine.read { db in
             var total = Counts()
             var children: [String: Counts] = [:]

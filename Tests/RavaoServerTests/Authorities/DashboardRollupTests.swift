@@ -54,7 +54,7 @@ import Testing
                 _ = try await app.store.engine.write { db in try await CheckInWriter.write(checkIns, db: db) }
             }
 
-            // Every unit, at every level, over ranges of 1 to 92 days.
+            // Every unit, at every level, over ranges of 1 to 92 days, and one of 120 (counted from the place rollups).
             var units: [(Jurisdiction, String, childColumn: String?)] = [(.country, "2025", "province_code")]
             for p in places {
                 units.append((Jurisdiction(scope: .province, code: p.province), p.scheme, p.district == nil ? "ward_code" : "district_code"))
@@ -66,7 +66,7 @@ import Testing
             units = units.filter { distinct.insert("\($0.1) \($0.0.scope) \($0.0.code)").inserted }
             var checked = 0
             for round in 0..<40 {
-                let length = round == 0 ? 92 : round == 1 ? 1 : rng.below(92) + 1
+                let length = round == 0 ? 92 : round == 1 ? 1 : round == 2 ? 120 : rng.below(92) + 1
                 let from = firstDay - 5 + rng.below(150 - length + 10), to = from + length - 1
                 for (jurisdiction, schemeCode, childColumn) in units where round % 4 == 0 || jurisdiction.scope != .ward {
                     let scheme = UnitScheme(rawValue: schemeCode)!
