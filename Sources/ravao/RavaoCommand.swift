@@ -125,13 +125,15 @@ struct Migrate: AsyncParsableCommand {
 struct RebuildRollups: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "rebuild-rollups",
-        abstract: "Recount the dashboard's per-unit rollups from the per-place ones.",
+        abstract: "Recount the dashboard's per-unit rollups from the per-place ones, and the stays from the check-ins.",
         discussion: """
             The dashboard counts a scan in the unit its place was in when it was scanned. After places were \
             moved to other units (a corrected ward), or after check-ins were loaded straight into the \
-            database, this recounts every unit from today's places. It runs in one transaction, which holds \
-            up check-in writes while it runs (minutes for tens of millions of check-ins).
+            database, this recounts every unit from today's places and computes the stays tracing reads \
+            again. Each runs in one transaction, which holds up check-in writes while it runs (minutes for \
+            tens of millions of check-ins).
             """)
+    @Flag(help: "Only the stays, not the dashboard rollups") var staysOnly = false
     @OptionGroup var db: DatabaseOptions
 
     func run() async throws {
@@ -139,13 +141,14 @@ struct RebuildRollups: AsyncParsableCommand {
         let engine = try await openDatabase(try db.location(), logger: logger)
         let started = Date()
         do {
-            try await DashboardStore(engine: engine).rebuildUnitRollups()
+            if !staysOnly { try await DashboardStore(engine: engine).rebuildUnitRollups() }
+            try await StayRollups.rebuild(engine)
         } catch {
             await engine.shutdown()
             throw error
         }
         await engine.shutdown()
-        print("unit rollups rebuilt in \(Int(Date().timeIntervalSince(started))) s")
+        print("\(staysOnly ? "stays" : "unit rollups and stays") rebuilt in \(Int(Date().timeIntervalSince(started))) s")
     }
 }
 

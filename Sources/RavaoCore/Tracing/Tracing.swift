@@ -39,13 +39,24 @@ public enum Tracing {
         public let contacts: [Contact]
     }
 
-    /// Where stays come from. Each call answers the exact stays overlapping [from, to] (closed); a
-    /// store reads only the check-ins that can form them (see `scanMargin`).
+    /// A place and a closed interval there.
+    public struct PlaceWindow: Sendable, Hashable {
+        public let placeId: UUID
+        public let from: Int64
+        public let to: Int64
+        public init(placeId: UUID, from: Int64, to: Int64) { self.placeId = placeId; self.from = from; self.to = to }
+    }
+
+    /// Where stays come from. Each call answers the exact stays overlapping [from, to] (closed).
     public protocol Source: Sendable {
         /// A person's stays at any place that overlap [from, to].
         func stays(of person: UUID, from: Int64, to: Int64) async throws -> [PlaceStay]
         /// Everyone's stays at `place` that overlap [from, to], by person.
         func stays(at place: UUID, from: Int64, to: Int64) async throws -> [UUID: [Stay]]
+        /// Several people's stays at once (a trace's level-1 people): a store answers in a few queries.
+        func stays(of people: [UUID], from: Int64, to: Int64) async throws -> [UUID: [PlaceStay]]
+        /// Several places' windows at once, answered in the same order.
+        func stays(at windows: [PlaceWindow]) async throws -> [[UUID: [Stay]]]
     }
 
     /// How far outside an interval check-ins can still shape the stays that overlap it: an exit closes
@@ -65,12 +76,11 @@ public enum Tracing {
         guard depth >= 2 else { return Result(stays: caseStays, contacts: level1) }
 
         let level1People = Set(level1.map(\.personId))
+        // A trace whose request has gone (the officer closed the page) stops here and below.
+        try Task.checkCancellation()
         var sources: [(UUID, PlaceStay)] = []
-        for contact in level1People.sorted(by: { $0.uuidString < $1.uuidString }) {
-            // A trace whose request has gone (the officer closed the page) stops here and below.
-            try Task.checkCancellation()
-            for stay in try await source.stays(of: contact, from: from, to: to)
-            where allowedPlace(stay.placeId) && overlaps(stay.stay, from: from, to: to) {
+        for (contact, stays) in try await source.stays(of: Array(level1People), from: from, to: to) where level1People.contains(contact) {
+            for stay in stays where allowedPlace(stay.placeId) && overlaps(stay.stay, from: from, to: to) {
                 sources.append((contact, stay))
             }
         }
@@ -81,33 +91,45 @@ public enum Tracing {
     /// Everyone (not in `excluding`) whose stay at a source's place overlaps the source stay widened by the buffer.
     static func contacts(of sources: [(UUID, PlaceStay)], level: Int, excluding: Set<UUID>, bufferSeconds: Int64,
                          source: some Source) async throws -> [Contact] {
-        // Per place, read once per run of overlapping widened stays rather than once per stay.
         var byPlace: [UUID: [(UUID, Stay)]] = [:]
         for (person, stay) in sources { byPlace[stay.placeId, default: []].append((person, stay.stay)) }
+        // Per place, one window per run of overlapping widened stays rather than one per stay; every
+        // window is then read at once.
+        var runs: [(window: PlaceWindow, sources: [(UUID, Stay)])] = []
+        for (place, stays) in byPlace {
+            var run: [(UUID, Stay)] = [], start: Int64 = 0, end: Int64 = 0
+            for (person, stay) in stays.sorted(by: { $0.1.from < $1.1.from }) {
+                if !run.isEmpty, stay.from - bufferSeconds > end {
+                    runs.append((PlaceWindow(placeId: place, from: start, to: end), run))
+                    run = []
+                }
+                if run.isEmpty { start = stay.from - bufferSeconds; end = stay.to + bufferSeconds }
+                run.append((person, stay))
+                end = max(end, stay.to + bufferSeconds)
+            }
+            if !run.isEmpty { runs.append((PlaceWindow(placeId: place, from: start, to: end), run)) }
+        }
+        let read = try await source.stays(at: runs.map(\.window))
         var found: [Contact] = []
-        for place in byPlace.keys.sorted(by: { $0.uuidString < $1.uuidString }) {
-            let widened = byPlace[place]!.sorted { $0.1.from < $1.1.from }
-            for (start, end) in merged(widened.map { ($0.1.from - bufferSeconds, $0.1.to + bufferSeconds) }) {
-                try Task.checkCancellation()
-                // The window's stays by start: those overlapping [lo, hi] start in [lo - longest, hi], a
-                // slice found by binary search. At a busy place whose merged window spans days, each source
-                // stay then looks at its own hours only.
-                let present = try await source.stays(at: place, from: start, to: end)
-                    .flatMap { other, stays in excluding.contains(other) ? [] : stays.map { (other, $0) } }
-                    .sorted { $0.1.from < $1.1.from }
-                let longest = present.map { $0.1.to - $0.1.from }.max() ?? 0
-                for (sourcePerson, sourceStay) in widened where sourceStay.from - bufferSeconds <= end && sourceStay.to + bufferSeconds >= start {
-                    if Task.isCancelled { throw CancellationError() }
-                    let lo = sourceStay.from - bufferSeconds, hi = sourceStay.to + bufferSeconds
-                    var i = firstIndex(in: present, startingAtOrAfter: lo - longest)
-                    while i < present.count, present[i].1.from <= hi {
-                        let (other, stay) = present[i]
-                        if stay.to >= lo {
-                            found.append(Contact(personId: other, level: level, placeId: place, from: max(stay.from, lo), to: min(stay.to, hi),
-                                                 sourcePerson: sourcePerson, source: sourceStay))
-                        }
-                        i += 1
+        for ((window, widened), stays) in zip(runs, read) {
+            try Task.checkCancellation()
+            // The window's stays by start: those overlapping [lo, hi] start in [lo - longest, hi], a
+            // slice found by binary search. At a busy place whose merged window spans days, each source
+            // stay then looks at its own hours only.
+            let present = stays
+                .flatMap { other, stays in excluding.contains(other) ? [] : stays.map { (other, $0) } }
+                .sorted { $0.1.from < $1.1.from }
+            let longest = present.map { $0.1.to - $0.1.from }.max() ?? 0
+            for (sourcePerson, sourceStay) in widened {
+                let lo = sourceStay.from - bufferSeconds, hi = sourceStay.to + bufferSeconds
+                var i = firstIndex(in: present, startingAtOrAfter: lo - longest)
+                while i < present.count, present[i].1.from <= hi {
+                    let (other, stay) = present[i]
+                    if stay.to >= lo {
+                        found.append(Contact(personId: other, level: level, placeId: window.placeId, from: max(stay.from, lo), to: min(stay.to, hi),
+                                             sourcePerson: sourcePerson, source: sourceStay))
                     }
+                    i += 1
                 }
             }
         }
@@ -121,15 +143,6 @@ public enum Tracing {
             if stays[mid].1.from < t { lo = mid + 1 } else { hi = mid }
         }
         return lo
-    }
-
-    /// Closed intervals merged where they overlap or touch.
-    static func merged(_ intervals: [(Int64, Int64)]) -> [(Int64, Int64)] {
-        var out: [(Int64, Int64)] = []
-        for (a, b) in intervals.sorted(by: { $0.0 < $1.0 }) {
-            if let last = out.last, a <= last.1 { out[out.count - 1].1 = max(last.1, b) } else { out.append((a, b)) }
-        }
-        return out
     }
 
     private struct Keyed { let contact: Contact; let person: String; let place: String; let sourcePerson: String }
@@ -147,6 +160,20 @@ public enum Tracing {
                 return (a.contact.source.to, a.sourcePerson) < (b.contact.source.to, b.sourcePerson)
             }
             .map(\.contact)
+    }
+}
+
+extension Tracing.Source {
+    public func stays(of people: [UUID], from: Int64, to: Int64) async throws -> [UUID: [Tracing.PlaceStay]] {
+        var out: [UUID: [Tracing.PlaceStay]] = [:]
+        for person in people { out[person] = try await stays(of: person, from: from, to: to) }
+        return out
+    }
+
+    public func stays(at windows: [Tracing.PlaceWindow]) async throws -> [[UUID: [Stay]]] {
+        var out: [[UUID: [Stay]]] = []
+        for window in windows { out.append(try await stays(at: window.placeId, from: window.from, to: window.to)) }
+        return out
     }
 }
 

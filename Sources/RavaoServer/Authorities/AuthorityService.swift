@@ -105,14 +105,24 @@ struct AuthorityService {
         let jurisdiction: Jurisdiction
 
         func stays(of person: UUID, from: Int64, to: Int64) async throws -> [Tracing.PlaceStay] {
-            let stays = try await store.stays(of: person, from: from, to: to)
+            try await stays(of: [person], from: from, to: to)[person] ?? []
+        }
+
+        func stays(of people: [UUID], from: Int64, to: Int64) async throws -> [UUID: [Tracing.PlaceStay]] {
+            let stays = try await store.stays(of: people, from: from, to: to)
             guard jurisdiction.scope != .country else { return stays }
-            let facts = try await store.placeFacts(stays.map(\.placeId))
-            return stays.filter { facts[$0.placeId].map { jurisdiction.contains(wardCode: $0.wardCode, districtCode: $0.districtCode, provinceCode: $0.provinceCode) } ?? false }
+            let facts = try await store.placeFacts(Array(Set(stays.values.flatMap { $0.map(\.placeId) })))
+            return stays.mapValues { list in
+                list.filter { facts[$0.placeId].map { jurisdiction.contains(wardCode: $0.wardCode, districtCode: $0.districtCode, provinceCode: $0.provinceCode) } ?? false }
+            }
         }
 
         func stays(at place: UUID, from: Int64, to: Int64) async throws -> [UUID: [Stay]] {
             try await store.stays(at: place, from: from, to: to)
+        }
+
+        func stays(at windows: [Tracing.PlaceWindow]) async throws -> [[UUID: [Stay]]] {
+            try await store.stays(at: windows)
         }
     }
 

@@ -3,10 +3,9 @@ import RavaoCore
 import SQLKit
 import Synchronization
 
-/// Reads for tracing (A4): only the check-ins that can form the stays asked for, through the
-/// (person_id, scanned_at) and (place_id, scanned_at) indexes. For stays overlapping [from, to]: entries
-/// from `from` − 24 h (an exit closes an entry up to 24 h later; default stays are at most 24 h) up to
-/// `to` (later entries start later stays and never close anything), exits up to `to` + 24 h.
+/// Reads for tracing (A4), from the stays the check-in writer keeps (see `StayRollups`): a person's
+/// through (person_id, started_at), a place's through (place_id, span_class, started_at, ...), one
+/// range per span class, for many windows in one statement.
 public final class TracingStore: Tracing.Source {
     let engine: any DatabaseEngine
     /// Places' default stays and units, read once per trace.
@@ -21,70 +20,59 @@ public final class TracingStore: Tracing.Source {
 
     public init(engine: any DatabaseEngine) { self.engine = engine }
 
+    /// Windows per statement: four binds each, well under both engines' limits.
+    static let windowsPerStatement = 500
+
     public func stays(of person: UUID, from: Int64, to: Int64) async throws -> [Tracing.PlaceStay] {
-        let rows = try await engine.read { db in
-            try await db.raw("""
-                SELECT place_id, direction, scanned_at FROM checkins
-                WHERE person_id = \(bind: person.uuidString) AND scanned_at >= \(bind: from - Tracing.scanMargin) AND scanned_at <= \(bind: to + Tracing.scanMargin)
-                  AND (direction = 'out' OR scanned_at <= \(bind: to))
-                """).all().map { row in
-                (place: try row.decode(column: "place_id", as: String.self), direction: try row.decode(column: "direction", as: String.self),
-                 at: try row.decode(column: "scanned_at", as: Int64.self))
+        try await stays(of: [person], from: from, to: to)[person] ?? []
+    }
+
+    public func stays(of people: [UUID], from: Int64, to: Int64) async throws -> [UUID: [Tracing.PlaceStay]] {
+        try await engine.read { db in
+            var out: [UUID: [Tracing.PlaceStay]] = [:]
+            for chunk in people.map(\.uuidString).chunks(of: Self.windowsPerStatement) {
+                // No stay is longer than 24 h, so one that reaches `from` started at most 24 h before it.
+                let query = CheckInWriter.values("SELECT person_id, place_id, started_at, ended_at FROM stays WHERE person_id IN (", chunk, suffix: """
+                    ) AND started_at >= \(from - Stays.exitWindow) AND started_at <= \(to) AND ended_at >= \(from)
+                    """) { "\(bind: $0)" }
+                for row in try await db.raw(query).all() {
+                    guard let person = UUID(uuidString: try row.decode(column: "person_id", as: String.self)),
+                          let place = UUID(uuidString: try row.decode(column: "place_id", as: String.self)) else { continue }
+                    out[person, default: []].append(Tracing.PlaceStay(placeId: place, stay: Stay(from: try row.decode(column: "started_at", as: Int64.self),
+                                                                                               to: try row.decode(column: "ended_at", as: Int64.self))))
+                }
             }
-        }
-        var byPlace: [String: [(direction: CheckInDirection, at: Int64)]] = [:]
-        for row in rows { byPlace[row.place, default: []].append((CheckInDirection(rawValue: row.direction) ?? .in, row.at)) }
-        let ids = byPlace.keys.compactMap(UUID.init(uuidString:))
-        let facts = try await placeFacts(ids)
-        return byPlace.flatMap { place, scans -> [Tracing.PlaceStay] in
-            guard let id = UUID(uuidString: place) else { return [] }
-            return Stays.compute(scans, defaultStaySeconds: facts[id]?.defaultStaySeconds ?? 3600)
-                .filter { Tracing.overlaps($0, from: from, to: to) }.map { Tracing.PlaceStay(placeId: id, stay: $0) }
+            return out
         }
     }
 
     public func stays(at place: UUID, from: Int64, to: Int64) async throws -> [UUID: [Stay]] {
-        let stay = try await placeFacts([place])[place]?.defaultStaySeconds ?? 3600
-        let margin = Tracing.scanMargin
-        // At a busy market the 24 h margins hold twenty times the check-ins of the window itself, and
-        // almost none of them can touch it. Only these can: an entry that is recent enough for its
-        // default stay to reach `from`, or that has an exit at or after `from` within 24 h; an exit in
-        // the window (it may be a stay of its own); an exit outside it that can close a kept entry.
-        // Everything dropped would only make stays that end before `from` (see TracingStoreTests).
-        // SQLite's planner would rather range over the place's check-ins for these lookups (the place is
-        // an equality too) than take the person's few: say which index to use.
-        let personIndex = engine.kind == .sqlite ? " INDEXED BY checkins_person_time" : ""
-        func kept(_ entry: String) -> SQLQueryString {
-            """
-            (\(unsafeRaw: entry).scanned_at >= \(bind: from - stay) OR EXISTS (
-                SELECT 1 FROM checkins o\(unsafeRaw: personIndex) WHERE o.person_id = \(unsafeRaw: entry).person_id AND o.place_id = \(unsafeRaw: entry).place_id
-                  AND o.direction = 'out' AND o.scanned_at >= \(unsafeRaw: entry).scanned_at AND o.scanned_at <= \(unsafeRaw: entry).scanned_at + \(bind: margin)
-                  AND o.scanned_at >= \(bind: from)))
-            """
-        }
-        let query: SQLQueryString = """
-                SELECT c.person_id, c.direction, c.scanned_at FROM checkins c
-                WHERE c.place_id = \(bind: place.uuidString) AND c.scanned_at >= \(bind: from - margin) AND c.scanned_at <= \(bind: to + margin)
-                  AND ((c.direction = 'in' AND c.scanned_at <= \(bind: to) AND \(kept("c")))
-                    OR (c.direction = 'out' AND ((c.scanned_at >= \(bind: from) AND c.scanned_at <= \(bind: to)) OR EXISTS (
-                        SELECT 1 FROM checkins i\(unsafeRaw: personIndex) WHERE i.person_id = c.person_id AND i.place_id = c.place_id AND i.direction = 'in'
-                          AND i.scanned_at <= c.scanned_at AND i.scanned_at >= c.scanned_at - \(bind: margin) AND i.scanned_at <= \(bind: to)
-                          AND \(kept("i"))))))
-                """
-        let rows = try await engine.read { db in
-            try await db.raw(query).all().map { row in
-                (person: try row.decode(column: "person_id", as: String.self), direction: try row.decode(column: "direction", as: String.self),
-                 at: try row.decode(column: "scanned_at", as: Int64.self))
+        try await stays(at: [Tracing.PlaceWindow(placeId: place, from: from, to: to)])[0]
+    }
+
+    public func stays(at windows: [Tracing.PlaceWindow]) async throws -> [[UUID: [Stay]]] {
+        try await engine.read { db in
+            var out = [[UUID: [Stay]]](repeating: [:], count: windows.count)
+            for chunk in Array(windows.indices).chunks(of: Self.windowsPerStatement) {
+                // For each window and span class, the stays of that class starting late enough to reach
+                // the window and early enough to start in it. CROSS JOIN keeps SQLite's planner to this
+                // order: windows, classes, then an index range each.
+                let query = CheckInWriter.values("WITH w(n, place_id, lo, hi) AS (VALUES ", chunk, suffix: """
+                    ), k(span_class, span) AS (\(StayRollups.classRows))
+                    SELECT w.n, s.person_id, s.started_at, s.ended_at FROM w CROSS JOIN k CROSS JOIN stays s
+                    WHERE s.place_id = w.place_id AND s.span_class = k.span_class
+                      AND s.started_at >= w.lo - k.span AND s.started_at <= w.hi AND s.ended_at >= w.lo
+                    """) { i in
+                    "(\(bind: i), \(bind: windows[i].placeId.uuidString), \(bind: windows[i].from), \(bind: windows[i].to))"
+                }
+                for row in try await db.raw(query).all() {
+                    guard let person = UUID(uuidString: try row.decode(column: "person_id", as: String.self)) else { continue }
+                    out[try row.decode(column: "n", as: Int.self)][person, default: []]
+                        .append(Stay(from: try row.decode(column: "started_at", as: Int64.self), to: try row.decode(column: "ended_at", as: Int64.self)))
+                }
             }
+            return out
         }
-        var byPerson: [String: [(direction: CheckInDirection, at: Int64)]] = [:]
-        for row in rows { byPerson[row.person, default: []].append((CheckInDirection(rawValue: row.direction) ?? .in, row.at)) }
-        var out: [UUID: [Stay]] = [:]
-        for (person, scans) in byPerson {
-            let stays = Stays.compute(scans, defaultStaySeconds: stay).filter { Tracing.overlaps($0, from: from, to: to) }
-            if !stays.isEmpty, let id = UUID(uuidString: person) { out[id] = stays }
-        }
-        return out
     }
 
     /// Default stays and units of places, remembered for the life of this object.

@@ -212,7 +212,9 @@ public final class CheckInWriter: Sendable {
                     """
             }).run()
         }
-        try await DashboardRollups.add(rows.map { (placeId: checkIns[$0.index].placeId, personId: $0.person, scannedAt: checkIns[$0.index].scannedAt) }, db: db)
+        let written = rows.map { (placeId: checkIns[$0.index].placeId, personId: $0.person, scannedAt: checkIns[$0.index].scannedAt) }
+        try await DashboardRollups.add(written, db: db)
+        try await StayRollups.add(written, db: db)
 
         for row in rows {
             let c = checkIns[row.index]

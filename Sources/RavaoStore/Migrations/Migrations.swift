@@ -407,6 +407,20 @@ enum Migrations {
                 "DROP INDEX checkins_place_time",
             ]
         },
+        Migration(version: 12, name: "stays kept as check-ins are written") { _ in
+            // See StayRollups. The indexes come after the backfill: building them once is faster than
+            // keeping them up to date through millions of inserts.
+            [
+                """
+                CREATE TABLE stays (
+                    place_id TEXT NOT NULL, person_id TEXT NOT NULL, started_at BIGINT NOT NULL, ended_at BIGINT NOT NULL,
+                    span_class BIGINT NOT NULL, closed BIGINT NOT NULL)
+                """,
+            ] + StayRollups.backfill + [
+                "CREATE INDEX stays_place ON stays (place_id, span_class, started_at, ended_at, person_id)",
+                "CREATE INDEX stays_person ON stays (person_id, started_at)",
+            ]
+        },
     ]
 
     /// Bumped by every change that can add an employee to a day's missing list (OrgStore.rosterChanged).

@@ -46,6 +46,11 @@ public struct PlaceStore: Sendable {
                try await db.raw("SELECT id FROM places WHERE plate = \(bind: plate) AND deleted_at IS NULL AND id <> \(bind: place.id.uuidString)").first() != nil {
                 throw PlaceStoreError.plateTaken
             }
+            let before = try await db.raw("SELECT default_stay_minutes FROM places WHERE id = \(bind: place.id.uuidString) AND deleted_at IS NULL").first()?
+                .decode(column: "default_stay_minutes", as: Int.self)
+            if let before, before != place.defaultStayMinutes {
+                try await StayRollups.defaultStayChanged(place: place.id, seconds: Int64(place.defaultStayMinutes) * 60, db: db)
+            }
             try await db.raw("""
                 UPDATE places SET name = \(bind: place.name), type = \(bind: place.type), units_scheme = \(bind: place.unitsScheme.rawValue),
                     ward_code = \(bind: place.wardCode), district_code = \(bind: place.districtCode),

@@ -1,0 +1,144 @@
+import Foundation
+import RavaoCore
+import SQLKit
+
+/// Stays (see `Stays`) kept in a table as check-ins are written, so tracing reads the stays that
+/// overlap a window instead of rebuilding them from a day of check-ins on each side of it.
+///
+/// A stay depends only on the same person's check-ins at the same place within 24 h of its start
+/// (an entry's exit up to 24 h later; for an exit alone, an entry up to 24 h before). So a check-in at
+/// `t` changes only the stays starting in [t − 24 h, t + 24 h], and those are computed again, with
+/// `Stays.compute`, from the check-ins in [t − 48 h, t + 48 h]. Late check-ins (an offline queue) need
+/// nothing more.
+///
+/// Each stay carries a span class, the smallest k with length ≤ 60 s · 2^k. A stay of class k that
+/// overlaps [lo, hi] starts in [lo − 60 s · 2^k, hi]: reading each class over its own range finds the
+/// overlapping stays of a busy place while passing over at most as many that end just before `lo`,
+/// where one range over the longest possible stay (24 h) would pass over a whole day of visits.
+public enum StayRollups {
+    /// Longest span of each class, in seconds; the last covers the longest stay (24 h).
+    public static let spans: [Int64] = (0...11).map { 60 << Int64($0) }
+
+    public static func spanClass(_ length: Int64) -> Int {
+        spans.firstIndex { length <= $0 } ?? spans.count - 1
+    }
+
+    /// The same classes as an SQL expression over a length, for the backfill.
+    static func spanClassSQL(_ length: String) -> String {
+        "CASE " + spans.dropLast().enumerated().map { "WHEN \(length) <= \($1) THEN \($0)" }.joined(separator: " ") + " ELSE \(spans.count - 1) END"
+    }
+
+    /// `k(span_class, span)` as SQL rows, for reads that range over each class.
+    static let classRows = "VALUES " + spans.enumerated().map { "(\($0), \($1))" }.joined(separator: ", ")
+
+    struct Key: Hashable { let person: String; let place: String }
+
+    /// Recomputes the stays touched by newly written check-ins. Runs in the check-in transaction, after
+    /// the dashboard rollups, which on PostgreSQL have locked the batch's people: a second instance
+    /// writing the same person waits, then reads these check-ins.
+    static func add(_ rows: [(placeId: UUID, personId: UUID, scannedAt: Int64)], db: any SQLDatabase) async throws {
+        guard !rows.isEmpty else { return }
+        var ranges: [Key: (lo: Int64, hi: Int64)] = [:]
+        for row in rows {
+            let key = Key(person: row.personId.uuidString, place: row.placeId.uuidString)
+            let touched = (row.scannedAt - Stays.exitWindow, row.scannedAt + Stays.exitWindow)
+            ranges[key] = ranges[key].map { (min($0.lo, touched.0), max($0.hi, touched.1)) } ?? touched
+        }
+        try await recompute(ranges, db: db)
+    }
+
+    /// Stays starting in each key's [lo, hi], computed again from its check-ins.
+    static func recompute(_ ranges: [Key: (lo: Int64, hi: Int64)], db: any SQLDatabase) async throws {
+        let keys = ranges.keys.sorted { ($0.person, $0.place) < ($1.person, $1.place) }
+        let defaults = try await defaultStays(Set(keys.map(\.place)), db: db)
+        var scans: [Key: [(direction: CheckInDirection, at: Int64)]] = [:]
+        for chunk in keys.chunks(of: CheckInWriter.rowsPerStatement / 2) {
+            var query = SQLQueryString("WITH k(person_id, place_id, lo, hi) AS (VALUES ")
+            for (i, key) in chunk.enumerated() {
+                if i > 0 { query.appendLiteral(", ") }
+                let range = ranges[key]!
+                query.appendInterpolation("(\(bind: key.person), \(bind: key.place), \(bind: range.lo - Stays.exitWindow), \(bind: range.hi + Stays.exitWindow))" as SQLQueryString)
+            }
+            query.appendLiteral("""
+                ) SELECT c.person_id, c.place_id, c.direction, c.scanned_at FROM k CROSS JOIN checkins c
+                WHERE c.person_id = k.person_id AND c.place_id = k.place_id AND c.scanned_at >= k.lo AND c.scanned_at <= k.hi
+                """)
+            for row in try await db.raw(query).all() {
+                let key = Key(person: try row.decode(column: "person_id", as: String.self), place: try row.decode(column: "place_id", as: String.self))
+                scans[key, default: []].append((CheckInDirection(rawValue: try row.decode(column: "direction", as: String.self)) ?? .in,
+                                                 try row.decode(column: "scanned_at", as: Int64.self)))
+            }
+        }
+        var fresh: [(key: Key, stay: Stay, closed: Bool)] = []
+        for key in keys {
+            let range = ranges[key]!, stay = defaults[key.place] ?? 3600
+            let list = scans[key] ?? []
+            let exits = Set(list.filter { $0.direction == .out }.map(\.at))
+            for computed in Stays.compute(list, defaultStaySeconds: stay) where computed.from >= range.lo && computed.from <= range.hi {
+                // A stay ending at an exit was closed by it (an exit alone is one too); any other ran the
+                // place's default length, and a new default moves its end.
+                fresh.append((key, computed, exits.contains(computed.to)))
+            }
+        }
+        for chunk in keys.chunks(of: CheckInWriter.rowsPerStatement / 2) {
+            var query = SQLQueryString("DELETE FROM stays WHERE ")
+            for (i, key) in chunk.enumerated() {
+                if i > 0 { query.appendLiteral(" OR ") }
+                let range = ranges[key]!
+                query.appendInterpolation("(person_id = \(bind: key.person) AND place_id = \(bind: key.place) AND started_at >= \(bind: range.lo) AND started_at <= \(bind: range.hi))" as SQLQueryString)
+            }
+            try await db.raw(query).run()
+        }
+        for chunk in fresh.chunks(of: CheckInWriter.rowsPerStatement) {
+            try await db.raw(CheckInWriter.values("INSERT INTO stays (place_id, person_id, started_at, ended_at, span_class, closed) VALUES ", chunk) { row in
+                "(\(bind: row.key.place), \(bind: row.key.person), \(bind: row.stay.from), \(bind: row.stay.to), \(bind: spanClass(row.stay.to - row.stay.from)), \(bind: row.closed ? 1 : 0))"
+            }).run()
+        }
+    }
+
+    static func defaultStays(_ places: Set<String>, db: any SQLDatabase) async throws -> [String: Int64] {
+        var found: [String: Int64] = [:]
+        for chunk in Array(places).chunks(of: CheckInWriter.rowsPerStatement) {
+            for row in try await db.raw(CheckInWriter.values("SELECT id, default_stay_minutes FROM places WHERE id IN (", chunk, suffix: ")") { "\(bind: $0)" }).all() {
+                found[try row.decode(column: "id", as: String.self)] = Int64(try row.decode(column: "default_stay_minutes", as: Int.self)) * 60
+            }
+        }
+        return found
+    }
+
+    /// A place's new default stay moves the end of every stay that was not closed by an exit.
+    static func defaultStayChanged(place: UUID, seconds: Int64, db: any SQLDatabase) async throws {
+        try await db.raw("""
+            UPDATE stays SET ended_at = started_at + \(bind: seconds), span_class = \(bind: spanClass(seconds))
+            WHERE place_id = \(bind: place.uuidString) AND closed = 0
+            """).run()
+    }
+
+    /// Computes every stay again from the check-ins, in one transaction.
+    public static func rebuild(_ engine: any DatabaseEngine) async throws {
+        try await engine.write { db in
+            try await db.raw("DELETE FROM stays").run()
+            for statement in backfill { try await db.raw(SQLQueryString(statement)).run() }
+        }
+    }
+
+    /// Every stay from the check-ins, in SQL: what migration 12 backfills and `ravao rebuild-rollups` redoes.
+    static let backfill: [String] = [
+        """
+        INSERT INTO stays (place_id, person_id, started_at, ended_at, span_class, closed)
+        SELECT place_id, person_id, scanned_at, COALESCE(exit_at, scanned_at + default_stay),
+            \(spanClassSQL("COALESCE(exit_at, scanned_at + default_stay) - scanned_at")), CASE WHEN exit_at IS NULL THEN 0 ELSE 1 END
+        FROM (SELECT c.place_id, c.person_id, c.scanned_at, p.default_stay_minutes * 60 AS default_stay,
+                (SELECT MIN(o.scanned_at) FROM checkins o WHERE o.person_id = c.person_id AND o.place_id = c.place_id AND o.direction = 'out'
+                   AND o.scanned_at >= c.scanned_at AND o.scanned_at <= c.scanned_at + \(Stays.exitWindow)) AS exit_at
+              FROM checkins c JOIN places p ON p.id = c.place_id WHERE c.direction = 'in') t
+        """,
+        """
+        INSERT INTO stays (place_id, person_id, started_at, ended_at, span_class, closed)
+        SELECT c.place_id, c.person_id, c.scanned_at, c.scanned_at, 0, 1 FROM checkins c
+        WHERE c.direction = 'out' AND NOT EXISTS (
+            SELECT 1 FROM checkins i WHERE i.person_id = c.person_id AND i.place_id = c.place_id AND i.direction = 'in'
+              AND i.scanned_at <= c.scanned_at AND i.scanned_at >= c.scanned_at - \(Stays.exitWindow))
+        """,
+    ]
+}
