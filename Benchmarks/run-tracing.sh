@@ -17,7 +17,8 @@ fi
 if [ ! -f "$DB" ]; then
     "$RAVAO_BIN" migrate --database "sqlite:$DB" --log-level warning
     python3 Benchmarks/gen-checkins.py "$DB" "$N"
-    # The generator fills the per-place rollups; the per-unit ones are counted from them.
+    # The generator fills the per-place rollups; the per-unit ones are counted from them, and the
+    # stays computed from the check-ins.
     "$RAVAO_BIN" rebuild-rollups --database "sqlite:$DB" --log-level warning
 fi
 echo "database: $DB ($(du -h "$DB" | cut -f1)), $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg)"

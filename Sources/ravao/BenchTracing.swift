@@ -34,7 +34,7 @@ struct BenchTracing: AsyncParsableCommand {
         // The dashboard first: it does not depend on how long the slowest traces take.
         try await benchDashboards(store: store, engine: engine, hi: hi)
         for depth in [1, 2] {
-            var times: [Double] = [], contacts: [Int] = [], overLimit = 0
+            var times: [Double] = [], contacts: [Int] = [], records: [Int] = [], overLimit = 0
             for (n, (person, at)) in picks.enumerated() {
                 let to = min(hi, at + window / 2), from = max(lo, to - window)
                 let started = ContinuousClock.now
@@ -54,11 +54,12 @@ struct BenchTracing: AsyncParsableCommand {
                 if let result {
                     times.append(ms)
                     contacts.append(Set(result.contacts.map(\.personId)).count)
+                    records.append(result.contacts.count)
                 } else {
                     times.append(.infinity)
                     overLimit += 1
                 }
-                let line = "  depth \(depth) case \(n + 1): \(result == nil ? "stopped at \(limit) s" : String(format: "%.1f ms, %d people", ms, contacts.last!))\n"
+                let line = "  depth \(depth) case \(n + 1): \(result == nil ? "stopped at \(limit) s" : String(format: "%.1f ms, %d people, %d contact records", ms, contacts.last!, records.last!))\n"
                 FileHandle.standardError.write(Data(line.utf8))
             }
             say("depth \(depth): \(Self.summary(times)); stopped at \(caseLimit) s: \(overLimit) of \(picks.count); contacts per case (finished) p50 \(Self.percentile(contacts.map(Double.init), 0.5)) max \(contacts.max() ?? 0)")

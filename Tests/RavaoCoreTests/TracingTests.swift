@@ -47,4 +47,24 @@ import Testing
                                            source: InMemoryTracingSource(scans: scans, defaultStaySeconds: [place: h]))
         #expect(none.stays.isEmpty && none.contacts.isEmpty)
     }
+
+    /// The canonical order compares ids as integers; it must be the order of their text, which is what
+    /// exports and pages show, and keep each contact once.
+    @Test func canonicalOrderIsTheOrderOfTheIdsText() {
+        var rng = SplitMix(seed: 99)
+        // Few distinct ids and times, so that every key decides some comparisons and repeats occur.
+        let ids = (0..<6).map { _ in UUID() } + [UUID(uuidString: "9FFFFFFF-0000-4000-8000-000000000000")!, UUID(uuidString: "A0000000-0000-4000-8000-000000000000")!]
+        func pick() -> UUID { ids[Int(rng.next() % UInt64(ids.count))] }
+        func time() -> Int64 { Int64(rng.next() % 3) }
+        let contacts = (0..<3000).map { _ in
+            Tracing.Contact(personId: pick(), level: Int(rng.next() % 2) + 1, placeId: pick(), from: time(), to: time(), sourcePerson: pick(), source: Stay(from: time(), to: time()))
+        }
+        func text(_ c: Tracing.Contact) -> [String] {
+            [String(c.level), c.personId.uuidString, c.placeId.uuidString, String(c.from), String(c.to), String(c.source.from), String(c.source.to), c.sourcePerson.uuidString]
+        }
+        let want = Set(contacts).sorted { text($0).lexicographicallyPrecedes(text($1)) }
+        let got = Tracing.canonical(contacts)
+        #expect(got.count == want.count && got.count < contacts.count)
+        #expect(got == want)
+    }
 }
