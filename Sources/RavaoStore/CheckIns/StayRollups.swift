@@ -52,6 +52,9 @@ public enum StayRollups {
         let keys = ranges.keys.sorted { ($0.person, $0.place) < ($1.person, $1.place) }
         let defaults = try await defaultStays(Set(keys.map(\.place)), db: db)
         var scans: [Key: [(direction: CheckInDirection, at: Int64)]] = [:]
+        // SQLite's planner would range over the place's check-ins (covering index, place an equality
+        // too): four days of a busy market per key instead of the person's few.
+        let personIndex = db.dialect.name == "sqlite" ? " INDEXED BY checkins_person_time" : ""
         for chunk in keys.chunks(of: CheckInWriter.rowsPerStatement / 2) {
             var query = SQLQueryString("WITH k(person_id, place_id, lo, hi) AS (VALUES ")
             for (i, key) in chunk.enumerated() {
@@ -60,7 +63,7 @@ public enum StayRollups {
                 query.appendInterpolation("(\(bind: key.person), \(bind: key.place), \(bind: range.lo - Stays.exitWindow), \(bind: range.hi + Stays.exitWindow))" as SQLQueryString)
             }
             query.appendLiteral("""
-                ) SELECT c.person_id, c.place_id, c.direction, c.scanned_at FROM k CROSS JOIN checkins c
+                ) SELECT c.person_id, c.place_id, c.direction, c.scanned_at FROM k CROSS JOIN checkins c\(personIndex)
                 WHERE c.person_id = k.person_id AND c.place_id = k.place_id AND c.scanned_at >= k.lo AND c.scanned_at <= k.hi
                 """)
             for row in try await db.raw(query).all() {
@@ -123,22 +126,24 @@ public enum StayRollups {
     }
 
     /// Every stay from the check-ins, in SQL: what migration 12 backfills and `ravao rebuild-rollups` redoes.
+    /// One sort of the check-ins by person, place and time gives each entry the first exit at or after
+    /// it, and each exit the last entry at or before it (ties included), as `Stays.compute` pairs them.
     static let backfill: [String] = [
         """
         INSERT INTO stays (place_id, person_id, started_at, ended_at, span_class, closed)
-        SELECT place_id, person_id, scanned_at, COALESCE(exit_at, scanned_at + default_stay),
-            \(spanClassSQL("COALESCE(exit_at, scanned_at + default_stay) - scanned_at")), CASE WHEN exit_at IS NULL THEN 0 ELSE 1 END
-        FROM (SELECT c.place_id, c.person_id, c.scanned_at, p.default_stay_minutes * 60 AS default_stay,
-                (SELECT MIN(o.scanned_at) FROM checkins o WHERE o.person_id = c.person_id AND o.place_id = c.place_id AND o.direction = 'out'
-                   AND o.scanned_at >= c.scanned_at AND o.scanned_at <= c.scanned_at + \(Stays.exitWindow)) AS exit_at
-              FROM checkins c JOIN places p ON p.id = c.place_id WHERE c.direction = 'in') t
-        """,
-        """
-        INSERT INTO stays (place_id, person_id, started_at, ended_at, span_class, closed)
-        SELECT c.place_id, c.person_id, c.scanned_at, c.scanned_at, 0, 1 FROM checkins c
-        WHERE c.direction = 'out' AND NOT EXISTS (
-            SELECT 1 FROM checkins i WHERE i.person_id = c.person_id AND i.place_id = c.place_id AND i.direction = 'in'
-              AND i.scanned_at <= c.scanned_at AND i.scanned_at >= c.scanned_at - \(Stays.exitWindow))
+        SELECT place_id, person_id, scanned_at, ended_at, \(spanClassSQL("ended_at - scanned_at")), closed FROM (
+            SELECT place_id, person_id, scanned_at,
+                CASE WHEN direction = 'out' THEN scanned_at WHEN next_out <= scanned_at + \(Stays.exitWindow) THEN next_out
+                     ELSE scanned_at + default_stay END AS ended_at,
+                CASE WHEN direction = 'out' OR next_out <= scanned_at + \(Stays.exitWindow) THEN 1 ELSE 0 END AS closed
+            FROM (
+                SELECT c.place_id, c.person_id, c.direction, c.scanned_at, p.default_stay_minutes * 60 AS default_stay,
+                    MIN(CASE WHEN c.direction = 'out' THEN c.scanned_at END) OVER (
+                        PARTITION BY c.person_id, c.place_id ORDER BY c.scanned_at RANGE BETWEEN CURRENT ROW AND UNBOUNDED FOLLOWING) AS next_out,
+                    MAX(CASE WHEN c.direction = 'in' THEN c.scanned_at END) OVER (
+                        PARTITION BY c.person_id, c.place_id ORDER BY c.scanned_at RANGE BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS last_in
+                FROM checkins c JOIN places p ON p.id = c.place_id) t
+            WHERE direction = 'in' OR last_in IS NULL OR last_in < scanned_at - \(Stays.exitWindow)) s
         """,
     ]
 }
