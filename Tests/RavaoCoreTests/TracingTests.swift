@@ -48,6 +48,31 @@ import Testing
         #expect(none.stays.isEmpty && none.contacts.isEmpty)
     }
 
+    /// A trace larger than the limit is refused, at the level where it overflows; at exactly the limit
+    /// it answers in full.
+    @Test func contactLimit() async throws {
+        var rng = SplitMix(seed: 5)
+        let world = RandomWorld(rng: &rng, people: 300, places: 30, hours: 96)
+        let source = InMemoryTracingSource(scans: world.scans, defaultStaySeconds: world.defaultStay)
+        var traced = 0
+        for _ in 0..<10 {
+            let (case_, from, to) = world.pickCase(rng: &rng)
+            let full = try await Tracing.trace(person: case_, from: from, to: to, bufferSeconds: 3600, depth: 2, source: source)
+            let level1 = full.contacts.filter { $0.level == 1 }.count
+            guard level1 > 0, full.contacts.count > level1 else { continue }
+            traced += 1
+            let exact = try await Tracing.trace(person: case_, from: from, to: to, bufferSeconds: 3600, depth: 2, source: source, maximumContacts: full.contacts.count)
+            #expect(exact == full)
+            await #expect(throws: Tracing.TooManyContacts(limit: full.contacts.count - 1, level: 2)) {
+                try await Tracing.trace(person: case_, from: from, to: to, bufferSeconds: 3600, depth: 2, source: source, maximumContacts: full.contacts.count - 1)
+            }
+            await #expect(throws: Tracing.TooManyContacts(limit: level1 - 1, level: 1)) {
+                try await Tracing.trace(person: case_, from: from, to: to, bufferSeconds: 3600, depth: 2, source: source, maximumContacts: level1 - 1)
+            }
+        }
+        #expect(traced >= 3, "enough cases with contacts at both levels")
+    }
+
     /// The canonical order compares ids as integers; it must be the order of their text, which is what
     /// exports and pages show, and keep each contact once.
     @Test func canonicalOrderIsTheOrderOfTheIdsText() {

@@ -34,6 +34,14 @@ public enum Tracing {
         }
     }
 
+    /// A trace that would list more contacts than the caller can take (a depth-2 trace from a busy
+    /// market can reach a good part of a city); thrown as soon as that is certain, before the rest is computed.
+    public struct TooManyContacts: Error, Equatable {
+        public let limit: Int
+        public let level: Int
+        public init(limit: Int, level: Int) { self.limit = limit; self.level = level }
+    }
+
     public struct Result: Sendable, Equatable {
         public let stays: [PlaceStay]
         public let contacts: [Contact]
@@ -67,12 +75,14 @@ public enum Tracing {
 
     /// Runs a trace for `person` over [from, to]. `allowedPlace` limits it to an officer's jurisdiction:
     /// stays elsewhere are neither shown nor followed.
+    /// `maximumContacts` bounds the contacts (levels 1 and 2 together) and so the memory a trace takes.
     public static func trace(person: UUID, from: Int64, to: Int64, bufferSeconds: Int64, depth: Int, source: some Source,
-                             allowedPlace: @Sendable (UUID) -> Bool = { _ in true }) async throws -> Result {
+                             allowedPlace: @Sendable (UUID) -> Bool = { _ in true }, maximumContacts: Int = .max) async throws -> Result {
         let caseStays = try await source.stays(of: person, from: from, to: to)
             .filter { allowedPlace($0.placeId) && overlaps($0.stay, from: from, to: to) }
             .sorted { ($0.stay.from, $0.stay.to, $0.placeId.uuidString) < ($1.stay.from, $1.stay.to, $1.placeId.uuidString) }
-        let level1 = try await contacts(of: caseStays.map { (person, $0) }, level: 1, excluding: [person], bufferSeconds: bufferSeconds, source: source)
+        let level1 = try await contacts(of: caseStays.map { (person, $0) }, level: 1, excluding: [person], bufferSeconds: bufferSeconds, source: source,
+                                        budget: maximumContacts, limit: maximumContacts)
         guard depth >= 2 else { return Result(stays: caseStays, contacts: level1) }
 
         let level1People = Set(level1.map(\.personId))
@@ -84,13 +94,17 @@ public enum Tracing {
                 sources.append((contact, stay))
             }
         }
-        let level2 = try await contacts(of: sources, level: 2, excluding: level1People.union([person]), bufferSeconds: bufferSeconds, source: source)
+        let level2 = try await contacts(of: sources, level: 2, excluding: level1People.union([person]), bufferSeconds: bufferSeconds, source: source,
+                                        budget: maximumContacts - level1.count, limit: maximumContacts)
         return Result(stays: caseStays, contacts: level1 + level2)
     }
 
     /// Everyone (not in `excluding`) whose stay at a source's place overlaps the source stay widened by the buffer.
     static func contacts(of sources: [(UUID, PlaceStay)], level: Int, excluding: Set<UUID>, bufferSeconds: Int64,
-                         source: some Source) async throws -> [Contact] {
+                         source: some Source, budget: Int = .max, limit: Int = .max) async throws -> [Contact] {
+        // Repeats are dropped only at the end, so the list may grow past the budget first; by twice
+        // as much at most before it is checked.
+        let slack = budget > Int.max / 4 ? Int.max : 2 * budget + 1024
         var byPlace: [UUID: [(UUID, Stay)]] = [:]
         for (person, stay) in sources { byPlace[stay.placeId, default: []].append((person, stay.stay)) }
         // Per place, one window per run of overlapping widened stays rather than one per stay; every
@@ -132,8 +146,14 @@ public enum Tracing {
                     i += 1
                 }
             }
+            if found.count > slack {
+                found = canonical(found)
+                if found.count > budget { throw TooManyContacts(limit: limit, level: level) }
+            }
         }
-        return canonical(found)
+        let all = canonical(found)
+        if all.count > budget { throw TooManyContacts(limit: limit, level: level) }
+        return all
     }
 
     static func firstIndex(in stays: [(UUID, Stay)], startingAtOrAfter t: Int64) -> Int {

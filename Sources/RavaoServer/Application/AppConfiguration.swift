@@ -15,6 +15,9 @@ public struct AppConfiguration: Sendable {
     public var otp: OTPPolicy = .init()
     /// Thresholds and windows of the health-status rules (H6); `--health-rules FILE` replaces any of them.
     public var healthRules: HealthRules = .standard
+    /// The most contacts a trace answers with (about 35 MB of JSON); a larger one is refused with a
+    /// message asking for a narrower trace.
+    public var maximumTraceContacts = 100_000
 
     public init() {}
 

@@ -91,9 +91,17 @@ struct AuthorityService {
         let jurisdiction = officer.jurisdiction
         // Place facts are read before the trace filters by them; a cache per trace keeps that to one read per place.
         let allowed = AllowedPlaces(store: store, jurisdiction: jurisdiction)
-        let result = try await Tracing.trace(person: request.person, from: request.from, to: request.to,
+        let result: Tracing.Result
+        do {
+            result = try await Tracing.trace(person: request.person, from: request.from, to: request.to,
                                              bufferSeconds: Int64(request.bufferMinutes) * 60, depth: request.depth,
-                                             source: allowed)
+                                             source: allowed, maximumContacts: services.configuration.maximumTraceContacts)
+        } catch let tooMany as Tracing.TooManyContacts {
+            let limit = tooMany.limit.formatted(.number.grouping(.automatic).locale(Locale(identifier: "en_US")))
+            throw AppError(.unprocessableContent, "trace_too_large",
+                           en: "This trace reaches more than \(limit) contacts (at level \(tooMany.level)). Narrow the window or the buffer, or trace level 1 first and then its contacts one by one.",
+                           vi: "Truy vết này có hơn \(limit) người tiếp xúc (cấp \(tooMany.level)). Hãy thu hẹp khoảng thời gian hoặc thời gian đệm, hoặc truy vết cấp 1 trước rồi truy tiếp từng người.")
+        }
         let places = try await store.placeFacts(result.stays.map(\.placeId) + result.contacts.map(\.placeId))
         await access.logUnmasked(officer, people: [request.person] + Array(Set(result.contacts.map(\.personId))), what: "tracing")
         return (result, places)

@@ -172,6 +172,23 @@ import Testing
         }
     }
 
+    /// A trace over the configured number of contacts is refused with a message saying how to narrow it.
+    @Test(arguments: TestEngine.available)
+    func traceOverTheContactLimitIsRefused(engine: TestEngine) async throws {
+        try await withApp(engine, configure: { $0.maximumTraceContacts = 2 }) { app in
+            let wards = try await app.request(.get, "/api/v1/units?parent=48").jsonArray.compactMap { $0["code"] as? String }
+            let world = try await build(app, wardA: wards[0], wardB: wards[1], wardC: wards[2])
+            let nation = try await officer(app, phone: "0944444444", unit: "VN", functions: [.health])
+            let refused = try await trace(app, token: nation, person: world.people["X"]!)
+            #expect(refused.status == .unprocessableContent && refused.errorCode == "trace_too_large", "\(refused.body)")
+            #expect(refused.body.contains("2 contacts") && refused.body.contains("level 1"), "\(refused.body)")
+            // One ward holds one contact: within the limit.
+            let ward = try await officer(app, phone: "0922222222", unit: wards[0], functions: [.health])
+            let answered = try await trace(app, token: ward, person: world.people["X"]!)
+            #expect(answered.status == .ok && contactPeople(answered) == [world.people["Y"]!], "\(answered.body)")
+        }
+    }
+
     @Test(arguments: TestEngine.available)
     func districtOfficerSeesItsWardsIn2021(engine: TestEngine) async throws {
         try await withApp(engine) { app in
