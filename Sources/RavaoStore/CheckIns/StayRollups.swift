@@ -39,18 +39,21 @@ public enum StayRollups {
     static func add(_ rows: [(placeId: UUID, personId: UUID, scannedAt: Int64)], db: any SQLDatabase) async throws {
         guard !rows.isEmpty else { return }
         var ranges: [Key: (lo: Int64, hi: Int64)] = [:]
+        var written: [Key: Int] = [:]
         for row in rows {
             let key = Key(person: row.personId.uuidString, place: row.placeId.uuidString)
             let touched = (row.scannedAt - Stays.exitWindow, row.scannedAt + Stays.exitWindow)
             ranges[key] = ranges[key].map { (min($0.lo, touched.0), max($0.hi, touched.1)) } ?? touched
+            written[key, default: 0] += 1
         }
-        try await recompute(ranges, db: db)
+        try await recompute(ranges, written: written, db: db)
     }
 
-    /// Stays starting in each key's [lo, hi], computed again from its check-ins.
-    static func recompute(_ ranges: [Key: (lo: Int64, hi: Int64)], db: any SQLDatabase) async throws {
+    /// Stays starting in each key's [lo, hi], computed again from its check-ins. `written` counts the
+    /// check-ins of each key just written: a key whose read finds no others has no stored stays to delete.
+    static func recompute(_ ranges: [Key: (lo: Int64, hi: Int64)], written: [Key: Int] = [:], db: any SQLDatabase) async throws {
         let keys = ranges.keys.sorted { ($0.person, $0.place) < ($1.person, $1.place) }
-        let defaults = try await defaultStays(Set(keys.map(\.place)), db: db)
+        var defaults: [String: Int64] = [:]
         var scans: [Key: [(direction: CheckInDirection, at: Int64)]] = [:]
         // SQLite's planner would range over the place's check-ins (covering index, place an equality
         // too): four days of a busy market per key instead of the person's few.
@@ -63,11 +66,13 @@ public enum StayRollups {
                 query.appendInterpolation("(\(bind: key.person), \(bind: key.place), \(bind: range.lo - Stays.exitWindow), \(bind: range.hi + Stays.exitWindow))" as SQLQueryString)
             }
             query.appendLiteral("""
-                ) SELECT c.person_id, c.place_id, c.direction, c.scanned_at FROM k CROSS JOIN checkins c\(personIndex)
+                ) SELECT c.person_id, c.place_id, c.direction, c.scanned_at, p.default_stay_minutes FROM k CROSS JOIN checkins c\(personIndex)
+                JOIN places p ON p.id = c.place_id
                 WHERE c.person_id = k.person_id AND c.place_id = k.place_id AND c.scanned_at >= k.lo AND c.scanned_at <= k.hi
                 """)
             for row in try await db.raw(query).all() {
                 let key = Key(person: try row.decode(column: "person_id", as: String.self), place: try row.decode(column: "place_id", as: String.self))
+                defaults[key.place] = Int64(try row.decode(column: "default_stay_minutes", as: Int.self)) * 60
                 scans[key, default: []].append((CheckInDirection(rawValue: try row.decode(column: "direction", as: String.self)) ?? .in,
                                                  try row.decode(column: "scanned_at", as: Int64.self)))
             }
@@ -83,7 +88,9 @@ public enum StayRollups {
                 fresh.append((key, computed, exits.contains(computed.to)))
             }
         }
-        for chunk in keys.chunks(of: CheckInWriter.rowsPerStatement / 2) {
+        // A first visit (most of a market's scans) has nothing stored to replace.
+        let replaced = keys.filter { key in written[key].map { (scans[key]?.count ?? 0) > $0 } ?? true }
+        for chunk in replaced.chunks(of: CheckInWriter.rowsPerStatement / 2) {
             var query = SQLQueryString("DELETE FROM stays WHERE ")
             for (i, key) in chunk.enumerated() {
                 if i > 0 { query.appendLiteral(" OR ") }
@@ -97,16 +104,6 @@ public enum StayRollups {
                 "(\(bind: row.key.place), \(bind: row.key.person), \(bind: row.stay.from), \(bind: row.stay.to), \(bind: spanClass(row.stay.to - row.stay.from)), \(bind: row.closed ? 1 : 0))"
             }).run()
         }
-    }
-
-    static func defaultStays(_ places: Set<String>, db: any SQLDatabase) async throws -> [String: Int64] {
-        var found: [String: Int64] = [:]
-        for chunk in Array(places).chunks(of: CheckInWriter.rowsPerStatement) {
-            for row in try await db.raw(CheckInWriter.values("SELECT id, default_stay_minutes FROM places WHERE id IN (", chunk, suffix: ")") { "\(bind: $0)" }).all() {
-                found[try row.decode(column: "id", as: String.self)] = Int64(try row.decode(column: "default_stay_minutes", as: Int.self)) * 60
-            }
-        }
-        return found
     }
 
     /// A place's new default stay moves the end of every stay that was not closed by an exit.
