@@ -58,6 +58,7 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "SMS sender: outbox:PATH or http:URL (env RAVAO_SMS; default outbox:ravao-sms.jsonl)") var sms: String?
     @Flag(help: "Trust X-Forwarded-For from a reverse proxy (env RAVAO_TRUST_PROXY=1)") var trustProxy = false
     @Option(help: "JSON file with health-status rules, e.g. {\"declarationHours\": 24, \"zoneLookbackDays\": 14} (env RAVAO_HEALTH_RULES)") var healthRules: String?
+    @Option(help: "Most contact records a trace answers with; larger traces are refused (env RAVAO_MAX_TRACE_CONTACTS; default 100000)") var maxTraceContacts: Int?
 
     func run() async throws {
         // Tasks then run on the same event-loop threads that do the I/O: a scan no longer hops between
@@ -81,6 +82,14 @@ struct Serve: AsyncParsableCommand {
             do {
                 configuration.healthRules = try JSONDecoder().decode(HealthRules.self, from: Data(contentsOf: URL(fileURLWithPath: path)))
             } catch { throw ValidationError("health rules in \(path): \(error)") }
+        }
+
+        if let text = env("RAVAO_MAX_TRACE_CONTACTS"), maxTraceContacts == nil {
+            guard let value = Int(text), value > 0 else { throw ValidationError("RAVAO_MAX_TRACE_CONTACTS must be a positive number") }
+            configuration.maximumTraceContacts = value
+        } else if let value = maxTraceContacts {
+            guard value > 0 else { throw ValidationError("--max-trace-contacts must be a positive number") }
+            configuration.maximumTraceContacts = value
         }
 
         let logger = db.logger()
