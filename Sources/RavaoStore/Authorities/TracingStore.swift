@@ -32,9 +32,8 @@ public final class TracingStore: Tracing.Source {
             var out: [UUID: [Tracing.PlaceStay]] = [:]
             for chunk in people.map(\.uuidString).chunks(of: Self.windowsPerStatement) {
                 // No stay is longer than 24 h, so one that reaches `from` started at most 24 h before it.
-                let query = CheckInWriter.values("SELECT person_id, place_id, started_at, ended_at FROM stays WHERE person_id IN (", chunk, suffix: """
-                    ) AND started_at >= \(from - Stays.exitWindow) AND started_at <= \(to) AND ended_at >= \(from)
-                    """) { "\(bind: $0)" }
+                var query = CheckInWriter.values("SELECT person_id, place_id, started_at, ended_at FROM stays WHERE person_id IN (", chunk, suffix: ")") { "\(bind: $0)" }
+                query.appendInterpolation(" AND started_at >= \(bind: from - Stays.exitWindow) AND started_at <= \(bind: to) AND ended_at >= \(bind: from)" as SQLQueryString)
                 for row in try await db.raw(query).all() {
                     guard let person = UUID(uuidString: try row.decode(column: "person_id", as: String.self)),
                           let place = UUID(uuidString: try row.decode(column: "place_id", as: String.self)) else { continue }
