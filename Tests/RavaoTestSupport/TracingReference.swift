@@ -16,6 +16,24 @@ public struct SplitMix: Sendable {
         return z ^ (z >> 31)
     }
     public mutating func below(_ n: Int64) -> Int64 { Int64(next() % UInt64(n)) }
+
+    /// `items` cut into batches of 1 to `maxSize`, mostly in order; one batch in `outOfOrderOneIn` takes
+    /// its items from anywhere in what remains, as an offline kiosk's queue arrives late.
+    public mutating func batches<T>(_ items: [T], maxSize: Int64, outOfOrderOneIn: Int64) -> [[T]] {
+        var queue = items
+        var batches: [[T]] = []
+        while !queue.isEmpty {
+            let size = min(queue.count, Int(below(maxSize)) + 1)
+            if below(outOfOrderOneIn) == 0 {
+                var batch: [T] = []
+                for _ in 0..<size { batch.append(queue.remove(at: Int(below(Int64(queue.count))))) }
+                batches.append(batch)
+            } else {
+                batches.append(Array(queue.prefix(size))); queue.removeFirst(size)
+            }
+        }
+        return batches
+    }
 }
 
 public struct RandomWorld: Sendable {

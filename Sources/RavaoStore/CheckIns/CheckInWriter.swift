@@ -303,10 +303,11 @@ public final class CheckInWriter: Sendable {
         return query
     }
 
-    static func values<T>(_ prefix: String, _ rows: ArraySlice<T>, suffix: String = "", _ row: (T) -> SQLQueryString) -> SQLQueryString {
+    /// `prefix`, each row's SQL joined by `separator`, then `suffix`: multi-row VALUES, IN lists, OR-ed conditions.
+    static func values<T>(_ prefix: String, _ rows: ArraySlice<T>, separator: String = ", ", suffix: String = "", _ row: (T) -> SQLQueryString) -> SQLQueryString {
         var query = SQLQueryString(prefix)
         for (i, element) in rows.enumerated() {
-            if i > 0 { query.appendLiteral(", ") }
+            if i > 0 { query.appendLiteral(separator) }
             query.appendInterpolation(row(element))
         }
         query.appendLiteral(suffix)

@@ -51,7 +51,7 @@ public enum StayRollups {
 
     /// Stays starting in each key's [lo, hi], computed again from its check-ins. `written` counts the
     /// check-ins of each key just written: a key whose read finds no others has no stored stays to delete.
-    static func recompute(_ ranges: [Key: (lo: Int64, hi: Int64)], written: [Key: Int] = [:], db: any SQLDatabase) async throws {
+    static func recompute(_ ranges: [Key: (lo: Int64, hi: Int64)], written: [Key: Int], db: any SQLDatabase) async throws {
         let keys = ranges.keys.sorted { ($0.person, $0.place) < ($1.person, $1.place) }
         var defaults: [String: Int64] = [:]
         var scans: [Key: [(direction: CheckInDirection, at: Int64)]] = [:]
@@ -59,17 +59,13 @@ public enum StayRollups {
         // too): four days of a busy market per key instead of the person's few.
         let personIndex = db.dialect.name == "sqlite" ? " INDEXED BY checkins_person_time" : ""
         for chunk in keys.chunks(of: CheckInWriter.rowsPerStatement / 2) {
-            var query = SQLQueryString("WITH k(person_id, place_id, lo, hi) AS (VALUES ")
-            for (i, key) in chunk.enumerated() {
-                if i > 0 { query.appendLiteral(", ") }
-                let range = ranges[key]!
-                query.appendInterpolation("(\(bind: key.person), \(bind: key.place), \(bind: range.lo - Stays.exitWindow), \(bind: range.hi + Stays.exitWindow))" as SQLQueryString)
-            }
-            query.appendLiteral("""
+            let query = CheckInWriter.values("WITH k(person_id, place_id, lo, hi) AS (VALUES ", chunk, suffix: """
                 ) SELECT c.person_id, c.place_id, c.direction, c.scanned_at, p.default_stay_minutes FROM k CROSS JOIN checkins c\(personIndex)
                 JOIN places p ON p.id = c.place_id
                 WHERE c.person_id = k.person_id AND c.place_id = k.place_id AND c.scanned_at >= k.lo AND c.scanned_at <= k.hi
-                """)
+                """) { key in
+                "(\(bind: key.person), \(bind: key.place), \(bind: ranges[key]!.lo - Stays.exitWindow), \(bind: ranges[key]!.hi + Stays.exitWindow))"
+            }
             for row in try await db.raw(query).all() {
                 let key = Key(person: try row.decode(column: "person_id", as: String.self), place: try row.decode(column: "place_id", as: String.self))
                 defaults[key.place] = Int64(try row.decode(column: "default_stay_minutes", as: Int.self)) * 60
@@ -89,15 +85,11 @@ public enum StayRollups {
             }
         }
         // A first visit (most of a market's scans) has nothing stored to replace.
-        let replaced = keys.filter { key in written[key].map { (scans[key]?.count ?? 0) > $0 } ?? true }
+        let replaced = keys.filter { (scans[$0]?.count ?? 0) > written[$0, default: 0] }
         for chunk in replaced.chunks(of: CheckInWriter.rowsPerStatement / 2) {
-            var query = SQLQueryString("DELETE FROM stays WHERE ")
-            for (i, key) in chunk.enumerated() {
-                if i > 0 { query.appendLiteral(" OR ") }
-                let range = ranges[key]!
-                query.appendInterpolation("(person_id = \(bind: key.person) AND place_id = \(bind: key.place) AND started_at >= \(bind: range.lo) AND started_at <= \(bind: range.hi))" as SQLQueryString)
-            }
-            try await db.raw(query).run()
+            try await db.raw(CheckInWriter.values("DELETE FROM stays WHERE ", chunk, separator: " OR ") { key in
+                "(person_id = \(bind: key.person) AND place_id = \(bind: key.place) AND started_at >= \(bind: ranges[key]!.lo) AND started_at <= \(bind: ranges[key]!.hi))"
+            }).run()
         }
         for chunk in fresh.chunks(of: CheckInWriter.rowsPerStatement) {
             try await db.raw(CheckInWriter.values("INSERT INTO stays (place_id, person_id, started_at, ended_at, span_class, closed) VALUES ", chunk) { row in

@@ -34,19 +34,7 @@ import Testing
             }
             scans.sort { $0.at < $1.at }
             // Batches: mostly in order; one in five holds scans taken from anywhere in the remaining queue.
-            var queue = scans
-            var batches: [[Scan]] = []
-            while !queue.isEmpty {
-                let size = min(queue.count, Int(rng.below(30)) + 1)
-                if rng.below(5) == 0 {
-                    var batch: [Scan] = []
-                    for _ in 0..<size { batch.append(queue.remove(at: Int(rng.below(Int64(queue.count))))) }
-                    batches.append(batch)
-                } else {
-                    batches.append(Array(queue.prefix(size))); queue.removeFirst(size)
-                }
-            }
-            for batch in batches {
+            for batch in rng.batches(scans, maxSize: 30, outOfOrderOneIn: 5) {
                 let checkIns = batch.map { scan in
                     CheckInStore.NewCheckIn(clientId: UUID(), placeId: places[scan.place].id, direction: .in, kind: .phone, scannedAt: scan.at, recordedAt: now,
                                             scannedBy: nil, payload: "", identifiers: [.init(kind: "phone", value: Self.phone(scan.person))], fullName: nil)

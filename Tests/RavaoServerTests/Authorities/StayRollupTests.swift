@@ -37,18 +37,8 @@ import Testing
                 let at = start + rng.below(4) * 86_400 + rng.below(rng.below(3) == 0 ? 4 : 600) * 60
                 scans.append(Scan(place: place, person: person, direction: rng.below(5) < 3 ? .in : .out, at: at))
             }
-            var batches: [[Scan]] = []
-            var queue = scans.sorted { $0.at < $1.at }
-            while !queue.isEmpty {
-                let size = min(queue.count, Int(rng.below(25)) + 1)
-                if rng.below(3) == 0 {
-                    var batch: [Scan] = []
-                    for _ in 0..<size { batch.append(queue.remove(at: Int(rng.below(Int64(queue.count))))) }
-                    batches.append(batch)
-                } else {
-                    batches.append(Array(queue.prefix(size))); queue.removeFirst(size)
-                }
-            }
+            // One batch in three out of time order.
+            let batches = rng.batches(scans.sorted { $0.at < $1.at }, maxSize: 25, outOfOrderOneIn: 3)
 
             var people: [Int: String] = [:]
             var written: [Scan] = []
