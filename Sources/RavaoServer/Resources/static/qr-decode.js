@@ -549,15 +549,25 @@ function halve(lum, width, height) {
 }
 
 const BLOCK = 8;
-const MIN_DYNAMIC_RANGE = 24;
+// A block whose luma range is at most this is "flat": its own mean says nothing about where
+// dark ends and light begins.
+const MIN_DYNAMIC_RANGE = 14;
 
-// ZXing's HybridBinarizer: a black point per 8×8 block (its mean, or for flat blocks half its
-// minimum unless the neighbours say the block is dark), then each block's threshold is the mean
-// of the 5×5 blocks around it. Returns the per-pixel dark bits and the block thresholds.
+// Local thresholds after ZXing's HybridBinarizer, with zxing-cpp's midrange black point:
+// each 8×8 block with contrast gets (min + max) / 2; each flat block takes the value of the
+// nearest block with contrast (a breadth-first fill), because ZXing's "half the minimum" guess
+// for flat blocks assumes dark is near 0 and turns a low-contrast code's big dark modules light.
+// Each block's threshold is then the mean over the 5×5 blocks around it. Returns the per-pixel
+// dark bits and the block thresholds.
 function binarize(lum, width, height) {
   const bw = Math.ceil(width / BLOCK);
   const bh = Math.ceil(height / BLOCK);
-  const black = new Uint8Array(bw * bh);
+  const nb = bw * bh;
+  const black = new Uint8Array(nb);
+  const known = new Uint8Array(nb);
+  const queue = new Int32Array(nb);
+  let qEnd = 0;
+  let meanSum = 0;
   for (let by = 0; by < bh; by++) {
     const y0 = Math.max(0, Math.min(by * BLOCK, height - BLOCK));
     const y1 = Math.min(height, y0 + BLOCK);
@@ -576,17 +586,27 @@ function binarize(lum, width, height) {
           if (v > max) max = v;
         }
       }
-      let avg = sum / ((y1 - y0) * (x1 - x0));
-      if (max - min <= MIN_DYNAMIC_RANGE) {
-        // A flat block: assume light (half the minimum is below it) unless its neighbours,
-        // already computed, put their black point above this block's level.
-        avg = min / 2;
-        if (by > 0 && bx > 0) {
-          const n = (black[(by - 1) * bw + bx] + 2 * black[by * bw + bx - 1] + black[(by - 1) * bw + bx - 1]) / 4;
-          if (min < n) avg = n;
-        }
+      meanSum += sum / ((y1 - y0) * (x1 - x0));
+      if (max - min > MIN_DYNAMIC_RANGE) {
+        const b = by * bw + bx;
+        black[b] = (min + max + 1) >> 1;
+        known[b] = 1;
+        queue[qEnd++] = b;
       }
-      black[by * bw + bx] = avg;
+    }
+  }
+  if (qEnd === 0) {
+    black.fill(Math.round(meanSum / nb));
+  } else {
+    // Breadth-first from every block with contrast: flat blocks get their nearest one's value.
+    for (let q = 0; q < qEnd; q++) {
+      const b = queue[q];
+      const bx = b % bw;
+      const by = (b / bw) | 0;
+      if (bx > 0 && !known[b - 1]) { known[b - 1] = 1; black[b - 1] = black[b]; queue[qEnd++] = b - 1; }
+      if (bx < bw - 1 && !known[b + 1]) { known[b + 1] = 1; black[b + 1] = black[b]; queue[qEnd++] = b + 1; }
+      if (by > 0 && !known[b - bw]) { known[b - bw] = 1; black[b - bw] = black[b]; queue[qEnd++] = b - bw; }
+      if (by < bh - 1 && !known[b + bw]) { known[b + bw] = 1; black[b + bw] = black[b]; queue[qEnd++] = b + bw; }
     }
   }
   const thr = new Uint8Array(bw * bh);
@@ -1205,5 +1225,5 @@ export function decodeQR(image) {
 export const _internal = {
   EXP, LOG, gfMul, gfDiv, rsDecode, nearestFormat, nearestVersion, FORMAT_WORDS, VERSION_WORDS,
   parseSegments, decodeGrid, alignmentPositions, rawCodewords, EC_PER_BLOCK, BLOCK_COUNT, functionMask,
-  maskBit,
+  maskBit, binarize, findFinders, finderTriples, toLuma, decodeTriple,
 };
