@@ -74,7 +74,7 @@ struct CitizenPages {
     }
 
     func personHome(_ profile: PeopleStore.Profile, _ request: Request, _ context: AppRequestContext, extra: HTML?) async throws -> Response {
-        let t = CitizenText(context.language)
+        let t = CitizenStrings(context.language)
         let page = layout(context, profile.fullName.isEmpty ? t.myQR : profile.fullName, bodyClass: "citizen")
         let status = await HealthStatusService(services: services).status(of: profile.id)
         let exposures = try await services.store.health.exposures(of: profile.id)
@@ -116,7 +116,7 @@ struct CitizenPages {
     }
 
     func statusCard(_ status: HealthStatus?, _ language: Language) -> HTML {
-        let t = CitizenText(language)
+        let t = CitizenStrings(language)
         guard let status else { return "<section class=\"status unknown\" id=\"status\"><p>\(t.statusUnavailable)</p></section>" }
         let tone = status.level == .abnormal ? "abnormal" : (!status.alerts.isEmpty ? "alert" : status.level.rawValue)
         return """
@@ -128,7 +128,7 @@ struct CitizenPages {
     }
 
     func handoverOffers(_ offers: [PeopleStore.Profile], _ context: AppRequestContext) -> HTML {
-        let t = CitizenText(context.language)
+        let t = CitizenStrings(context.language)
         let page = layout(context, "")
         return """
         <section class="notice" id="handovers"><h2>\(t.handoverOffers)</h2>
@@ -169,7 +169,7 @@ struct CitizenPages {
     func profileForm(_ request: Request, _ context: AppRequestContext, subject: PeopleStore.Profile?, isNew: Bool,
                      draft: CitizenService.ProfileFields? = nil, errors: [FieldError] = [], status: HTTPResponse.Status = .ok) async throws -> Response {
         _ = try account(request, context)
-        let t = CitizenText(context.language)
+        let t = CitizenStrings(context.language)
         let s = Strings(context.language)
         let page = layout(context, isNew ? t.addDependent : t.profile)
         let d = draft ?? CitizenService.ProfileFields(name: subject?.fullName, birthDate: subject?.birthDate, gender: subject?.gender, cccd: subject?.cccd,
@@ -226,7 +226,7 @@ struct CitizenPages {
     func dependents(_ request: Request, _ context: AppRequestContext) async throws -> Response {
         let account = try account(request, context)
         let me = try await citizens.me(account)
-        let t = CitizenText(context.language)
+        let t = CitizenStrings(context.language)
         let page = layout(context, t.dependents)
         let list = try await services.store.people.dependents(of: me)
         let rows: [HTML] = list.map { p in
@@ -285,7 +285,7 @@ struct CitizenPages {
 
     func declareForm(_ request: Request, _ context: AppRequestContext, errors: [FieldError] = [], status: HTTPResponse.Status = .ok) async throws -> Response {
         let profile = try await subject(request, context)
-        let t = CitizenText(context.language)
+        let t = CitizenStrings(context.language)
         let page = layout(context, t.declare)
         let symptoms: [HTML] = Symptom.allCases.map {
             "<label class=\"check\"><input type=\"checkbox\" name=\"symptom\" value=\"\($0.rawValue)\" id=\"symptom-\($0.rawValue)\"> \(HealthStatus.reasonName($0.rawValue, vietnamese: context.language == .vi))</label>"
@@ -331,7 +331,7 @@ struct CitizenPages {
 
     func healthPage(_ request: Request, _ context: AppRequestContext, errors: [FieldError] = [], status: HTTPResponse.Status = .ok) async throws -> Response {
         let profile = try await subject(request, context)
-        let t = CitizenText(context.language)
+        let t = CitizenStrings(context.language)
         let page = layout(context, t.vaccinationsAndTests)
         let doses = try await services.store.health.doses(of: profile.id)
         let tests = try await services.store.health.tests(of: profile.id)
@@ -389,7 +389,7 @@ struct CitizenPages {
 
     func history(_ request: Request, _ context: AppRequestContext) async throws -> Response {
         let profile = try await subject(request, context)
-        let t = CitizenText(context.language)
+        let t = CitizenStrings(context.language)
         let page = layout(context, t.history)
         let cursor = try request.query.get("cursor").map(MeAPI.parseCursor)
         let limit = 50
@@ -430,7 +430,7 @@ struct CitizenPages {
 
     func card(_ request: Request, _ context: AppRequestContext) async throws -> Response {
         let profile = try await subject(request, context)
-        let t = CitizenText(context.language)
+        let t = CitizenStrings(context.language)
         let page = layout(context, t.printCard, bodyClass: "card-page")
         let token = citizens.token(for: profile)
         let qr = try QRCode(text: token, level: .medium)

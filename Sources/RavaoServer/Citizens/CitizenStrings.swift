@@ -1,7 +1,7 @@
 import RavaoCore
 
 /// The citizen pages' text in Vietnamese (default) and English.
-struct CitizenText: Sendable {
+struct CitizenStrings: Sendable {
     let language: Language
     init(_ language: Language) { self.language = language }
     private func t(_ vi: String, _ en: String) -> String { language == .en ? en : vi }

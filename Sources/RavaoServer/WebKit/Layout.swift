@@ -14,7 +14,7 @@ struct Layout {
         let account: HTML
         if let identity = context.identity {
             account = """
-            <a href="/me" id="nav-me">\(CitizenText(context.language).me)</a>
+            <a href="/me" id="nav-me">\(CitizenStrings(context.language).me)</a>
             <a href="/places">\(s.myPlaces)</a>
             <a href="/shares">\(SharingStrings(context.language).invitations)</a> <a href="/work">\(SharingStrings(context.language).work)</a>
             <a href="/orgs">\(OrgStrings(context.language).orgs)</a>

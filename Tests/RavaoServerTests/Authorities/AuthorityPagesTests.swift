@@ -17,7 +17,7 @@ import Testing
             let wards = try await app.request(.get, "/api/v1/units?parent=48").jsonArray.compactMap { $0["code"] as? String }
             let world = try await jurisdiction.build(app, wardA: wards[0], wardB: wards[1], wardC: wards[2])
             try await jurisdiction.makeOfficer(app, phone: "0933333333", unit: "48", functions: [.statistics, .health, .zones])
-            let web = try await WebPagesTests().signedIn(app, phone: "0933333333")
+            let web = try await WebClient.signedIn(app, phone: "0933333333")
 
             // Dashboard: totals, one row per ward, an SVG chart, and a drill-down link.
             let dash = try await web.get("/authorities")
@@ -68,7 +68,7 @@ import Testing
         try await withApp(engine) { app in
             let anonymous = WebClient(app)
             #expect(try await anonymous.get("/authorities").status == .seeOther)
-            let citizen = try await WebPagesTests().signedIn(app, phone: "0955555555")
+            let citizen = try await WebClient.signedIn(app, phone: "0955555555")
             #expect(try await citizen.get("/authorities").status == .forbidden)
             #expect(try await citizen.get("/authorities/tracing").status == .forbidden)
         }

@@ -265,7 +265,7 @@ import Testing
             #expect(items.count == 1)
             #expect(items.first?["place"] as? String == "Bệnh viện Đà Nẵng" && items.first?["viewer"] as? String == "0909000***")
             app.time.advance(by: 61)  // the resend wait before the same phone signs in on the web
-            let web = try await WebPagesTests().signedIn(app)
+            let web = try await WebClient.signedIn(app)
             let page = try await web.get("/me/checkins")
             #expect(page.body.contains("id=\"views\"") && page.body.contains("Bệnh viện Đà Nẵng") && page.body.contains("0909000***"))
             // Nobody else reads that log.
@@ -331,7 +331,7 @@ import Testing
     @Test(arguments: TestEngine.available)
     func citizenPages(engine: TestEngine) async throws {
         try await withApp(engine) { app in
-            let web = try await WebPagesTests().signedIn(app)
+            let web = try await WebClient.signedIn(app)
             let home = try await web.get("/me")
             #expect(home.status == .ok)
             #expect(home.body.contains("id=\"personal-qr\"") && home.body.contains("<svg") && home.body.contains("/static/citizen.js"))
@@ -362,7 +362,7 @@ import Testing
             #expect(try await web.get("/me/health").body.contains("id=\"dose-form\""))
 
             // Another citizen's browser gets "not found" for the dependent's pages; a stranger is sent to sign in.
-            let other = try await WebPagesTests().signedIn(app, phone: "0987654321")
+            let other = try await WebClient.signedIn(app, phone: "0987654321")
             #expect(try await other.get("\(dependentPath)/card").status == .notFound)
             // The poster receipt shows the status to its own citizen, and to nobody else holding the link.
             let ownerToken = try await app.signIn("0909000001")

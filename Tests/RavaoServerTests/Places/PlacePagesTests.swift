@@ -3,109 +3,12 @@ import Hummingbird
 import RavaoCore
 import Testing
 
-/// The HTML pages through the router, the way a phone browser uses them: cookies, CSRF, redirects.
-@Suite("Web pages") struct WebPagesTests {
-    /// Signs in through the forms and returns the client holding the session cookie.
-    func signedIn(_ app: TestHarness, phone: String = "0912345678") async throws -> WebClient {
-        let web = WebClient(app)
-        #expect(try await web.get("/signin").status == .ok)
-        let sent = try await web.post("/signin", [("phone", phone), ("next", "/places")])
-        #expect(sent.status == .ok)
-        #expect(sent.body.contains("name=\"code\""))
-        let code = try #require(app.sms.lastCode(to: PhoneNumber(phone)!.e164))
-        let verified = try await web.post("/signin/verify", [("phone", phone), ("code", code), ("next", "/places")])
-        #expect(verified.status == .seeOther)
-        #expect(verified.headers[.location] == "/places")
-        #expect(web.cookie("ravao_session") != nil)
-        return web
-    }
-
-    @Test(arguments: TestEngine.available)
-    func sessionCookieIsHttpOnlyAndSameSite(engine: TestEngine) async throws {
-        try await withApp(engine) { app in
-            let web = WebClient(app)
-            try await web.get("/signin")
-            try await web.post("/signin", [("phone", "0912345678")])
-            let code = try #require(app.sms.lastCode(to: "+84912345678"))
-            let reply = try await web.post("/signin/verify", [("phone", "0912345678"), ("code", code)])
-            let cookie = try #require(reply.headers[values: .setCookie].first { $0.hasPrefix("ravao_session=") })
-            #expect(cookie.contains("HttpOnly"))
-            #expect(cookie.contains("SameSite=Lax"))
-            #expect(cookie.contains("Secure"))  // the test base URL is https
-        }
-    }
-
-    @Test(arguments: TestEngine.available)
-    func formsWithoutTheCSRFTokenAreRefused(engine: TestEngine) async throws {
-        try await withApp(engine) { app in
-            let web = try await signedIn(app)
-            try await web.get("/places/new")
-            let ward = try await app.danangWard()
-            let forged = try await web.post("/places", [("name", "Forged"), ("type", "shop"), ("wardCode", ward), ("registrantName", "X")], withCSRF: false)
-            #expect(forged.status == .forbidden)
-            let wrong = try await web.post("/places", [("name", "Forged"), ("type", "shop"), ("wardCode", ward), ("registrantName", "X"), ("_csrf", "AAAA")], withCSRF: false)
-            #expect(wrong.status == .forbidden)
-            #expect(try await app.request(.get, "/api/v1/places", headers: [.cookie: "ravao_session=\(web.cookie("ravao_session")!)"]).json["total"] as? Int == 0)
-            // The anonymous sign-in form is protected too.
-            let anonymous = WebClient(app)
-            #expect(try await anonymous.post("/signin", [("phone", "0912345678")], withCSRF: false).status == .forbidden)
-            #expect(app.sms.messages.count == 1)
-        }
-    }
-
-    @Test(arguments: TestEngine.available)
-    func cookieAPIWritesNeedTheCSRFHeader(engine: TestEngine) async throws {
-        try await withApp(engine) { app in
-            let web = try await signedIn(app)
-            let ward = try await app.danangWard()
-            let body = #"{"name":"X","type":"shop","wardCode":"\#(ward)","registrantName":"A"}"#
-            let cookie: HTTPFields = [.cookie: "ravao_session=\(web.cookie("ravao_session")!)"]
-            let refused = try await app.request(.post, "/api/v1/places", json: body, headers: cookie)
-            #expect(refused.status == .forbidden)
-            try await web.get("/places")
-            var withHeader = cookie
-            withHeader[.init("X-CSRF-Token")!] = try #require(web.csrf)
-            #expect(try await app.request(.post, "/api/v1/places", json: body, headers: withHeader).status == .created)
-        }
-    }
-
-    @Test(arguments: TestEngine.available)
-    func pagesSendStrangersToSignInAndBack(engine: TestEngine) async throws {
-        try await withApp(engine) { app in
-            let web = WebClient(app)
-            let reply = try await web.get("/places/new")
-            #expect(reply.status == .seeOther)
-            #expect(reply.headers[.location] == "/signin?next=/places/new")
-            #expect(try await web.get("/").body.contains("href=\"/signin\""))
-            // After sign-in, only local paths are followed.
-            try await web.get("/signin")
-            try await web.post("/signin", [("phone", "0912345678"), ("next", "https://evil.example/")])
-            let code = try #require(app.sms.lastCode(to: "+84912345678"))
-            let verified = try await web.post("/signin/verify", [("phone", "0912345678"), ("code", code), ("next", "//evil.example/")])
-            #expect(verified.headers[.location] == "/places")
-        }
-    }
-
-    @Test(arguments: TestEngine.available)
-    func wrongCodeShowsAMessageAndKeepsTheForm(engine: TestEngine) async throws {
-        try await withApp(engine) { app in
-            let web = WebClient(app)
-            try await web.get("/signin")
-            try await web.post("/signin", [("phone", "0912345678")])
-            let reply = try await web.post("/signin/verify", [("phone", "0912345678"), ("code", "000000")])
-            #expect(reply.status == .unauthorized)
-            #expect(reply.body.contains("Mã xác thực không đúng"))
-            #expect(reply.body.contains("name=\"code\""))
-            let bad = try await web.post("/signin", [("phone", "12")])
-            #expect(bad.status == .unprocessableContent)
-            #expect(bad.body.contains("Số điện thoại không hợp lệ"))
-        }
-    }
-
+/// The place pages through the router: forms, posters, requests, rotation and deletion.
+@Suite("Place pages") struct PlacePagesTests {
     @Test(arguments: TestEngine.available)
     func registerEditAndFindAPlaceThroughTheForms(engine: TestEngine) async throws {
         try await withApp(engine) { app in
-            let web = try await signedIn(app)
+            let web = try await WebClient.signedIn(app)
             let form = try await web.get("/places/new")
             #expect(form.body.contains("id=\"province\""))
             #expect(form.body.contains("Thành phố Đà Nẵng"))
@@ -141,7 +44,7 @@ import Testing
     @Test(arguments: TestEngine.available)
     func posterAndSheetPrintTheQRLargeEnough(engine: TestEngine) async throws {
         try await withApp(engine) { app in
-            let web = try await signedIn(app)
+            let web = try await WebClient.signedIn(app)
             try await web.get("/places")
             let ward = try await app.danangWard()
             let created = try await web.post("/places", [("name", "Quán Cơm Bà Ba"), ("type", "restaurant"), ("wardCode", ward), ("address", "12 Lê Duẩn"), ("registrantName", "Bà Ba")])
@@ -161,7 +64,7 @@ import Testing
             let english = try await web.get(location + "/poster?lang=en")
             #expect(english.body.contains("SCAN THE QR CODE"))
             // Someone without a role gets a 404, not the poster.
-            let stranger = try await signedIn(app, phone: "0987654321")
+            let stranger = try await WebClient.signedIn(app, phone: "0987654321")
             #expect(try await stranger.get(location + "/poster").status == .notFound)
         }
     }
@@ -169,13 +72,13 @@ import Testing
     @Test(arguments: TestEngine.available)
     func anOwnerAcceptsARequestOnThePlacePage(engine: TestEngine) async throws {
         try await withApp(engine) { app in
-            let owner = try await signedIn(app)
+            let owner = try await WebClient.signedIn(app)
             try await owner.get("/places")
             let ward = try await app.danangWard()
             let location = try #require(try await owner.post("/places", [("name", "Công ty TNHH An Viên"), ("type", "factory"), ("wardCode", ward), ("registrantName", "Chủ")]).headers[.location])
             let page = try await owner.get(location)
             let url = try #require(page.body.range(of: #"https://ravao\.test/c/[A-Za-z0-9]+"#, options: .regularExpression).map { String(page.body[$0]) })
-            let hr = try await signedIn(app, phone: "0987654321")
+            let hr = try await WebClient.signedIn(app, phone: "0987654321")
             try await hr.get("/places/add")
             let sent = try await hr.post("/places/add", [("code", url)])
             #expect(sent.body.contains("Đã gửi yêu cầu"))
@@ -194,7 +97,7 @@ import Testing
     @Test(arguments: TestEngine.available)
     func rotatingAndDeletingThroughTheForms(engine: TestEngine) async throws {
         try await withApp(engine) { app in
-            let owner = try await signedIn(app)
+            let owner = try await WebClient.signedIn(app)
             try await owner.get("/places")
             let ward = try await app.danangWard()
             let location = try #require(try await owner.post("/places", [("name", "Chợ Hàn"), ("type", "market"), ("wardCode", ward), ("registrantName", "Chủ")]).headers[.location])
@@ -210,21 +113,6 @@ import Testing
             #expect(try await owner.post(location + "/delete", []).status == .seeOther)
             #expect(try await owner.get(location).status == .notFound)
             #expect(try await owner.get("/places").body.contains("0 kết quả"))
-        }
-    }
-
-    @Test(arguments: TestEngine.available)
-    func signingOutEndsTheSession(engine: TestEngine) async throws {
-        try await withApp(engine) { app in
-            let web = try await signedIn(app)
-            let session = try #require(web.cookie("ravao_session"))
-            try await web.get("/places")
-            let out = try await web.post("/signout", [])
-            #expect(out.status == .seeOther)
-            #expect(web.cookie("ravao_session") == nil)
-            // The old cookie no longer works even if someone kept it.
-            let replay = try await app.request(.get, "/places", headers: [.cookie: "ravao_session=\(session)"])
-            #expect(replay.status == .seeOther)
         }
     }
 }

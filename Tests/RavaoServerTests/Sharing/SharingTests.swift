@@ -317,7 +317,7 @@ import Testing
             let token = try await app.signIn()
             let placeId = try #require(try await app.createPlace(token: token)["id"] as? String)
             app.time.advance(by: 61)  // the API sign-in's code was sent under a minute ago
-            let web = try await WebPagesTests().signedIn(app)
+            let web = try await WebClient.signedIn(app)
             let page = try await web.get("/places/\(placeId)")
             #expect(page.body.contains("id=\"share-form\"") && page.body.contains("id=\"history-link\""))
             let posted = try await web.post("/places/\(placeId)/shares", [("phones", "0987000001, 0987000002"), ("role", "controller"), ("expiresAt", "")])
