@@ -40,6 +40,18 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // Workload generators and timers for Benchmarks/: not part of the operator's binary.
+        .executableTarget(
+            name: "ravao-bench",
+            dependencies: [
+                "RavaoServer", "RavaoStore", "RavaoCore",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "SQLKit", package: "sql-kit"),
+            ],
+            path: "Benchmarks/ravao-bench",
+            swiftSettings: swiftSettings
+        ),
         .target(
             name: "RavaoCore",
             dependencies: [

@@ -7,18 +7,20 @@
 #
 # DATABASE defaults to a fresh SQLite file in a temp directory; give sqlite:PATH to keep (and, on a
 # second run, reuse) the seeded file, or postgres://user:pass@host:port/db?schema=NAME for PostgreSQL.
-# 1. `ravao bench-coverage` seeds the workload (unless the database holds it) and times the store
+# 1. `ravao-bench bench-coverage` seeds the workload (unless the database holds it) and times the store
 #    call behind the route, checking every answer;
 # 2. `ravao serve` on the same database, and Benchmarks/coverage-http.py times the HTTP request;
-# 3. `ravao bench-coverage --measure late` times the call when new check-ins arrive between calls.
-# Uses RAVAO_BIN if set, else builds the release binary in .build-release. RAVAO_BENCH_REPETITIONS
+# 3. `ravao-bench bench-coverage --measure late` times the call when new check-ins arrive between calls.
+# Uses RAVAO_BIN and RAVAO_BENCH_BIN if set, else builds both release binaries in .build-release. RAVAO_BENCH_REPETITIONS
 # (default 20) sets the timed calls per measure.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
-if [ -z "${RAVAO_BIN:-}" ]; then
+if [ -z "${RAVAO_BIN:-}" ] || [ -z "${RAVAO_BENCH_BIN:-}" ]; then
     swift build -c release --product ravao --scratch-path .build-release
-    RAVAO_BIN=$ROOT/.build-release/release/ravao
+    swift build -c release --product ravao-bench --scratch-path .build-release
+    RAVAO_BIN=${RAVAO_BIN:-$ROOT/.build-release/release/ravao}
+    RAVAO_BENCH_BIN=${RAVAO_BENCH_BIN:-$ROOT/.build-release/release/ravao-bench}
 fi
 REPS=${RAVAO_BENCH_REPETITIONS:-20}
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/ravao-coverage.XXXXXX")
@@ -32,7 +34,7 @@ trap cleanup EXIT
 
 # The tree's commit ('+': Sources differ from it); with RAVAO_BIN, say which commit that binary was built from.
 echo "$(date -u '+%Y-%m-%d %H:%M') UTC, tree $(git rev-parse --short HEAD)$(git diff --quiet HEAD -- Sources || echo '+'), binary $RAVAO_BIN, $(nproc) cores"
-"$RAVAO_BIN" bench-coverage --database "$DATABASE" --repetitions "$REPS" --measure first,warm,parts,history \
+"$RAVAO_BENCH_BIN" bench-coverage --database "$DATABASE" --repetitions "$REPS" --measure first,warm,parts,history \
     --token-file "$WORK/token" --log-level warning | tee "$WORK/bench.txt"
 read -r ORG DAY TOTAL PRESENT MISSING < <(awk '/^workload:/ { print $3, $5, $9, $11, $13 }' "$WORK/bench.txt")
 
@@ -51,4 +53,4 @@ echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
 kill "$SERVER_PID"; wait "$SERVER_PID" 2>/dev/null || true; SERVER_PID=
 # Last, because the check-ins it adds make every coverage call for the next two minutes re-read
 # them (OrgStore.refreshOverlap): measured before, the HTTP figures would include that.
-"$RAVAO_BIN" bench-coverage --database "$DATABASE" --repetitions "$REPS" --measure late --log-level warning | grep -v '^workload:'
+"$RAVAO_BENCH_BIN" bench-coverage --database "$DATABASE" --repetitions "$REPS" --measure late --log-level warning | grep -v '^workload:'

@@ -5,14 +5,16 @@
 #
 #   Benchmarks/run-tracing.sh [CHECKINS] [DB]
 #
-# Uses RAVAO_BIN if set, else builds the release binary in .build-release.
+# Uses RAVAO_BIN and RAVAO_BENCH_BIN if set, else builds both release binaries in .build-release.
 set -eu
 N=${1:-1000000}
 DB=${2:-/tmp/ravao-bench-$N.sqlite}
 cd "$(dirname "$0")/.."
-if [ -z "${RAVAO_BIN:-}" ]; then
+if [ -z "${RAVAO_BIN:-}" ] || [ -z "${RAVAO_BENCH_BIN:-}" ]; then
     swift build -c release --product ravao --scratch-path .build-release
-    RAVAO_BIN=.build-release/release/ravao
+    swift build -c release --product ravao-bench --scratch-path .build-release
+    RAVAO_BIN=${RAVAO_BIN:-.build-release/release/ravao}
+    RAVAO_BENCH_BIN=${RAVAO_BENCH_BIN:-.build-release/release/ravao-bench}
 fi
 if [ ! -f "$DB" ]; then
     "$RAVAO_BIN" migrate --database "sqlite:$DB" --log-level warning
@@ -22,4 +24,4 @@ if [ ! -f "$DB" ]; then
     "$RAVAO_BIN" rebuild-rollups --database "sqlite:$DB" --log-level warning
 fi
 echo "database: $DB ($(du -h "$DB" | cut -f1)), $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg)"
-"$RAVAO_BIN" bench-tracing --database "sqlite:$DB" --cases "${CASES:-30}" --log-level warning
+"$RAVAO_BENCH_BIN" bench-tracing --database "sqlite:$DB" --cases "${CASES:-30}" --log-level warning

@@ -4,14 +4,13 @@ import RavaoCore
 import RavaoServer
 import RavaoStore
 
-/// `ravao bench-coverage`: E2's speed target (issue 7). Seeds `CoverageWorkload` (30,000 employees,
+/// `ravao-bench bench-coverage`: E2's speed target (issue 7). Seeds `CoverageWorkload` (30,000 employees,
 /// 100,000 check-ins) unless the database already holds it, then times `OrgStore.currentCoverage`,
 /// the call behind `GET /api/v1/orgs/{id}/coverage`, checking every answer against the seeding.
 /// `Benchmarks/run-coverage.sh` adds the HTTP request on top.
 struct BenchCoverage: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "bench-coverage",
-                                                    abstract: "Time daily coverage of a 30,000-person roster over 100,000 check-ins.",
-                                                    shouldDisplay: false)
+                                                    abstract: "Time daily coverage of a 30,000-person roster over 100,000 check-ins.")
     @OptionGroup var db: DatabaseOptions
     @Option(help: "Timed calls per measure") var repetitions: Int = 20
     @Option(help: "Phone of the company's owner (the HTTP benchmark signs in with it)") var owner: String = "0987654321"

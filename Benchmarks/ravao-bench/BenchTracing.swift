@@ -3,11 +3,10 @@ import Foundation
 import RavaoCore
 import RavaoStore
 
-/// `ravao bench-tracing`: times traces and a province dashboard on a database filled by
+/// `ravao-bench bench-tracing`: times traces and a province dashboard on a database filled by
 /// `Benchmarks/gen-checkins.py` (SQLite; cases are drawn by rowid).
 struct BenchTracing: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "bench-tracing", abstract: "Time 14-day traces (depth 1 and 2) and a province dashboard.",
-                                                    shouldDisplay: false)
+    static let configuration = CommandConfiguration(commandName: "bench-tracing", abstract: "Time 14-day traces (depth 1 and 2) and a province dashboard.")
     @OptionGroup var db: DatabaseOptions
     @Option(help: "Random cases to trace") var cases: Int = 30
     @Option(help: "Window in days") var days: Int = 14

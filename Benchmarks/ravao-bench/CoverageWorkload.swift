@@ -1,10 +1,11 @@
 import Foundation
 import RavaoCore
+import RavaoStore
 import SQLKit
 
 /// The workload of E2's speed target (issue 7): a company with a 30,000-person roster and a day of
-/// 100,000 check-ins. Used by `ravao bench-coverage`; kept here, next to the store, because it
-/// writes rows the way the store reads them.
+/// 100,000 check-ins. Used by `ravao-bench bench-coverage`. It
+/// writes rows the way the store reads them, through the store's `package` helpers.
 ///
 /// The company has a gate, three workshops nested under it (reached only through the gate) and
 /// twelve buses added directly. Employee `i` is in department `i % 40`; one in ten people is known by

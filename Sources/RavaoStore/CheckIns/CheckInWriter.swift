@@ -304,7 +304,7 @@ public final class CheckInWriter: Sendable {
     }
 
     /// `prefix`, each row's SQL joined by `separator`, then `suffix`: multi-row VALUES, IN lists, OR-ed conditions.
-    static func values<T>(_ prefix: String, _ rows: ArraySlice<T>, separator: String = ", ", suffix: String = "", _ row: (T) -> SQLQueryString) -> SQLQueryString {
+    package static func values<T>(_ prefix: String, _ rows: ArraySlice<T>, separator: String = ", ", suffix: String = "", _ row: (T) -> SQLQueryString) -> SQLQueryString {
         var query = SQLQueryString(prefix)
         for (i, element) in rows.enumerated() {
             if i > 0 { query.appendLiteral(separator) }
@@ -316,7 +316,7 @@ public final class CheckInWriter: Sendable {
 }
 
 extension Array {
-    func chunks(of size: Int) -> [ArraySlice<Element>] {
+    package func chunks(of size: Int) -> [ArraySlice<Element>] {
         stride(from: 0, to: count, by: size).map { self[$0..<Swift.min($0 + size, count)] }
     }
 }

@@ -175,7 +175,7 @@ public struct OrgStore: Sendable {
 
     /// Places nested under the organisation's places, walked with a recursive CTE; UNION (not
     /// UNION ALL) stops at a place already seen, so a cycle cannot loop.
-    static func treeCTE(_ org: UUID) -> SQLQueryString {
+    package static func treeCTE(_ org: UUID) -> SQLQueryString {
         """
         WITH RECURSIVE tree(id) AS (
             SELECT place_id FROM org_places WHERE org_id = \(bind: org.uuidString)
@@ -398,6 +398,9 @@ public struct OrgStore: Sendable {
         public let department: String
         public let total: Int
         public let present: Int
+        package init(department: String, total: Int, present: Int) {
+            self.department = department; self.total = total; self.present = present
+        }
     }
 
     public struct Coverage: Sendable {
