@@ -137,7 +137,7 @@ def quad_for(rng, side: float, tilt_deg: float = 0.0, rotation_deg: float | None
     ys = [p[1] for p in proj]
     wq, hq = max(xs) - min(xs), max(ys) - min(ys)
     # Shrink if it does not fit, then place at random.
-    k = min(1.0, (W - 2 * margin) / wq, (H - 2 * margin) / hq)
+    k = min(1.0, (W - 2 * margin) / wq, (H - 2 * margin) / hq) * 0.999
     proj = [(x * k, y * k) for x, y in proj]
     xs = [p[0] for p in proj]
     ys = [p[1] for p in proj]
