@@ -650,6 +650,15 @@ function ratioOK(c, tolerance) {
   );
 }
 
+// The light-dark-light core of a finder crossing is 1:3:1 (for a diagonal whose ends are spoilt).
+function innerOK(r) {
+  if (r === null) return false;
+  const c = r.c;
+  const ms = (c[1] + c[2] + c[3]) / 5;
+  const mv = ms * 0.75;
+  return Math.abs(ms - c[1]) < mv && Math.abs(3 * ms - c[2]) < 3 * mv && Math.abs(ms - c[3]) < mv;
+}
+
 // Runs through (cx, cy) along (dx, dy): returns [counts, centre offset along the line] or null.
 // Each run is capped by maxCount, so a stray long run rejects the candidate early.
 function crossCheck(img, cx, cy, dx, dy, maxCount) {
@@ -709,10 +718,14 @@ function confirmFinder(img, counts, rowY, endX) {
   const hTotal = h.c[0] + h.c[1] + h.c[2] + h.c[3] + h.c[4];
   cx = cx + h.offset;
   const rx = Math.floor(cx);
+  // Along a diagonal the outer ring is crossed near its corner, where a data module or screen
+  // moiré touching the corner lengthens the last run: one diagonal must pass in full, the other
+  // at least in its inner three runs.
   const d1 = crossCheck(img, rx, cy, 1, 1, maxCount);
-  if (!d1 || !ratioOK(d1.c, 0.75)) return null;
   const d2 = crossCheck(img, rx, cy, 1, -1, maxCount);
-  if (!d2 || !ratioOK(d2.c, 0.75)) return null;
+  const full1 = d1 !== null && ratioOK(d1.c, 0.75);
+  const full2 = d2 !== null && ratioOK(d2.c, 0.75);
+  if (!(full1 && full2) && !(full1 && innerOK(d2)) && !(full2 && innerOK(d1))) return null;
   // Refine y with a second vertical pass through the corrected x.
   const v2 = crossCheck(img, rx, cy, 0, 1, maxCount);
   const y = v2 && ratioOK(v2.c, 0.6) ? cy + v2.offset : cy + 0.5;
@@ -1217,13 +1230,17 @@ export function decodeQR(image) {
   const { data, width, height } = image;
   if (!data || !(width > 0) || !(height > 0) || data.length < width * height * 4) return null;
   const lum = toLuma(data, width, height);
+  const half = () => {
+    const small = halve(lum, width, height);
+    return decodeLuma(small.lum, small.width, small.height);
+  };
   if (width * height > 1_000_000) {
     // Big frames: half size first (4× less work, and modules stay ≥ 3 px for typical codes).
-    const half = halve(lum, width, height);
-    const text = decodeLuma(half.lum, half.width, half.height);
-    if (text !== null) return text;
+    return half() ?? decodeLuma(lum, width, height);
   }
-  return decodeLuma(lum, width, height);
+  // Smaller frames: full size first; then half size, which averages away what full size trips
+  // on: a phone screen's pixel grid and moiré, or grain on large modules. It costs a quarter.
+  return decodeLuma(lum, width, height) ?? (width >= 84 && height >= 84 ? half() : null);
 }
 
 // Internals for the unit tests; not part of the contract.
