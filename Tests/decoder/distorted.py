@@ -520,8 +520,19 @@ def main(argv=None) -> int:
     ap.add_argument("--keep", help="folder to write the images into and keep")
     ap.add_argument("--only", help="comma-separated categories")
     ap.add_argument("--failures", action="store_true", help="list the images we did not read")
+    ap.add_argument("--generate-only", action="store_true",
+                    help="write the images (into --keep) and a manifest.json, decode nothing (for the benchmark)")
     args = ap.parse_args(argv)
     cats = args.only.split(",") if args.only else CATEGORIES
+    if args.generate_only:
+        if not args.keep:
+            ap.error("--generate-only needs --keep DIR")
+        os.makedirs(args.keep, exist_ok=True)
+        cases = generate(args.keep, args.per_category, args.seed, cats)
+        manifest = [{"file": c.file, "category": c.category, "payload": c.payload} for c in cases]
+        Path(args.keep, "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False))
+        print(f"{len(cases)} images in {args.keep}")
+        return 0
     cases, table, timing = run_suite(args.per_category, args.seed, args.keep, cats)
     print(format_table(table))
     print(timing)
