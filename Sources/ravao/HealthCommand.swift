@@ -80,7 +80,7 @@ struct HealthCommand: AsyncParsableCommand {
                 if let mark = CaseMark(rawValue: which) {
                     try await store.health.setMark(found, mark: mark, source: "console", by: HealthCommand.console, now: now)
                 } else {
-                    try await store.health.clearMarks(found, now: now)
+                    try await store.health.clearMarks(found, by: HealthCommand.console, now: now)
                 }
                 return found
             }

@@ -32,7 +32,9 @@ import Testing
         Row(name: "fresh declaration, no symptoms", facts: HealthFacts(declarations: [declared(2)]), level: .normal, reasons: [], alerts: []),
         Row(name: "declaration expired after 24 h", facts: HealthFacts(declarations: [declared(25, [.cough])]), level: .unknown, reasons: [], alerts: []),
         Row(name: "declaration 23 h old still counts", facts: HealthFacts(declarations: [declared(23, [.cough])]), level: .abnormal, reasons: ["cough"], alerts: []),
-        Row(name: "newest declaration wins", facts: HealthFacts(declarations: [declared(1), declared(5, [.fever])]), level: .normal, reasons: [], alerts: []),
+        // Trust rule 1: declaring again a minute later cannot turn a red screen green.
+        Row(name: "symptoms declared earlier within 24 h stay after a newer declaration without them",
+            facts: HealthFacts(declarations: [declared(1), declared(5, [.fever])]), level: .abnormal, reasons: ["fever"], alerts: []),
         Row(name: "all symptoms in catalogue order plus contact",
             facts: HealthFacts(declarations: [declared(1, [.soreThroat, .fever, .tasteSmell, .breath, .cough], contact: true)]),
             level: .abnormal, reasons: ["fever", "cough", "breath", "taste_smell", "sore_throat", "contact"], alerts: []),
@@ -40,9 +42,18 @@ import Testing
         Row(name: "positive test 3 days ago without declaration",
             facts: HealthFacts(tests: [.init(kind: "pcr", result: "positive", date: "2021-10-22", verified: true)]),
             level: .abnormal, reasons: ["positive_test"], alerts: []),
-        Row(name: "positive test followed by a negative one",
-            facts: HealthFacts(declarations: [declared(1)], tests: [.init(kind: "pcr", result: "positive", date: "2021-10-10", verified: true),
-                                                                     .init(kind: "rapid", result: "negative", date: "2021-10-20", verified: false)]),
+        // Trust rule 1: a self-declared negative never clears a positive; only a verified negative does.
+        Row(name: "verified positive followed by a self-declared negative still counts",
+            facts: HealthFacts(declarations: [declared(1)], tests: [.init(kind: "pcr", result: "positive", date: "2021-10-20", verified: true),
+                                                                     .init(kind: "rapid", result: "negative", date: "2021-10-24", verified: false)]),
+            level: .abnormal, reasons: ["positive_test"], alerts: []),
+        Row(name: "self-declared positive followed by a self-declared negative still counts",
+            facts: HealthFacts(declarations: [declared(1)], tests: [.init(kind: "rapid", result: "positive", date: "2021-10-20", verified: false),
+                                                                     .init(kind: "rapid", result: "negative", date: "2021-10-24", verified: false)]),
+            level: .abnormal, reasons: ["positive_test"], alerts: []),
+        Row(name: "verified positive followed by a verified negative is cleared",
+            facts: HealthFacts(declarations: [declared(1)], tests: [.init(kind: "pcr", result: "positive", date: "2021-10-20", verified: true),
+                                                                     .init(kind: "pcr", result: "negative", date: "2021-10-24", verified: true)]),
             level: .normal, reasons: [], alerts: []),
         Row(name: "positive test 15 days ago no longer counts",
             facts: HealthFacts(declarations: [declared(1)], tests: [.init(kind: "pcr", result: "positive", date: "2021-10-10", verified: true)]),
@@ -79,6 +90,28 @@ import Testing
         #expect(status.level == row.level)
         #expect(status.reasons == row.reasons)
         #expect(status.alerts == row.alerts)
+    }
+
+    @Test func everyReasonAndAlertSaysWhereItCameFrom() {
+        let facts = HealthFacts(declarations: [Self.declared(1, [.cough])],
+                                tests: [.init(kind: "pcr", result: "positive", date: "2021-10-20", verified: true),
+                                        .init(kind: "rapid", result: "negative", date: "2021-10-24", verified: false)],
+                                marks: [.init(mark: .f0, at: Self.now - Self.hour)], exposures: 1)
+        let status = HealthRules.standard.evaluate(facts, now: Self.now)
+        #expect(status.origins == ["cough": .selfDeclared, "positive_test": .officer, "f0": .officer, "exposure": .officer])
+        // The guard is shown the positive test in force, not the newer self-declared negative.
+        #expect(status.test == .init(kind: "pcr", result: "positive", date: "2021-10-20", verified: true))
+        let selfOnly = HealthRules.standard.evaluate(HealthFacts(tests: [.init(kind: "rapid", result: "positive", date: "2021-10-24", verified: false)]), now: Self.now)
+        #expect(selfOnly.origins == ["positive_test": .selfDeclared])
+    }
+
+    @Test func theSummaryNeverSaysNormalBesideAnAlert() {
+        let f0 = HealthRules.standard.evaluate(HealthFacts(declarations: [Self.declared(1)], marks: [.init(mark: .f0, at: Self.now - Self.hour)]), now: Self.now)
+        #expect(f0.summary(vietnamese: true).hasPrefix("Ca bệnh (F0)"))
+        #expect(!f0.summary(vietnamese: true).contains("Bình thường"))
+        #expect(!f0.summary(vietnamese: false).contains("Normal"))
+        let plain = HealthRules.standard.evaluate(HealthFacts(declarations: [Self.declared(1)]), now: Self.now)
+        #expect(plain.summary(vietnamese: true).hasPrefix("Bình thường"))
     }
 
     @Test func vaccinationAndTestSummaryAsTheGuardSeesIt() {

@@ -159,6 +159,7 @@ class RavaoProcess:
     port: int = field(default_factory=free_port)
     process: subprocess.Popen | None = None
     starts: int = 0
+    extra_args: list[str] = field(default_factory=list)
 
     @property
     def outbox(self) -> Path:
@@ -172,7 +173,7 @@ class RavaoProcess:
         self.starts += 1
         base = f"http://127.0.0.1:{self.port}"
         cmd = [str(self.binary), "serve", "--host", "127.0.0.1", "--port", str(self.port), "--database",
-               self.database.url, "--sms", f"outbox:{self.outbox}", "--base-url", base]
+               self.database.url, "--sms", f"outbox:{self.outbox}", "--base-url", base, *self.extra_args]
         env = {k: v for k, v in os.environ.items() if not k.startswith("RAVAO_")}  # flags only
         with open(self.log_path(), "wb") as log:
             self.process = subprocess.Popen(cmd, cwd=self.workdir, stdout=log, stderr=subprocess.STDOUT, env=env)

@@ -108,28 +108,52 @@ public struct HealthRules: Sendable, Equatable, Codable {
     }
 
     /// The status of a person with these facts at `now` (Unix seconds).
+    ///
+    /// Facts have an origin and a rank: what a health officer recorded (verified tests and doses,
+    /// marks, exposures from tracing or place alerts, zones) outranks what the citizen declares, so
+    /// nothing the citizen adds can clear or hide it while it is in force. Symptoms a citizen
+    /// declared stay for the declaration's validity even if a newer declaration leaves them out:
+    /// a guard's red screen cannot be turned green by declaring again a minute later.
     public func evaluate(_ facts: HealthFacts, now: Int64) -> HealthStatus {
         var reasons: [String] = []
         var alerts: [String] = []
+        var origins: [String: HealthStatus.Origin] = [:]
 
-        let current = facts.declarations.first { $0.at <= now && now - $0.at < Int64(declarationHours) * 3600 }
-        if let current {
-            for symptom in Symptom.allCases where current.symptoms.contains(symptom) { reasons.append(symptom.rawValue) }
-            if current.contact { reasons.append("contact") }
+        let window = facts.declarations.filter { $0.at <= now && now - $0.at < Int64(declarationHours) * 3600 }
+        let current = window.first
+        for symptom in Symptom.allCases where window.contains(where: { $0.symptoms.contains(symptom) }) {
+            reasons.append(symptom.rawValue)
+            origins[symptom.rawValue] = .selfDeclared
+        }
+        if window.contains(where: \.contact) {
+            reasons.append("contact")
+            origins["contact"] = .selfDeclared
         }
 
         let today = Self.day(now)
-        let latestTest = facts.tests.max { ($0.date, $0.verified ? 1 : 0) < ($1.date, $1.verified ? 1 : 0) }
-        if let latestTest, latestTest.result == "positive", let days = Self.daysBetween(latestTest.date, today), days >= 0, days <= positiveTestDays {
+        let positive = positiveTest(facts.tests, today: today)
+        if let positive {
             reasons.append("positive_test")
+            origins["positive_test"] = positive.verified ? .officer : .selfDeclared
         }
+        // The test a guard is shown: the positive one in force, else the latest (verified first on a tie).
+        let shownTest = positive ?? facts.tests.max { ($0.date, $0.verified ? 1 : 0) < ($1.date, $1.verified ? 1 : 0) }
 
         // Marks: the strongest in force.
         let liveMarks = Set(facts.marks.filter { now - $0.at <= Int64(markDays) * 86_400 }.map(\.mark))
-        if let strongest = CaseMark.allCases.first(where: liveMarks.contains) { alerts.append(strongest.rawValue.lowercased()) }
+        if let strongest = CaseMark.allCases.first(where: liveMarks.contains) {
+            alerts.append(strongest.rawValue.lowercased())
+            origins[strongest.rawValue.lowercased()] = .officer
+        }
 
-        if zoneHit(facts, now: now) { alerts.append("epidemic_zone") }
-        if facts.exposures > 0 { alerts.append("exposure") }
+        if zoneHit(facts, now: now) {
+            alerts.append("epidemic_zone")
+            origins["epidemic_zone"] = .officer
+        }
+        if facts.exposures > 0 {
+            alerts.append("exposure")
+            origins["exposure"] = .officer
+        }
 
         let level: HealthStatus.Level
         if !reasons.isEmpty { level = .abnormal } else if current != nil { level = .normal } else { level = .unknown }
@@ -137,9 +161,20 @@ public struct HealthRules: Sendable, Equatable, Codable {
         let doses = facts.doses.sorted { $0.date < $1.date }
         let vaccination = doses.isEmpty ? nil : HealthStatus.Vaccination(doses: doses.count, lastDate: doses.last!.date,
                                                                           full: doses.count >= fullDoses, verified: doses.allSatisfy(\.verified))
-        let test = latestTest.map { HealthStatus.TestSummary(kind: $0.kind, result: $0.result, date: $0.date, verified: $0.verified) }
+        let test = shownTest.map { HealthStatus.TestSummary(kind: $0.kind, result: $0.result, date: $0.date, verified: $0.verified) }
         return HealthStatus(level: level, reasons: reasons, vaccination: vaccination, test: test, alerts: alerts,
-                            declaredAt: current?.at)
+                            declaredAt: current?.at, origins: origins)
+    }
+
+    /// The positive test in force today, if any: one taken within `positiveTestDays` that no later
+    /// *verified* negative test clears. A self-declared negative never clears a positive (verified or
+    /// not); a verified positive wins over a self-declared one of the same period.
+    func positiveTest(_ tests: [HealthFacts.Test], today: String) -> HealthFacts.Test? {
+        let inForce = tests.filter { test in
+            guard test.result == "positive", let days = Self.daysBetween(test.date, today), days >= 0, days <= positiveTestDays else { return false }
+            return !tests.contains { $0.verified && $0.result == "negative" && $0.date > test.date }
+        }
+        return inForce.max { ($0.verified ? 1 : 0, $0.date) < ($1.verified ? 1 : 0, $1.date) }
     }
 
     /// True when a ward the person declared visiting in the lookback (or their home ward) lies in a
@@ -212,18 +247,33 @@ public struct HealthStatus: Sendable, Equatable, Codable {
     public var alerts: [String]
     /// When the current declaration was made (nil: none current).
     public var declaredAt: Int64?
+    /// Where each reason and alert came from: a health officer's record, or the citizen's own word.
+    public var origins: [String: Origin] = [:]
+
+    public enum Origin: String, Sendable, Codable, Equatable {
+        case officer
+        case selfDeclared = "self"
+    }
+
+    public init(level: Level, reasons: [String], vaccination: Vaccination?, test: TestSummary?, alerts: [String], declaredAt: Int64?,
+                origins: [String: Origin] = [:]) {
+        self.level = level; self.reasons = reasons; self.vaccination = vaccination; self.test = test; self.alerts = alerts
+        self.declaredAt = declaredAt; self.origins = origins
+    }
 
     /// One line for the guard's screen, e.g. "Bất thường — ho · 2 liều vắc xin, mũi cuối 12/09/2021 · Xét nghiệm âm tính 20/10/2021".
     public func summary(vietnamese: Bool) -> String {
-        var parts: [String] = []
+        // Alerts come first and a declaration without symptoms is never called "normal" beside one:
+        // a guard reads the start of the line.
+        var parts = alerts.map { Self.alertName($0, vietnamese: vietnamese) }
         switch level {
         case .abnormal:
             let names = reasons.map { Self.reasonName($0, vietnamese: vietnamese) }.joined(separator: ", ")
             parts.append((vietnamese ? "Bất thường — " : "Abnormal — ") + names)
-        case .normal: parts.append(vietnamese ? "Bình thường" : "Normal")
+        case .normal where alerts.isEmpty: parts.append(vietnamese ? "Bình thường" : "Normal")
+        case .normal: parts.append(vietnamese ? "Tờ khai y tế không có triệu chứng" : "Health declaration without symptoms")
         case .unknown: parts.append(vietnamese ? "Chưa khai báo y tế" : "No current health declaration")
         }
-        for alert in alerts { parts.append(Self.alertName(alert, vietnamese: vietnamese)) }
         if let v = vaccination {
             parts.append(vietnamese ? "\(v.doses) liều vắc xin, mũi cuối \(Self.displayDate(v.lastDate))"
                                     : "\(v.doses) vaccine dose\(v.doses == 1 ? "" : "s"), last \(Self.displayDate(v.lastDate))")

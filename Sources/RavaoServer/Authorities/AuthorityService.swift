@@ -142,7 +142,7 @@ struct AuthorityService {
         if let mark {
             try await services.store.health.setMark(person, mark: mark, source: source, by: officer.account.id, now: now)
         } else {
-            try await services.store.health.clearMarks(person, now: now)
+            try await services.store.health.clearMarks(person, by: officer.account.id, now: now)
         }
         try await services.store.officers.audit(account: officer.account.id, action: "mark", subjects: [person.uuidString], detail: mark?.rawValue ?? "clear", now: now)
         services.healthCache.personChanged(person)

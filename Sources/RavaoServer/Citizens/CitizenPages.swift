@@ -19,7 +19,8 @@ struct CitizenPages {
         router.post("me/dependents") { request, context in try await addDependent(request, context) }
         router.get("me/dependents/new") { request, context in try await profileForm(request, context, subject: nil, isNew: true) }
         router.post("me/handovers/:id/accept") { request, context in try await acceptHandover(request, context) }
-        router.post("me/exposures/dismiss") { request, context in try await dismissExposures(request, context) }
+        router.post("me/exposures/dismiss") { request, context in try await acknowledgeExposures(request, context) }
+        router.post("me/exposures/:id/review") { request, context in try await requestReview(request, context) }
         router.get("me/dependents/:id") { request, context in try await dependentHome(request, context) }
         router.post("me/dependents/:id/handover") { request, context in try await handover(request, context) }
         for prefix in ["me", "me/dependents/:id"] {
@@ -77,7 +78,7 @@ struct CitizenPages {
         let t = CitizenStrings(context.language)
         let page = layout(context, profile.fullName.isEmpty ? t.myQR : profile.fullName, bodyClass: "citizen")
         let status = await HealthStatusService(services: services).status(of: profile.id)
-        let exposures = try await services.store.health.exposures(of: profile.id)
+        let exposures = try await HealthStatusService(services: services).exposures(of: profile.id)
         let token = citizens.token(for: profile)
         let qr = try QRCode(text: token, level: .medium)
         let b = base(profile)
@@ -87,10 +88,18 @@ struct CitizenPages {
               <h2>\(t.exposureTitle)</h2>
               <ul>\(exposures.map { e -> HTML in
                   let when = [e.from, e.to].compactMap { $0 }.map { LocalTime.format($0) }.joined(separator: " – ")
-                  return "<li>\(e.placeName ?? t.placeUnknown)\(when.isEmpty ? "" : " · \(when)")</li>"
+                  let review: HTML? = !isSelf ? nil : e.reviewRequestedAt != nil ? "<p class=\"hint\">\(t.reviewRequested)</p>" : """
+                      <details><summary>\(t.askReview)</summary>
+                        <form method="post" action="/me/exposures/\(e.id.uuidString)/review">\(page.csrfField())
+                          <label for="note-\(e.id.uuidString)">\(t.reviewNote)</label>
+                          <textarea id="note-\(e.id.uuidString)" name="note" maxlength="1000" rows="3"></textarea>
+                          <button class="secondary">\(t.sendReview)</button></form></details>
+                      """
+                  return "<li>\(e.placeName ?? t.placeUnknown)\(when.isEmpty ? "" : " · \(when)")\(review)</li>"
               })</ul>
               <p>\(t.exposureAdvice)</p>
-              \(isSelf ? "<form method=\"post\" action=\"/me/exposures/dismiss\">\(page.csrfField())<button class=\"secondary\">\(t.seen)</button></form>" as HTML : nil)
+              <p class="hint">\(t.exposureStays)</p>
+              \(isSelf && exposures.contains { $0.acknowledgedAt == nil } ? "<form method=\"post\" action=\"/me/exposures/dismiss\">\(page.csrfField())<button class=\"secondary\">\(t.seen)</button></form>" as HTML : nil)
             </section>
             """
         return page.render("""
@@ -148,12 +157,21 @@ struct CitizenPages {
         return .seeOther("/me")
     }
 
-    func dismissExposures(_ request: Request, _ context: AppRequestContext) async throws -> Response {
+    func acknowledgeExposures(_ request: Request, _ context: AppRequestContext) async throws -> Response {
         let account = try account(request, context)
         _ = try await WebForm.parse(request, context: context, keys: services.keys)
         let me = try await citizens.me(account)
-        try await services.store.health.dismissExposures(me, now: services.time.seconds())
-        services.healthCache.personChanged(me)
+        try await services.store.health.acknowledgeExposures(me, now: services.time.seconds())
+        return .seeOther("/me")
+    }
+
+    func requestReview(_ request: Request, _ context: AppRequestContext) async throws -> Response {
+        let account = try account(request, context)
+        let form = try await WebForm.parse(request, context: context, keys: services.keys)
+        let me = try await citizens.me(account)
+        guard let id = context.parameters.get("id", as: UUID.self) else { throw AppError.notFound }
+        let note = String((form["note"] ?? "").trimmingCharacters(in: .whitespacesAndNewlines).prefix(1000))
+        guard try await services.store.health.requestReview(of: id, person: me, note: note, now: services.time.seconds()) else { throw AppError.notFound }
         return .seeOther("/me")
     }
 

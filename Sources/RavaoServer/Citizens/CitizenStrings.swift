@@ -25,6 +25,12 @@ struct CitizenStrings: Sendable {
     var exposureAdvice: String { t("Hãy theo dõi sức khỏe, hạn chế tiếp xúc và liên hệ trạm y tế phường/xã.", "Watch your health, limit contacts and call your ward health station.") }
     var placeUnknown: String { t("Địa điểm", "A place") }
     var seen: String { t("Đã xem", "Seen") }
+    var exposureStays: String { t("Cảnh báo do cơ quan y tế ghi nhận vẫn hiện khi quét mã cho đến khi hết hạn hoặc được cơ quan y tế gỡ bỏ.",
+                                  "An alert recorded by health officers stays in your status at every scan until it expires or health officers clear it.") }
+    var askReview: String { t("Đề nghị xem xét lại", "Ask for a review") }
+    var reviewNote: String { t("Ghi chú gửi cơ quan y tế", "Note for the health officers") }
+    var sendReview: String { t("Gửi đề nghị", "Send the request") }
+    var reviewRequested: String { t("Đã gửi đề nghị xem xét lại.", "Review requested.") }
     var handoverOffers: String { t("Có hồ sơ được chuyển cho bạn", "Profiles handed over to you") }
     var accept: String { t("Nhận hồ sơ", "Accept") }
     var addDependent: String { t("Thêm người khai báo hộ", "Add a dependent") }

@@ -60,6 +60,11 @@ struct HealthStatusService {
         return rules.evaluate(facts, now: now)
     }
 
+    /// The exposures (H8) still in force for `person`: recorded within the marks' validity, not cleared by an officer.
+    func exposures(of person: UUID) async throws -> [HealthStore.Exposure] {
+        try await services.store.health.exposures(of: person, since: services.time.seconds() - Int64(rules.markDays) * 86_400)
+    }
+
     /// The units above a ward (district, province), in the list the server runs on.
     func ancestors(of ward: String) async throws -> [String] {
         if let known = services.healthCache.ancestors(of: ward) { return known }
@@ -78,6 +83,8 @@ struct StatusPayload: Encodable, Sendable {
     let vaccination: Vaccination?
     let test: Test?
     let alerts: [String]
+    /// Where each reason and alert came from: "officer" (a health officer's record) or "self" (the citizen's word).
+    let origins: [String: String]
     /// One line for a screen, in English and in Vietnamese.
     let summary: String
     let summaryVi: String
@@ -91,6 +98,7 @@ struct StatusPayload: Encodable, Sendable {
         vaccination = status.vaccination.map { .init(doses: $0.doses, lastDate: $0.lastDate, full: $0.full, verified: $0.verified) }
         test = status.test.map { .init(kind: $0.kind, result: $0.result, date: $0.date, verified: $0.verified) }
         alerts = status.alerts
+        origins = status.origins.mapValues(\.rawValue)
         summary = status.summary(vietnamese: false)
         summaryVi = status.summary(vietnamese: true)
     }

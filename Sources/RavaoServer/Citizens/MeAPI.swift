@@ -17,7 +17,8 @@ struct MeAPI {
         group.post("me/dependents") { request, context in try await addDependent(request, context) }
         group.get("me/handovers") { _, context in try await handovers(context) }
         group.post("me/handovers/:id/accept") { _, context in try await acceptHandover(try context.parameters.require("id", as: UUID.self), context) }
-        group.post("me/exposures/dismiss") { _, context in try await dismissExposures(context) }
+        group.post("me/exposures/dismiss") { _, context in try await acknowledgeExposures(context) }
+        group.post("me/exposures/:id/review") { request, context in try await requestReview(request, context) }
         group.get("me/dependents/:id") { _, context in try await profile(try dependentId(context), context) }
         group.put("me/dependents/:id") { request, context in try await update(try dependentId(context), request, context) }
         group.post("me/dependents/:id/handover") { request, context in try await handover(try dependentId(context), request, context) }
@@ -62,19 +63,23 @@ struct MeAPI {
     }
 
     struct ExposureAnswer: Encodable, Sendable {
+        let id: String
         let source: String
         let placeName: String?
         let from: String?
         let to: String?
         let level: Int?
         let listedAt: String
+        let acknowledged: Bool
+        let reviewRequestedAt: String?
     }
 
     func answer(_ profile: PeopleStore.Profile, account: Account) async throws -> ProfileAnswer {
         let status = await HealthStatusService(services: services).payload(of: profile.id)
-        let exposures = try await services.store.health.exposures(of: profile.id).map {
-            ExposureAnswer(source: $0.source, placeName: $0.placeName, from: $0.from.map(ISOTime.string), to: $0.to.map(ISOTime.string),
-                           level: $0.level, listedAt: ISOTime.string($0.createdAt))
+        let exposures = try await HealthStatusService(services: services).exposures(of: profile.id).map {
+            ExposureAnswer(id: $0.id.uuidString, source: $0.source, placeName: $0.placeName, from: $0.from.map(ISOTime.string), to: $0.to.map(ISOTime.string),
+                           level: $0.level, listedAt: ISOTime.string($0.createdAt), acknowledged: $0.acknowledgedAt != nil,
+                           reviewRequestedAt: $0.reviewRequestedAt.map(ISOTime.string))
         }
         return ProfileAnswer(id: profile.id.uuidString, name: profile.fullName, birthDate: profile.birthDate, gender: profile.gender, cccd: profile.cccd,
                              bhyt: profile.bhyt, wardCode: profile.wardCode, address: profile.address,
@@ -136,10 +141,24 @@ struct MeAPI {
         return JSONResponse(Created(id: nil, status: await HealthStatusService(services: services).payload(of: profile.id)), status: .created)
     }
 
-    func dismissExposures(_ context: AppRequestContext) async throws -> Response {
+    /// The citizen has read their exposure notices; the alerts stay in their status (only an officer clears them).
+    func acknowledgeExposures(_ context: AppRequestContext) async throws -> Response {
         let (_, profile) = try await subject(nil, context)
-        try await services.store.health.dismissExposures(profile.id, now: services.time.seconds())
-        services.healthCache.personChanged(profile.id)
+        try await services.store.health.acknowledgeExposures(profile.id, now: services.time.seconds())
+        return Response(status: .noContent)
+    }
+
+    struct ReviewRequest: Decodable { let note: String? }
+
+    /// The citizen disputes an exposure: the note goes to the health officers; the alert stays until one clears it.
+    func requestReview(_ request: Request, _ context: AppRequestContext) async throws -> Response {
+        let (_, profile) = try await subject(nil, context)
+        let id = try context.parameters.require("id", as: UUID.self)
+        let note = try await request.decodeJSON(ReviewRequest.self, context: context).note?.trimmingCharacters(in: .whitespacesAndNewlines) ?? ""
+        guard note.count <= 1000 else {
+            throw AppError(.unprocessableContent, "note_too_long", en: "The note may be at most 1,000 characters.", vi: "Ghi chú tối đa 1.000 ký tự.")
+        }
+        guard try await services.store.health.requestReview(of: id, person: profile.id, note: note, now: services.time.seconds()) else { throw AppError.notFound }
         return Response(status: .noContent)
     }
 

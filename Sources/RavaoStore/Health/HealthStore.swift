@@ -93,9 +93,15 @@ public struct HealthStore: Sendable {
         }
     }
 
-    public func clearMarks(_ person: UUID, now: Int64) async throws {
+    /// An officer clears a person's marks and the exposures tracing gave them (the only way an
+    /// exposure ends before its validity does).
+    public func clearMarks(_ person: UUID, by account: UUID?, now: Int64) async throws {
         try await engine.write { db in
             try await db.raw("UPDATE person_marks SET cleared_at = \(bind: now) WHERE person_id = \(bind: person.uuidString) AND cleared_at IS NULL").run()
+            try await db.raw("""
+                UPDATE exposures SET cleared_at = \(bind: now), cleared_by = \(bind: account?.uuidString)
+                WHERE person_id = \(bind: person.uuidString) AND cleared_at IS NULL
+                """).run()
         }
     }
 
@@ -108,6 +114,9 @@ public struct HealthStore: Sendable {
         public let to: Int64?
         public let level: Int?
         public let createdAt: Int64
+        public let acknowledgedAt: Int64?
+        public let reviewRequestedAt: Int64?
+        public let reviewNote: String?
     }
 
     /// Records that a tracing run or place alert listed this person (H8).
@@ -121,24 +130,42 @@ public struct HealthStore: Sendable {
         }
     }
 
-    public func exposures(of person: UUID) async throws -> [Exposure] {
+    /// The exposures in force: recorded since `since` (the rules' validity) and not cleared by an officer.
+    public func exposures(of person: UUID, since: Int64) async throws -> [Exposure] {
         try await engine.read { db in
             try await db.raw("""
                 SELECT e.*, p.name AS place_name FROM exposures e LEFT JOIN places p ON p.id = e.place_id
-                WHERE e.person_id = \(bind: person.uuidString) AND e.dismissed_at IS NULL ORDER BY e.created_at DESC
+                WHERE e.person_id = \(bind: person.uuidString) AND e.cleared_at IS NULL AND e.created_at >= \(bind: since)
+                ORDER BY e.created_at DESC
                 """).all().map { row in
                 Exposure(id: UUID(uuidString: try row.decode(column: "id", as: String.self))!, source: try row.decode(column: "source", as: String.self),
                          placeId: try row.decode(column: "place_id", as: String?.self).flatMap(UUID.init(uuidString:)),
                          placeName: try row.decode(column: "place_name", as: String?.self), from: try row.decode(column: "from_at", as: Int64?.self),
                          to: try row.decode(column: "to_at", as: Int64?.self), level: try row.decode(column: "level", as: Int?.self),
-                         createdAt: try row.decode(column: "created_at", as: Int64.self))
+                         createdAt: try row.decode(column: "created_at", as: Int64.self),
+                         acknowledgedAt: try row.decode(column: "acknowledged_at", as: Int64?.self),
+                         reviewRequestedAt: try row.decode(column: "review_requested_at", as: Int64?.self),
+                         reviewNote: try row.decode(column: "review_note", as: String?.self))
             }
         }
     }
 
-    public func dismissExposures(_ person: UUID, now: Int64) async throws {
+    /// The citizen has read their exposure notices. It changes nothing in their status.
+    public func acknowledgeExposures(_ person: UUID, now: Int64) async throws {
         try await engine.write { db in
-            try await db.raw("UPDATE exposures SET dismissed_at = \(bind: now) WHERE person_id = \(bind: person.uuidString) AND dismissed_at IS NULL").run()
+            try await db.raw("UPDATE exposures SET acknowledged_at = \(bind: now) WHERE person_id = \(bind: person.uuidString) AND acknowledged_at IS NULL").run()
+        }
+    }
+
+    /// The citizen asks health officers to review one exposure, with a note; false when it is not theirs
+    /// or no longer in force.
+    public func requestReview(of exposure: UUID, person: UUID, note: String, now: Int64) async throws -> Bool {
+        try await engine.write { db in
+            try await db.raw("""
+                UPDATE exposures SET review_requested_at = \(bind: now), review_note = \(bind: note), acknowledged_at = COALESCE(acknowledged_at, \(bind: now))
+                WHERE id = \(bind: exposure.uuidString) AND person_id = \(bind: person.uuidString) AND cleared_at IS NULL
+                RETURNING id
+                """).first() != nil
         }
     }
 
@@ -179,7 +206,8 @@ public struct HealthStore: Sendable {
                 UNION ALL SELECT 'v', 0, vaccine, dose_date, NULL, verified FROM vaccinations WHERE person_id = \(bind: id)
                 UNION ALL SELECT 't', 0, kind, result, test_date, verified FROM health_tests WHERE person_id = \(bind: id)
                 UNION ALL SELECT 'm', set_at, mark, NULL, NULL, 0 FROM person_marks WHERE person_id = \(bind: id) AND cleared_at IS NULL
-                UNION ALL SELECT 'e', 0, NULL, NULL, NULL, COUNT(*) FROM exposures WHERE person_id = \(bind: id) AND dismissed_at IS NULL
+                UNION ALL SELECT 'e', 0, NULL, NULL, NULL, COUNT(*) FROM exposures
+                    WHERE person_id = \(bind: id) AND cleared_at IS NULL AND created_at >= \(bind: now - Int64(rules.markDays) * 86_400)
                 UNION ALL SELECT 'p', 0, ward_code, NULL, NULL, 0 FROM people WHERE id = \(bind: id)
                 """).all()
         }

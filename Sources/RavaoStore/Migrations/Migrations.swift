@@ -421,6 +421,21 @@ enum Migrations {
                 "CREATE INDEX stays_person ON stays (person_id, started_at)",
             ]
         },
+        Migration(version: 13, name: "exposures cleared by officers, acknowledged by citizens") { _ in
+            [
+                // A citizen used to "dismiss" an exposure, which removed the alert from their status. Now
+                // the citizen only acknowledges it (or asks for a review, with a note); the alert stays
+                // in force until its validity ends or a health officer clears it. Earlier dismissals
+                // become acknowledgements: they never had the power to clear an officer's record.
+                "ALTER TABLE exposures ADD COLUMN acknowledged_at BIGINT",
+                "ALTER TABLE exposures ADD COLUMN review_requested_at BIGINT",
+                "ALTER TABLE exposures ADD COLUMN review_note TEXT",
+                "ALTER TABLE exposures ADD COLUMN cleared_at BIGINT",
+                "ALTER TABLE exposures ADD COLUMN cleared_by TEXT",
+                "UPDATE exposures SET acknowledged_at = dismissed_at WHERE dismissed_at IS NOT NULL",
+                "CREATE INDEX exposures_person_time ON exposures (person_id, created_at)",
+            ]
+        },
     ]
 
     /// Bumped by every change that can add an employee to a day's missing list (OrgStore.rosterChanged).

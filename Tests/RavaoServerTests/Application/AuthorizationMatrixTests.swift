@@ -234,6 +234,8 @@ enum MatrixTable {
         get("GET /api/v1/me/dependents", .signedIn) { _ in "/api/v1/me/dependents" },
         MatrixRule(route: "POST /api/v1/me/dependents", allowed: .signedIn) { _, _ in MatrixCall(uri: "/api/v1/me/dependents", json: "{}") },
         get("GET /api/v1/me/handovers", .signedIn) { _ in "/api/v1/me/handovers" },
+        MatrixRule(route: "POST /api/v1/me/exposures/{id}/review", allowed: [.citizen]) { w, _ in
+            MatrixCall(uri: "/api/v1/me/exposures/\(try await w.freshExposure())/review", json: #"{"note":"I was not there"}"#) },
         MatrixRule(route: "POST /api/v1/me/handovers/{id}/accept", allowed: [.citizen]) { w, _ in MatrixCall(uri: "/api/v1/me/handovers/\(try await w.freshDependent(handedTo: .citizen))/accept", json: "{}") },
         MatrixRule(route: "POST /api/v1/me/exposures/dismiss", allowed: .signedIn) { _, _ in MatrixCall(uri: "/api/v1/me/exposures/dismiss", json: "{}") },
         get("GET /api/v1/me/dependents/{id}", [.citizen]) { w in "/api/v1/me/dependents/\(try await w.freshDependent())" },
@@ -270,6 +272,8 @@ enum MatrixTable {
         get("GET /me/dependents", .signedIn) { _ in "/me/dependents" },
         get("GET /me/dependents/new", .signedIn) { _ in "/me/dependents/new" },
         MatrixRule(route: "POST /me/dependents", allowed: .signedIn) { _, _ in MatrixCall(uri: "/me/dependents", form: [("name", "")]) },
+        MatrixRule(route: "POST /me/exposures/{id}/review", allowed: [.citizen]) { w, _ in
+            MatrixCall(uri: "/me/exposures/\(try await w.freshExposure())/review", form: [("note", "I was not there")]) },
         MatrixRule(route: "POST /me/handovers/{id}/accept", allowed: [.citizen]) { w, _ in MatrixCall(uri: "/me/handovers/\(try await w.freshDependent(handedTo: .citizen))/accept", form: []) },
         MatrixRule(route: "POST /me/exposures/dismiss", allowed: .signedIn) { _, _ in MatrixCall(uri: "/me/exposures/dismiss", form: []) },
         get("GET /me/dependents/{id}", [.citizen]) { w in "/me/dependents/\(try await w.freshDependent())" },
@@ -382,6 +386,16 @@ final class MatrixWorld: Sendable {
     func freshRequest() async throws -> String {
         let (placeId, _) = try await makePlace(owner: .owner, staff: true)
         return try await app.store.places.requestAccess(placeId: UUID(uuidString: placeId)!, accountId: accounts[.citizen]!, now: app.services.time.seconds()).id.uuidString
+    }
+
+    /// An exposure (H8) recorded by the officer for the citizen role's person.
+    func freshExposure() async throws -> String {
+        let now = app.services.time.seconds()
+        let account = try await app.store.accounts.findOrCreate(phone: PhoneNumber(Self.phones[.citizen]!)!, language: .vi, now: now)
+        let person = try await app.store.checkIns.person(forAccount: account, now: now)
+        try await app.store.health.addExposure(person, source: "place_alert", placeId: UUID(uuidString: place), from: now - 3600, to: now, level: 1,
+                                               by: accounts[.officer]!, now: now)
+        return try #require(try await app.store.health.exposures(of: person, since: now - 60).first).id.uuidString
     }
 
     /// A dependent of the citizen role's account; with `handedTo`, one that a guardian (the owner role)

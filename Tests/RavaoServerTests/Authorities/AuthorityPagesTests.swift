@@ -47,7 +47,7 @@ import Testing
                 }
             }
             #expect(Dictionary(uniqueKeysWithValues: marks) == [world.people["Y"]!: "F1", world.people["Z"]!: "F1", world.people["W"]!: "F1"])
-            #expect(try await app.store.health.exposures(of: UUID(uuidString: world.people["Z"]!)!).first?.level == 1)
+            #expect(try await app.store.health.exposures(of: UUID(uuidString: world.people["Z"]!)!, since: 0).first?.level == 1)
             // The owner of the three places is told the windows, at most three notices a day.
             let owner = app.sms.messages.filter { $0.to == "+84911111111" && $0.text.contains("Co quan y te") }
             #expect(owner.count == 3)

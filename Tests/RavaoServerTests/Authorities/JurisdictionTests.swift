@@ -165,7 +165,7 @@ import Testing
             let alert = try await app.request(.post, "/api/v1/alerts/place", json: #"{"placeId":"\#(world.places["A"]!)","from":"\#(ISOTime.string(app.time.seconds() - 86_400))","to":"\#(ISOTime.string(app.time.seconds()))"}"#, token: province)
             #expect(alert.status == .created, "\(alert.body)")
             #expect(Set((alert.json["people"] as? [[String: Any]] ?? []).compactMap { $0["personId"] as? String }) == [world.people["X"]!, world.people["Y"]!])
-            let exposures = try await app.store.health.exposures(of: UUID(uuidString: world.people["Y"]!)!)
+            let exposures = try await app.store.health.exposures(of: UUID(uuidString: world.people["Y"]!)!, since: 0)
             #expect(exposures.contains { $0.source == "place_alert" && $0.placeId?.uuidString == world.places["A"]! })
             let ownerTexts = app.sms.messages.filter { $0.to == "+84911111111" && $0.text.contains("Nhà máy A") }
             #expect(ownerTexts.count == 1 && !ownerTexts[0].text.contains("Người Số 1"))
