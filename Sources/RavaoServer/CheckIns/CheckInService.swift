@@ -68,13 +68,22 @@ struct CheckInService {
             scannedBy: scanner.accountId, deviceId: scanner.deviceId, payload: text, identifiers: identifiers,
             provenPerson: isToken ? payload.ravaoPersonID : nil, tokenVersion: isToken ? payload.ravaoTokenVersion : nil,
             fullName: payload.fullName))
+        return try Self.recorded(outcome)
+    }
+
+    /// The check-in of an outcome, or the error that explains why there is none.
+    static func recorded(_ outcome: CheckInWriter.Outcome) throws -> CheckInStore.Recorded {
         switch outcome {
         case .recorded(let recorded): return recorded
         case .tokenRevoked:
             throw AppError(.unprocessableContent, "token_revoked", en: "This personal QR was replaced by a newer one; ask for the current QR.",
                            vi: "Mã QR cá nhân này đã được thay bằng mã mới; đề nghị xuất trình mã hiện tại.")
+        case .clientIdReused: throw clientIdReused
         }
     }
+
+    static let clientIdReused = AppError(.conflict, "client_id_reused", en: "This clientId was already used for another scan; send each scan with a new one.",
+                                         vi: "clientId này đã được dùng cho một lượt quét khác; mỗi lượt quét cần một mã mới.")
 
     /// Records a citizen's own check-in at a poster (one tap, signed in).
     func selfCheckIn(account: Account, place: Place, direction: CheckInDirection, clientId: UUID) async throws -> CheckInStore.Recorded {
@@ -84,8 +93,7 @@ struct CheckInService {
             clientId: clientId, placeId: place.id, direction: direction, kind: .poster, scannedAt: now, recordedAt: now,
             scannedBy: account.id, payload: "", identifiers: [.init(kind: "phone", value: account.phone.e164)], provenPerson: person,
             fullName: account.displayName.isEmpty ? nil : account.displayName))
-        guard case .recorded(let recorded) = outcome else { throw AppError.notFound }
-        return recorded
+        return try Self.recorded(outcome)
     }
 
     /// Records the exit that goes with an entry from a receipt: same person, same place, same kind.
@@ -94,8 +102,7 @@ struct CheckInService {
         let outcome = try await services.checkIns.submit(.init(
             clientId: clientId, placeId: place.id, direction: .out, kind: PayloadKind(rawValue: entry.kind) ?? .poster, scannedAt: now, recordedAt: now,
             scannedBy: nil, payload: "", identifiers: [], provenPerson: entry.personId, fullName: nil))
-        guard case .recorded(let recorded) = outcome else { throw AppError.notFound }
-        return recorded
+        return try Self.recorded(outcome)
     }
 
     /// Hourly caps on guest check-ins: per place, per phone and per address.
@@ -118,8 +125,7 @@ struct CheckInService {
         let outcome = try await services.checkIns.submit(.init(
             clientId: clientId, placeId: place.id, direction: direction, kind: .guest, scannedAt: now, recordedAt: now,
             scannedBy: nil, payload: "", identifiers: [.init(kind: "phone", value: phone.e164)], fullName: name))
-        guard case .recorded(let recorded) = outcome else { throw AppError.notFound }
-        return recorded
+        return try Self.recorded(outcome)
     }
 
     /// Marks when a kiosk was last heard from, at most once a minute per device so it stays off the hot path.

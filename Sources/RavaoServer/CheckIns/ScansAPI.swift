@@ -47,6 +47,9 @@ struct ScansAPI {
         } catch let error as AppError where error.code == "time_too_old" {
             // A kiosk re-sending, days later, a scan that was recorded: the answer is still "duplicate".
             if let earlier = try await services.store.checkIns.existing(clientId: body.clientId) {
+                guard earlier.placeId == place.id, earlier.scannedBy == scanner.accountId, earlier.deviceId == scanner.deviceId else {
+                    throw CheckInService.clientIdReused
+                }
                 return JSONResponse(await answer(earlier, place: place, viewer: scanner.accountId))
             }
             throw error

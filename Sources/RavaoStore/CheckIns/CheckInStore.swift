@@ -50,9 +50,21 @@ public struct CheckInStore: Sendable {
         public let direction: String
         public let scannedAt: Int64
         public let duplicate: Bool
-        public init(id: UUID, personId: UUID, fullName: String, kind: String, direction: String, scannedAt: Int64, duplicate: Bool) {
+        /// Where and by whom it was recorded: a retry must come from the same place and submitter.
+        public let placeId: UUID?
+        public let scannedBy: UUID?
+        public let deviceId: UUID?
+        public init(id: UUID, personId: UUID, fullName: String, kind: String, direction: String, scannedAt: Int64, duplicate: Bool,
+                    placeId: UUID? = nil, scannedBy: UUID? = nil, deviceId: UUID? = nil) {
             self.id = id; self.personId = personId; self.fullName = fullName; self.kind = kind
             self.direction = direction; self.scannedAt = scannedAt; self.duplicate = duplicate
+            self.placeId = placeId; self.scannedBy = scannedBy; self.deviceId = deviceId
+        }
+
+        /// True when a new scan with this record's client id is a retry of it: same place, same
+        /// account or kiosk. A client id is no key to someone else's visit.
+        public func isRetry(of checkIn: NewCheckIn) -> Bool {
+            placeId == checkIn.placeId && scannedBy == checkIn.scannedBy && deviceId == checkIn.deviceId
         }
     }
 
@@ -65,7 +77,8 @@ public struct CheckInStore: Sendable {
 
     static func existing(clientId: UUID, db: any SQLDatabase) async throws -> Recorded? {
         guard let row = try await db.raw("""
-            SELECT c.id, c.person_id, c.kind, c.direction, c.scanned_at, p.full_name FROM checkins c JOIN people p ON p.id = c.person_id
+            SELECT c.id, c.person_id, c.kind, c.direction, c.scanned_at, c.place_id, c.scanned_by, c.device_id, p.full_name
+            FROM checkins c JOIN people p ON p.id = c.person_id
             WHERE c.client_id = \(bind: clientId.uuidString)
             """).first() else { return nil }
         return try recorded(from: row)
@@ -76,7 +89,10 @@ public struct CheckInStore: Sendable {
                         personId: UUID(uuidString: try row.decode(column: "person_id", as: String.self))!,
                         fullName: try row.decode(column: "full_name", as: String.self), kind: try row.decode(column: "kind", as: String.self),
                         direction: try row.decode(column: "direction", as: String.self),
-                        scannedAt: try row.decode(column: "scanned_at", as: Int64.self), duplicate: true)
+                        scannedAt: try row.decode(column: "scanned_at", as: Int64.self), duplicate: true,
+                        placeId: UUID(uuidString: try row.decode(column: "place_id", as: String.self)),
+                        scannedBy: try row.decode(column: "scanned_by", as: String?.self).flatMap(UUID.init(uuidString:)),
+                        deviceId: try row.decode(column: "device_id", as: String?.self).flatMap(UUID.init(uuidString:)))
     }
 
     /// A recorded check-in as pages show it.

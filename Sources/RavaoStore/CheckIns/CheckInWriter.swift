@@ -16,6 +16,9 @@ public final class CheckInWriter: Sendable {
         case recorded(CheckInStore.Recorded)
         /// The personal token carried an older version than the person's current one (re-issued QR).
         case tokenRevoked
+        /// The client id was already used by another place or submitter, or for another person:
+        /// answering "duplicate" would hand over someone else's visit.
+        case clientIdReused
     }
 
     /// What the live view is told after a batch commits.
@@ -119,13 +122,27 @@ public final class CheckInWriter: Sendable {
 
         // 1. Client ids already recorded (retries, offline uploads) and repeated within this batch.
         let earlier = try await recorded(clientIds: checkIns.map(\.clientId), db: db)
+        // Anonymous retries (a guest's double tap, a receipt's check-out) have no account or kiosk to
+        // compare: they must name the same person.
+        let anonymousRetries = checkIns.filter { earlier[$0.clientId] != nil && $0.scannedBy == nil && $0.deviceId == nil && $0.provenPerson == nil }
+        let retryOwners = try await identifierOwners(anonymousRetries.flatMap(\.identifiers), db: db)
+        func samePerson(_ checkIn: CheckInStore.NewCheckIn, _ person: UUID) -> Bool {
+            if let proven = checkIn.provenPerson { return proven == person }
+            if checkIn.scannedBy != nil || checkIn.deviceId != nil { return true }  // staff at that place may see who it was
+            return !checkIn.identifiers.isEmpty && checkIn.identifiers.allSatisfy { retryOwners[$0] == person }
+        }
         var firstInBatch: [UUID: Int] = [:]
         var fresh: [Int] = []
         for (i, checkIn) in checkIns.enumerated() {
             if let found = earlier[checkIn.clientId] {
-                outcomes[i] = .recorded(found)
-            } else if firstInBatch[checkIn.clientId] != nil {
-                continue  // answered from its first occurrence below
+                outcomes[i] = found.isRetry(of: checkIn) && samePerson(checkIn, found.personId) ? .recorded(found) : .clientIdReused
+            } else if let first = firstInBatch[checkIn.clientId] {
+                let a = checkIns[first]
+                if a.placeId != checkIn.placeId || a.scannedBy != checkIn.scannedBy || a.deviceId != checkIn.deviceId
+                    || a.provenPerson != checkIn.provenPerson || Set(a.identifiers) != Set(checkIn.identifiers) {
+                    outcomes[i] = .clientIdReused
+                }
+                continue  // otherwise answered from its first occurrence below
             } else {
                 firstInBatch[checkIn.clientId] = i
                 fresh.append(i)
@@ -219,16 +236,20 @@ public final class CheckInWriter: Sendable {
         for row in rows {
             let c = checkIns[row.index]
             outcomes[row.index] = .recorded(.init(id: row.id, personId: row.person, fullName: people[row.person]?.fullName ?? "", kind: c.kind.rawValue,
-                                                  direction: c.direction.rawValue, scannedAt: c.scannedAt, duplicate: false))
+                                                  direction: c.direction.rawValue, scannedAt: c.scannedAt, duplicate: false,
+                                                  placeId: c.placeId, scannedBy: c.scannedBy, deviceId: c.deviceId))
         }
         // Repeats within the batch answer as duplicates of their first occurrence.
         for (i, checkIn) in checkIns.enumerated() where outcomes[i] == nil {
             let first = firstInBatch[checkIn.clientId]!
             switch outcomes[first]! {
             case .recorded(let r):
-                outcomes[i] = .recorded(.init(id: r.id, personId: r.personId, fullName: r.fullName, kind: r.kind, direction: r.direction, scannedAt: r.scannedAt, duplicate: true))
+                outcomes[i] = .recorded(.init(id: r.id, personId: r.personId, fullName: r.fullName, kind: r.kind, direction: r.direction, scannedAt: r.scannedAt,
+                                              duplicate: true, placeId: r.placeId, scannedBy: r.scannedBy, deviceId: r.deviceId))
             case .tokenRevoked:
                 outcomes[i] = .tokenRevoked
+            case .clientIdReused:
+                outcomes[i] = .clientIdReused
             }
         }
         return outcomes.map { $0! }
@@ -243,7 +264,8 @@ public final class CheckInWriter: Sendable {
         var found: [UUID: CheckInStore.Recorded] = [:]
         for chunk in clientIds.chunks(of: rowsPerStatement) {
             let rows = try await db.raw(inList("""
-                SELECT c.id, c.client_id, c.person_id, c.kind, c.direction, c.scanned_at, p.full_name FROM checkins c JOIN people p ON p.id = c.person_id
+                SELECT c.id, c.client_id, c.person_id, c.kind, c.direction, c.scanned_at, c.place_id, c.scanned_by, c.device_id, p.full_name
+                FROM checkins c JOIN people p ON p.id = c.person_id
                 WHERE c.client_id IN
                 """, chunk.map(\.uuidString))).all()
             for row in rows {
