@@ -22,6 +22,28 @@ const rounds = roundsArg > 0 ? Number(process.argv[roundsArg + 1]) : 3;
 const manifest = JSON.parse(readFileSync(join(dir, "manifest.json"), "utf8"));
 const frames = manifest.map((m) => ({ ...m, image: readNetpbm(readFileSync(m.file)) }));
 
+// Plus pure sensor-like noise frames (grey 128 ± σ), the case where jsQR was measured at
+// 217 ms per frame (../shared/docs/QR-DECODING.md): every block has contrast, so every block is
+// thresholded and the finder scan sees speckle everywhere. Made here, so zbarimg does not see them.
+function noiseFrame(sigma, seed) {
+  let s = seed;
+  const rnd = () => {
+    s = (Math.imul(s, 1103515245) + 12345) & 0x7fffffff;
+    return (s + 1) / 0x80000001;
+  };
+  const data = new Uint8ClampedArray(640 * 480 * 4);
+  for (let i = 0; i < 640 * 480; i++) {
+    const v = 128 + sigma * Math.sqrt(-2 * Math.log(rnd())) * Math.cos(2 * Math.PI * rnd());
+    data[4 * i] = data[4 * i + 1] = data[4 * i + 2] = v;
+    data[4 * i + 3] = 255;
+  }
+  return { data, width: 640, height: 480 };
+}
+const noiseFrames = [];
+for (const sigma of [8, 30]) {
+  for (let k = 0; k < 10; k++) noiseFrames.push({ file: `noise σ=${sigma} #${k}`, category: `pure noise σ=${sigma}`, payload: null, image: noiseFrame(sigma, 1000 * sigma + k) });
+}
+
 // Warm-up: the first calls run in the interpreter before the JIT compiles the hot loops; a page
 // keeps its worker alive, so steady state is what matters.
 for (const f of frames.slice(0, 20)) decodeQR(f.image);
@@ -29,7 +51,7 @@ for (const f of frames.slice(0, 20)) decodeQR(f.image);
 const times = new Map(); // file → ms (the median of its rounds)
 let correct = 0;
 let misreads = 0;
-for (const f of frames) {
+for (const f of [...frames, ...noiseFrames]) {
   const runs = [];
   let text = null;
   for (let r = 0; r < rounds; r++) {
@@ -39,7 +61,7 @@ for (const f of frames) {
   }
   runs.sort((a, b) => a - b);
   times.set(f.file, runs[runs.length >> 1]);
-  if (text !== null && text === f.payload) correct++;
+  if (f.payload !== null && text === f.payload) correct++;
   else if (text !== null) misreads++;
 }
 
@@ -65,6 +87,7 @@ const groups = [
   ["frames with a code", frames.filter((f) => f.payload !== null)],
   ["frames without a code", frames.filter((f) => f.payload === null)],
   ["all frames", frames],
+  ["pure noise frames (σ 8 and 30)", noiseFrames],
 ];
 const load = readFileSync("/proc/loadavg", "utf8").trim();
 const cpu = (() => {
@@ -76,6 +99,7 @@ const cpu = (() => {
 })();
 
 console.log(`Date: ${new Date().toISOString()}`);
+console.log(`Command: ${process.env.BENCH_COMMAND || "node Benchmarks/decoder/bench.mjs " + process.argv.slice(2).join(" ")}`);
 console.log(`Load average before/after (from /proc/loadavg): see below; CPU: ${cpu}; node ${process.version}`);
 console.log(`Frames: ${frames.length} (640×480), ${rounds} rounds each, the median round counted; read ${correct} of ${frames.filter((f) => f.payload !== null).length} codes, ${misreads} misreads`);
 console.log("");
@@ -83,14 +107,14 @@ console.log("| frames | n | median ms | p95 ms | max ms | mean ms | zbarimg mean
 console.log("|---|---|---|---|---|---|---|---|");
 for (const [name, list] of groups) {
   const s = stats(list.map((f) => times.get(f.file)));
-  const z = zbarPerFrame(list.map((f) => f.file));
+  const z = list === noiseFrames ? null : zbarPerFrame(list.map((f) => f.file));
   const zs = z === null ? "n/a" : z.toFixed(1);
   const ratio = z === null ? "n/a" : (z / s.mean).toFixed(2);
   console.log(`| ${name} | ${s.n} | ${s.median.toFixed(1)} | ${s.p95.toFixed(1)} | ${s.max.toFixed(1)} | ${s.mean.toFixed(1)} | ${zs} | ${ratio} |`);
 }
 console.log("");
 const perCat = new Map();
-for (const f of frames) {
+for (const f of [...frames, ...noiseFrames]) {
   if (!perCat.has(f.category)) perCat.set(f.category, []);
   perCat.get(f.category).push(times.get(f.file));
 }

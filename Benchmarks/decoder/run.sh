@@ -11,4 +11,4 @@ frames=$(mktemp -d)
 trap 'rm -rf "$frames"' EXIT
 echo "/proc/loadavg at the start: $(cat /proc/loadavg)"
 python3 Tests/decoder/distorted.py --generate-only --keep "$frames" --per-category "${PER:-20}" --seed 17
-node Benchmarks/decoder/bench.mjs "$frames" --rounds "${ROUNDS:-3}"
+BENCH_COMMAND="PER=${PER:-20} ROUNDS=${ROUNDS:-3} Benchmarks/decoder/run.sh" node Benchmarks/decoder/bench.mjs "$frames" --rounds "${ROUNDS:-3}"
