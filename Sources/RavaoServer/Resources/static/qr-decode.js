@@ -804,22 +804,21 @@ function runToEdge(img, x0, y0, ux, uy, maxLen) {
   return NaN;
 }
 
-// Module size along the line between two finders, from both patterns' widths along it.
-function moduleSizeAlong(img, a, b) {
+// Module sizes at finders a and b along the line a→b, from each pattern's width (7 modules)
+// measured along it; a pattern that cannot be measured falls back to its row/column estimate.
+// Under perspective the two differ, and that difference tells the depth (see decodeTriple).
+function moduleSizesAlong(img, a, b) {
   const dx = b.x - a.x;
   const dy = b.y - a.y;
   const len = Math.hypot(dx, dy);
   const ux = dx / len;
   const uy = dy / len;
-  const sizes = [];
-  for (const [p, s] of [[a, 1], [b, -1]]) {
+  return [[a, 1], [b, -1]].map(([p, s]) => {
     const maxLen = p.ms * 7;
     const fwd = runToEdge(img, p.x, p.y, s * ux, s * uy, maxLen);
     const bwd = runToEdge(img, p.x, p.y, -s * ux, -s * uy, maxLen);
-    if (fwd > 0 && bwd > 0) sizes.push((fwd + bwd) / 7);
-  }
-  if (sizes.length === 0) return (a.ms + b.ms) / 2;
-  return sizes.reduce((s, v) => s + v, 0) / sizes.length;
+    return fwd > 0 && bwd > 0 ? (fwd + bwd) / 7 : p.ms;
+  });
 }
 
 // Candidate triples ordered best first: {tl, tr, bl}. A symbol's finder centres form a right
@@ -1206,37 +1205,63 @@ function readGrid(img, h, version) {
 // From a finder triple to text: version estimate, alignment pattern, transform, refine, read.
 function decodeTriple(img, t) {
   const { tl, tr, bl } = t;
-  const msTop = moduleSizeAlong(img, tl, tr);
-  const msLeft = moduleSizeAlong(img, tl, bl);
-  const ms = (msTop + msLeft) / 2;
-  const modules = (Math.hypot(tr.x - tl.x, tr.y - tl.y) / msTop + Math.hypot(bl.x - tl.x, bl.y - tl.y) / msLeft) / 2 + 7;
-  // Dimensions are 4v + 17; try the nearest, then its neighbours (perspective skews the estimate).
+  const [sTop0, sTop1] = moduleSizesAlong(img, tl, tr);
+  const [sLeft0, sLeft1] = moduleSizesAlong(img, tl, bl);
+  const ms = (sTop0 + sTop1 + sLeft0 + sLeft1) / 4;
+  // Along a line seen in perspective the image is a 1-D projective map of the module axis: its
+  // length is (modules) × √(scale at one end × scale at the other), exactly.
+  const top = Math.hypot(tr.x - tl.x, tr.y - tl.y) / Math.sqrt(sTop0 * sTop1);
+  const left = Math.hypot(bl.x - tl.x, bl.y - tl.y) / Math.sqrt(sLeft0 * sLeft1);
+  const modules = (top + left) / 2 + 7;
+  // The same scales give the homography's depth term w (scale ∝ 1/w²) at TR and BL relative to
+  // TL, which turns the three centres into a full perspective guess (decodeAtVersion).
+  const clamp = (x) => Math.max(0.5, Math.min(2, x));
+  const depth = { tr: clamp(Math.sqrt(sTop0 / sTop1)), bl: clamp(Math.sqrt(sLeft0 / sLeft1)) };
+  // Dimensions are 4v + 17; try the nearest, then its neighbours.
   const v0 = Math.round((modules - 17) / 4);
   const versions = [v0, v0 + 1, v0 - 1].filter((v) => v >= 1 && v <= 40);
   const tried = new Set();
   for (let version of versions) {
     if (tried.has(version) || overBudget()) continue;
-    let result = decodeAtVersion(img, t, version, ms, tried);
+    let result = decodeAtVersion(img, t, version, ms, depth, tried);
     if (result !== null) return result;
   }
   return null;
 }
 
-function decodeAtVersion(img, t, version, ms, tried) {
+// Initial grids from the three finder centres for a symbol of `size` modules: the affine one
+// (fourth corner completing the parallelogram) and the perspective one, whose fourth corner
+// follows from the depth at each finder: with w = 1 at TL, the numerator N = P·w of the
+// homography is affine, so N(BR) = N(TR) + N(BL) − N(TL) and w(BR) = w(TR) + w(BL) − 1.
+function initialGrids(t, size, depth) {
+  const { tl, tr, bl } = t;
+  const src = [[3.5, 3.5], [size - 3.5, 3.5], [3.5, size - 3.5], [size - 3.5, size - 3.5]];
+  const dst = [[tl.x, tl.y], [tr.x, tr.y], [bl.x, bl.y]];
+  const affine = homography(src, [...dst, [tr.x + bl.x - tl.x, tr.y + bl.y - tl.y]]);
+  const wBR = depth.tr + depth.bl - 1;
+  let perspective = null;
+  if (wBR > 0.2 && (Math.abs(depth.tr - 1) > 0.02 || Math.abs(depth.bl - 1) > 0.02)) {
+    const nx = tr.x * depth.tr + bl.x * depth.bl - tl.x;
+    const ny = tr.y * depth.tr + bl.y * depth.bl - tl.y;
+    perspective = homography(src, [...dst, [nx / wBR, ny / wBR]]);
+  }
+  return [perspective, affine].filter((h) => h !== null);
+}
+
+function decodeAtVersion(img, t, version, ms, depth, tried) {
   const { tl, tr, bl } = t;
   tried.add(version);
   let size = version * 4 + 17;
   const src = [[3.5, 3.5], [size - 3.5, 3.5], [3.5, size - 3.5]];
   const dst = [[tl.x, tl.y], [tr.x, tr.y], [bl.x, bl.y]];
-  // Parallelogram guess for the fourth corner.
-  const brGuess = [tr.x + bl.x - tl.x, tr.y + bl.y - tl.y];
-  let h = homography([...src, [size - 3.5, size - 3.5]], [...dst, brGuess]);
-  if (!h) return null;
+  let guesses = initialGrids(t, size, depth);
+  if (guesses.length === 0) return null;
 
   if (version >= 7) {
     // The version blocks sit beside the top-right and bottom-left finders, where the first
-    // guess of the grid is at its best: read them now, and a misestimate is corrected outright.
-    const read = nearestVersion(...sampleVersion(img, h, size));
+    // guesses of the grid are at their best: read them now, and a misestimate is corrected.
+    let read = null;
+    for (const h of guesses) if (read === null) read = nearestVersion(...sampleVersion(img, h, size));
     if (read && read !== version) {
       if (tried.has(read)) return null;
       tried.add(read);
@@ -1244,21 +1269,28 @@ function decodeAtVersion(img, t, version, ms, tried) {
       size = version * 4 + 17;
       src[1][0] = size - 3.5;
       src[2][1] = size - 3.5;
-      h = homography([...src, [size - 3.5, size - 3.5]], [...dst, brGuess]);
-      if (!h) return null;
+      guesses = initialGrids(t, size, depth);
+      if (guesses.length === 0) return null;
     }
   }
 
-  // Candidate grids: the parallelogram guess, and one per alignment-pattern hit around the
+  // Candidate grids: the initial guesses, and one per alignment-pattern hit around the
   // bottom-right alignment pattern's predicted place (3 modules in from the finders' corner).
-  // The best two by fit of the function patterns are refined and read.
+  // The best two by fit of the timing and alignment patterns are refined and read.
   const ref = referenceCells(version);
   const fit = (hx) => fitness(img, hx, ref.cells, ref.structStart);
-  const candidates = [{ h, fit: fit(h) }];
+  const candidates = guesses.map((h) => ({ h, fit: fit(h) }));
   if (version >= 2) {
     const pt = [0, 0];
-    project(h, size - 6.5, size - 6.5, pt);
-    for (const a of findAlignments(img, pt[0], pt[1], ms, 8 * ms).slice(0, 12)) {
+    project(guesses[0], size - 6.5, size - 6.5, pt);
+    let hits = findAlignments(img, pt[0], pt[1], ms, 8 * ms);
+    if (guesses.length > 1) {
+      // The affine guess predicts another place; search there too if it is not in the window.
+      const pa = [0, 0];
+      project(guesses[1], size - 6.5, size - 6.5, pa);
+      if (Math.hypot(pa[0] - pt[0], pa[1] - pt[1]) > 4 * ms) hits = hits.concat(findAlignments(img, pa[0], pa[1], ms, 8 * ms));
+    }
+    for (const a of hits.slice(0, 16)) {
       const ha = homography([...src, [size - 6.5, size - 6.5]], [...dst, [a.x, a.y]]);
       if (ha) candidates.push({ h: ha, fit: fit(ha) });
     }
