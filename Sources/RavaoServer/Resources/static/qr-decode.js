@@ -4,19 +4,23 @@
 //   decodeQR({data, width, height}) -> string | null      (data: RGBA Uint8ClampedArray)
 //
 // It follows the published algorithms (ISO/IEC 18004 and the ZXing / quirc decoders), written anew:
-//   1. luma, and for frames over 1 MP a half-size pass first (faster, and screens' moiré fades);
-//   2. local thresholds on 8×8 blocks averaged over 5×5 blocks (ZXing HybridBinarizer), because one
-//      global threshold fails under shadows and glare;
+//   1. luma; frames over 1 MP are tried at half size first (4× less work), smaller ones at full
+//      size first and then at half size, which averages away a phone screen's pixel grid;
+//   2. local thresholds on 8×8 blocks averaged over 5×5 blocks (ZXing's HybridBinarizer, with
+//      zxing-cpp's midrange black point), because one global threshold fails under shadows;
 //   3. finder patterns: 1:1:3:1:1 runs in rows, confirmed vertically, horizontally and diagonally;
-//   4. the three finders must form a plausible right isosceles triangle seen in perspective;
-//   5. version from the finder distance (version info read for v ≥ 7), the bottom-right alignment
-//      pattern searched where the three finders predict it, a perspective transform, then a
-//      hill-climb of the grid's four corners against the known function patterns (quirc's jiggle);
-//   6. modules read as 5 sub-samples against the local threshold;
+//   4. the three finders must form a plausible right isosceles triangle seen in perspective; when
+//      only two are found (glare), the third is tried at the places the two imply;
+//   5. version from the finder distance (version info read for v ≥ 7); a first grid from the three
+//      centres and the depth their widths imply; the bottom-right alignment pattern searched where
+//      that grid predicts it; then a hill-climb of the grid's four corners against the known
+//      function patterns (quirc's jiggle);
+//   6. each module read as 5 sub-samples against the local threshold;
 //   7. nearest valid format (≤ 3 bits, both copies) and version (≤ 3 bits) words;
 //   8. Reed–Solomon over GF(256): Berlekamp–Massey, Chien search, Forney; re-checked syndromes;
 //   9. segments: numeric, alphanumeric, byte, ECI, Kanji; UTF-8 unless an ECI says otherwise.
-// Normal and inverted (light-on-dark) codes are read, mirrored ones too.
+// Normal and inverted (light-on-dark) codes are read, mirrored ones too. Work on candidate grids
+// is capped per frame, so a frame full of finder-like texture costs a bounded time.
 // Zero misreads matter more than reach: whatever Reed–Solomon cannot prove correct gives null.
 
 // ---------------------------------------------------------------------------------------------
@@ -299,18 +303,6 @@ function readFormatCopies(grid, size) {
   for (let i = 9; i < 15; i++) a |= at(14 - i, 8) << i;
   for (let i = 0; i < 8; i++) b |= at(size - 1 - i, 8) << i;
   for (let i = 8; i < 15; i++) b |= at(8, size - 15 + i) << i;
-  return [a, b];
-}
-
-function readVersionCopies(grid, size) {
-  let a = 0;
-  let b = 0;
-  for (let i = 0; i < 18; i++) {
-    const u = size - 11 + (i % 3);
-    const v = Math.floor(i / 3);
-    a |= grid[v * size + u] << i; // top right block: column u, row v
-    b |= grid[u * size + v] << i; // bottom left block: column v, row u
-  }
   return [a, b];
 }
 
