@@ -56,7 +56,12 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "Port (env RAVAO_PORT; default 8080)") var port: Int?
     @Option(help: "Public base URL that QR codes point to (env RAVAO_BASE_URL; default the listen address)") var baseURL: String?
     @Option(help: "SMS sender: outbox:PATH or http:URL (env RAVAO_SMS; default outbox:ravao-sms.jsonl)") var sms: String?
-    @Flag(help: "Trust X-Forwarded-For from a reverse proxy (env RAVAO_TRUST_PROXY=1)") var trustProxy = false
+    @Option(help: "Reverse proxies whose X-Forwarded-For is believed: addresses and CIDR ranges, comma-separated, e.g. 127.0.0.1,::1 (env RAVAO_TRUSTED_PROXIES; default none)") var trustedProxies: String?
+    @Flag(help: "Shorthand for --trusted-proxies 127.0.0.1,::1: a proxy on this machine (env RAVAO_TRUST_PROXY=1)") var trustProxy = false
+    @Option(help: "File holding the server secret, created (mode 0600) on first start; every instance needs the same one (env RAVAO_SECRET_FILE; default ravao-secret). RAVAO_SECRET (64 hex digits) takes its place.") var secretFile: String?
+    @Option(help: "Distinct phone or ID numbers one account or kiosk may type at the door per hour (env RAVAO_TYPED_PER_HOUR; default 60)") var typedPerHour: Int?
+    @Option(help: "Distinct phone or ID numbers typed at one place per hour (env RAVAO_TYPED_PER_PLACE_PER_HOUR; default 300)") var typedPerPlacePerHour: Int?
+    @Option(help: "Bearer token Prometheus must send to read /metrics (env RAVAO_METRICS_TOKEN; default: /metrics only for a loopback peer without proxy headers)") var metricsToken: String?
     @Option(help: "JSON file with health-status rules, e.g. {\"declarationHours\": 24, \"zoneLookbackDays\": 14} (env RAVAO_HEALTH_RULES)") var healthRules: String?
     @Option(help: "Most contact records a trace answers with; larger traces are refused (env RAVAO_MAX_TRACE_CONTACTS; default 100000)") var maxTraceContacts: Int?
 
@@ -77,7 +82,29 @@ struct Serve: AsyncParsableCommand {
         do {
             configuration.sms = try SMSConfiguration(parsing: sms ?? env("RAVAO_SMS") ?? "outbox:ravao-sms.jsonl")
         } catch { throw ValidationError("\(error)") }
-        configuration.trustProxy = trustProxy || env("RAVAO_TRUST_PROXY") == "1"
+        do {
+            if let list = trustedProxies ?? env("RAVAO_TRUSTED_PROXIES") {
+                configuration.trustedProxies = try TrustedProxies(parsing: list)
+            } else if trustProxy || env("RAVAO_TRUST_PROXY") == "1" {
+                configuration.trustedProxies = try TrustedProxies(parsing: "127.0.0.1, ::1")
+            }
+        } catch { throw ValidationError("--trusted-proxies: \(error)") }
+        if let hex = env("RAVAO_SECRET") {
+            guard let secret = ServerSecret.parse(hex) else { throw ValidationError("RAVAO_SECRET must be 64 hex digits (32 bytes), e.g. from `openssl rand -hex 32`") }
+            configuration.secret = secret
+        } else {
+            configuration.secretFile = secretFile ?? env("RAVAO_SECRET_FILE") ?? "ravao-secret"
+        }
+        configuration.metricsToken = metricsToken ?? env("RAVAO_METRICS_TOKEN")
+        for (flag, value, variable, target) in [("--typed-per-hour", typedPerHour, "RAVAO_TYPED_PER_HOUR", \AppConfiguration.typedIdentifiersPerAccountPerHour),
+                                                ("--typed-per-place-per-hour", typedPerPlacePerHour, "RAVAO_TYPED_PER_PLACE_PER_HOUR", \AppConfiguration.typedIdentifiersPerPlacePerHour)] {
+            guard let number = value ?? env(variable).flatMap(Int.init) else {
+                if env(variable) != nil { throw ValidationError("\(variable) must be a number") }
+                continue
+            }
+            guard number > 0 else { throw ValidationError("\(flag) must be a positive number") }
+            configuration[keyPath: target] = number
+        }
         if let path = healthRules ?? env("RAVAO_HEALTH_RULES") {
             do {
                 configuration.healthRules = try JSONDecoder().decode(HealthRules.self, from: Data(contentsOf: URL(fileURLWithPath: path)))

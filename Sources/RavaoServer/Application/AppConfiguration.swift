@@ -10,8 +10,21 @@ public struct AppConfiguration: Sendable {
     /// What QR codes and links point to; defaults to the listen address.
     public var baseURL: String?
     public var sms: SMSConfiguration = .outbox(path: "ravao-sms.jsonl")
-    /// Trust `X-Forwarded-For` (only behind a proxy that sets it), for per-IP limits and logs.
-    public var trustProxy: Bool = false
+    /// The reverse proxies whose `X-Forwarded-For` is believed, for per-IP limits and logs; none by default.
+    public var trustedProxies: TrustedProxies = .none
+    /// The secret that keys CSRF tokens, code hashes, receipts and personal QR signatures. `ravao serve`
+    /// reads it from a file or the environment, never from the database it protects; nil (in-process
+    /// tests only) makes a random one for the life of the process.
+    public var secret: [UInt8]?
+    /// The file the secret is read from (and created in on first start) when `secret` is not given.
+    public var secretFile: String?
+    /// A bearer token Prometheus sends to read `/metrics`; without one, `/metrics` answers only a peer on
+    /// loopback that no proxy forwarded.
+    public var metricsToken: String?
+    /// Distinct phone or ID numbers one account (or kiosk) may type at the door per hour, and one place
+    /// (trust rule 3): a guard helps people without a QR; nobody gets a lookup service.
+    public var typedIdentifiersPerAccountPerHour = 60
+    public var typedIdentifiersPerPlacePerHour = 300
     public var otp: OTPPolicy = .init()
     /// Thresholds and windows of the health-status rules (H6); `--health-rules FILE` replaces any of them.
     public var healthRules: HealthRules = .standard

@@ -16,9 +16,13 @@ public struct AppRequestContext: RequestContext {
     /// The value CSRF tokens are bound to: the session token, or an anonymous cookie before sign-in.
     public var csrfBinding: String = ""
 
+    /// The TCP peer (a proxy, when there is one); nil in in-process tests.
+    public let peerAddress: String?
+
     public init(source: ApplicationRequestContextSource) {
         coreContext = .init(source: source)
-        clientIP = source.channel.remoteAddress?.ipAddress ?? "unknown"
+        peerAddress = source.channel.remoteAddress?.ipAddress
+        clientIP = peerAddress ?? "unknown"
     }
 
     public var maxUploadSize: Int { 1024 * 1024 }

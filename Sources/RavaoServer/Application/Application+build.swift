@@ -27,8 +27,16 @@ public func buildApplication(
 ) async throws -> RavaoApp {
     let engine = try await openDatabase(configuration.database, logger: logger)
     let store = Store(engine: engine)
+    let secret: [UInt8]
     do {
         try await Migrator.migrate(engine, logger: logger, clock: { time.seconds() })
+        if let given = configuration.secret {
+            secret = given
+        } else if let path = configuration.secretFile {
+            secret = try await ServerSecret.load(path: path, settings: store.settings)
+        } else {
+            secret = (0..<32).map { _ in UInt8.random(in: 0...255) }
+        }
         let scheme = try await store.units.activeScheme()
         let loaded = try await store.units.ensureLoaded(scheme)
         if loaded > 0 { logger.info("loaded administrative units", metadata: ["scheme": "\(scheme.rawValue)", "count": "\(loaded)"]) }
@@ -42,7 +50,7 @@ public func buildApplication(
         case .http(let url): return HTTPSMSSender(url: URL(string: url)!, logger: logger)
         }
     }()
-    let keys = ServerKeys(secret: try await store.settings.serverSecret())
+    let keys = ServerKeys(secret: secret)
     let ownHost = URL(string: configuration.publicBaseURL)?.host.map { [$0] } ?? []
     let live = LiveHub()
     let writer = CheckInWriter(engine: engine, logger: logger, onCommit: { live.publish($0) })

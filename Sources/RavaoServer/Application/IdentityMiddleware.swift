@@ -15,10 +15,13 @@ struct IdentityMiddleware: RouterMiddleware {
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         var context = context
-        if services.configuration.trustProxy, let forwarded = request.headers[.init("X-Forwarded-For")!] {
-            // The left-most entry is the client as seen by the first proxy.
-            context.clientIP = forwarded.split(separator: ",").first.map { $0.trimmingCharacters(in: .whitespaces) } ?? context.clientIP
+        let proxies = services.configuration.trustedProxies
+        if !proxies.isEmpty {
+            let peer = context.clientIP == "unknown" ? nil : context.clientIP
+            context.clientIP = proxies.clientAddress(peer: peer, forwardedFor: request.headers[.init("X-Forwarded-For")!])
         }
+        // Prometheus's bearer token is the scrape token, not a session: OperationsAPI checks it.
+        if request.uri.path == "/metrics" { return try await next(request, context) }
         let queryLanguage = request.query.get("lang")
         context.language = Language.negotiate(query: queryLanguage, cookie: request.cookies[Self.languageCookie]?.value,
                                               acceptLanguage: request.headers[.acceptLanguage])

@@ -53,6 +53,11 @@ public struct ServerKeys: Sendable {
         Data(HMAC<SHA256>.authenticationCode(for: Data("\(phone)|\(code)".utf8), using: otpKey)).hexString
     }
 
+    /// A keyed hash of a typed identifier, for counting distinct ones without storing the number.
+    public func identifierHash(_ value: String) -> String {
+        Data(HMAC<SHA256>.authenticationCode(for: Data("typed|\(value)".utf8), using: otpKey).prefix(16)).hexString
+    }
+
     /// Session tokens are stored as their SHA-256; the token itself lives only in the cookie or client.
     public static func tokenHash(_ token: String) -> String { Data(SHA256.hash(data: Data(token.utf8))).hexString }
 

@@ -175,17 +175,18 @@ struct AuthorityService {
     /// Texts a person whose phone is known, within the daily cap. True when a text went out.
     func notifyPerson(_ person: UUID, placeId: UUID, from: Int64, to: Int64, officer: OfficerAccess.Officer) async throws -> Bool {
         guard let phone = try await services.store.tracing().summaries([person])[person]?.phone else { return false }
-        let name = try await services.store.tracing().placeNames([placeId])[placeId] ?? ""
-        return try await sendCapped(to: phone, text: "Ravao: Ban co mat tai \(name) luc \(LocalTime.format(from)) - \(LocalTime.format(to)), cung thoi diem voi mot ca benh. Vui long theo doi suc khoe va lien he tram y te.",
+        // No place name in the text (typed by its owner); the citizen sees the place in Ravao's alert.
+        return try await sendCapped(to: phone, text: "Ravao: Ban co mat tai mot dia diem luc \(LocalTime.format(from)) - \(LocalTime.format(to)), cung thoi diem voi mot ca benh. Xem chi tiet trong Ravao, theo doi suc khoe va lien he tram y te.",
                                     officer: officer)
     }
 
     /// Tells a place's owners and managers the window (never the case). Returns texts sent.
     func notifyOwners(place: UUID, from: Int64, to: Int64, officer: OfficerAccess.Officer) async throws -> Int {
-        let name = try await services.store.tracing().placeNames([place])[place] ?? ""
+        // The place's code, not its name: a name is text a user typed, and this goes to phones that did not ask.
+        let code = try await services.store.places.place(id: place)?.code ?? ""
         var sent = 0
         for phone in try await services.store.officers.placeContacts(place: place) {
-            if try await sendCapped(to: phone, text: "Ravao: Co quan y te thong bao dia diem \(name) co ca benh lien quan trong khoang \(LocalTime.format(from)) - \(LocalTime.format(to)). Vui long ve sinh, khu khuan va phoi hop truy vet.",
+            if try await sendCapped(to: phone, text: "Ravao: Co quan y te thong bao dia diem ma \(code) co ca benh lien quan trong khoang \(LocalTime.format(from)) - \(LocalTime.format(to)). Vui long ve sinh, khu khuan va phoi hop truy vet.",
                                     officer: officer) { sent += 1 }
         }
         return sent

@@ -8,10 +8,24 @@ struct OperationsAPI {
     let metrics: PrometheusCollectorRegistry
     let assets: StaticAssets
 
+    /// The scrape token when one is set (compared in constant time); otherwise a loopback peer that
+    /// no proxy forwarded (a proxy on the same machine would otherwise make every caller "local").
+    static func mayReadMetrics(_ request: Request, context: AppRequestContext, token: String?) -> Bool {
+        if let token {
+            guard let bearer = IdentityMiddleware.bearerToken(request) else { return false }
+            return SignInService.constantTimeEquals(bearer, token)
+        }
+        let forwarded = request.headers[.init("X-Forwarded-For")!] != nil || request.headers[.init("Forwarded")!] != nil
+        let peer = context.peerAddress
+        return !forwarded && (peer == "127.0.0.1" || peer == "::1" || peer?.hasPrefix("127.") == true)
+    }
+
     func addRoutes(to router: Router<AppRequestContext>) {
         router.get("healthz", use: health)
-        router.get("metrics") { _, _ in
-            Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4"], body: .init(byteBuffer: ByteBuffer(bytes: metrics.emitToBuffer())))
+        router.get("metrics") { request, context in
+            // What the server is doing is no one's business but the operator's (trust rule 8).
+            guard Self.mayReadMetrics(request, context: context, token: services.configuration.metricsToken) else { throw AppError.notFound }
+            return Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4"], body: .init(byteBuffer: ByteBuffer(bytes: metrics.emitToBuffer())))
         }
         router.get("api/openapi.yaml") { _, _ in
             assets.response(for: "openapi.yaml") ?? Response(status: .notFound)

@@ -109,8 +109,7 @@ struct SharingService {
         var created: [SharingStore.Share] = []
         for share in newShares {
             do {
-                try await services.sms.send(to: share.phone.e164, text: Self.message(code: codes[share.id]!, place: place.name, role: role,
-                                                                                    language: audit.language))
+                try await services.sms.send(to: share.phone.e164, text: Self.message(code: codes[share.id]!, language: audit.language))
             } catch {
                 // An undelivered code is withdrawn, as at sign-in, so the owner can simply try again.
                 try? await store.delete(id: share.id)
@@ -125,11 +124,13 @@ struct SharingService {
     }
 
     /// The SMS: the code, the place and the role; no diacritics so it fits one GSM-7 message.
-    static func message(code: String, place: String, role: PlaceRole, language: Language) -> String {
-        let ascii = TextFolding.fold(place).prefix(40)
+    /// The invitation text. The place's name is typed by whoever shares it, and this goes to a phone
+    /// that never asked for it, so it names nothing a user typed (trust rule 8): the invitee sees the
+    /// place in Ravao after signing in.
+    static func message(code: String, language: Language) -> String {
         switch language {
-        case .vi: return "Ravao: ma xac nhan chia se dia diem \(ascii) la \(code), hieu luc 10 phut. Chi doc ma nay cho nguoi chia se."
-        case .en: return "Ravao: the code to accept the share of \(ascii) is \(code), valid for 10 minutes. Only read it to the person sharing."
+        case .vi: return "Ravao: co nguoi moi ban cung quan ly mot dia diem. Ma xac nhan: \(code), hieu luc 10 phut. Dang nhap Ravao de xem dia diem; chi doc ma cho nguoi moi neu ban tin ho."
+        case .en: return "Ravao: someone invited you to help run a place. Code: \(code), valid 10 minutes. Sign in to Ravao to see the place; read the code only to someone you trust."
         }
     }
 

@@ -40,7 +40,9 @@ public actor OutboxSMSSender: SMSSender {
         defer { try? handle.close() }
         try handle.seekToEnd()
         try handle.write(contentsOf: data)
-        logger.notice("SMS (development outbox)", metadata: ["to": "\(phone)", "text": "\(text)"])
+        // Codes in the text: only at debug level, so a log shipped elsewhere carries none.
+        logger.notice("SMS (development outbox)", metadata: ["to": "\(phone)", "outbox": "\(path)"])
+        logger.debug("SMS text", metadata: ["to": "\(phone)", "text": "\(text)"])
     }
 }
 

@@ -59,7 +59,8 @@ enum MatrixTable {
     static let rules: [MatrixRule] = [
         // Operations and reference data
         get("GET /healthz", .everyone) { _ in "/healthz" },
-        get("GET /metrics", .everyone) { _ in "/metrics" },
+        // Only Prometheus with its token (trust rule 8): no session of any role reads the metrics.
+        get("GET /metrics", .nobody) { _ in "/metrics" },
         get("GET /api/openapi.yaml", .everyone) { _ in "/api/openapi.yaml" },
         get("GET /kiosk-sw.js", .everyone) { _ in "/kiosk-sw.js" },
         get("GET /static/{file}", .everyone) { _ in "/static/app.css" },
@@ -475,7 +476,7 @@ final class MatrixWorld: Sendable {
         var configuration = AppConfiguration()
         configuration.database = location
         configuration.baseURL = "https://ravao.test"
-        configuration.trustProxy = true
+        configuration.trustedProxies = .forRouterTests()
         var logger = Logger(label: "matrix")
         logger.logLevel = .critical
         let sms = CapturingSMS()

@@ -76,7 +76,10 @@ import Testing
                          "/api/v1/places:", "/api/v1/places/{id}:", "/api/v1/places/{id}/qr.svg:", "/api/v1/places/{id}/qr.png:", "/api/v1/scans:"] {
                 #expect(spec.body.contains(path), "the OpenAPI document lacks \(path)")
             }
-            #expect(try await app.request(.get, "/metrics").status == .ok)
+            // Metrics only with the scrape token: not for anyone, not for a signed-in user.
+            #expect(try await app.request(.get, "/metrics").status == .notFound)
+            #expect(try await app.request(.get, "/metrics", token: "wrong").status == .notFound)
+            #expect(try await app.request(.get, "/metrics", token: TestHarness.metricsToken).status == .ok)
             let js = try await app.request(.get, "/static/app.js")
             #expect(js.headers[.contentType]?.hasPrefix("text/javascript") == true)
             #expect(try await app.request(.get, "/static/missing.js").status == .notFound)

@@ -54,6 +54,7 @@ final class CapturingSMS: SMSSender {
 
 /// A running app (router-level: no sockets) with its clock, SMS capture and client.
 struct TestHarness: Sendable {
+    static let metricsToken = "test-scrape-token"
     let client: any TestClientProtocol
     let services: AppServices
     let sms: CapturingSMS
@@ -77,7 +78,8 @@ func withAppUsingSender(_ engine: TestEngine, sender: (any SMSSender)?, configur
     var configuration = AppConfiguration()
     configuration.database = location
     configuration.baseURL = "https://ravao.test"
-    configuration.trustProxy = true
+    configuration.trustedProxies = .forRouterTests()
+    configuration.metricsToken = TestHarness.metricsToken
     configure(&configuration)
     var logger = Logger(label: "test")
     logger.logLevel = .warning
