@@ -45,8 +45,15 @@ struct CheckInService {
 
     /// Records a scan. Unreadable payloads and re-issued tokens are kept in the rejected-scan log and
     /// answered 422 with the reason.
+    /// A recorded scan, and — when the payload was a typed number — what the guard typed, masked:
+    /// the answer then names no one (a typed number proves nothing about who stands at the door).
+    struct ScanResult {
+        let recorded: CheckInStore.Recorded
+        let typedAs: String?
+    }
+
     func scan(payload text: String, at place: Place, direction: CheckInDirection, clientId: UUID, scannedAt: Int64,
-              by scanner: Scanner) async throws -> CheckInStore.Recorded {
+              by scanner: Scanner) async throws -> ScanResult {
         let now = services.time.seconds()
         let payload: ScannedPayload
         switch services.recognizer.recognize(text) {
@@ -56,6 +63,10 @@ struct CheckInService {
                                                       scannedBy: scanner.accountId, deviceId: scanner.deviceId, at: now)
             throw AppError(.unprocessableContent, "unrecognized_payload", en: reason.message, vi: reason.messageVI,
                            fields: [FieldError("payload", en: reason.code, vi: reason.code)])
+        }
+        let typed = Self.isTyped(payload)
+        if typed {
+            try await takeTypedSlot(payload, place: place, by: scanner, now: now)
         }
         var identifiers: [CheckInStore.Identifier] = []
         if let qid = payload.nationalQID { identifiers.append(.init(kind: "qid", value: qid)) }
@@ -68,7 +79,14 @@ struct CheckInService {
             scannedBy: scanner.accountId, deviceId: scanner.deviceId, payload: text, identifiers: identifiers,
             provenPerson: isToken ? payload.ravaoPersonID : nil, tokenVersion: isToken ? payload.ravaoTokenVersion : nil,
             fullName: payload.fullName))
-        return try Self.recorded(outcome)
+        let recorded = try Self.recorded(outcome)
+        return ScanResult(recorded: recorded, typedAs: typed ? Self.maskedTyped(payload) : nil)
+    }
+
+    static func maskedTyped(_ payload: ScannedPayload) -> String {
+        if let phone = payload.phone { return String(phone.nationalFormat.prefix(7)) + String(repeating: "*", count: max(0, phone.nationalFormat.count - 7)) }
+        let number = payload.cccdNumber ?? payload.bhytCardNumber ?? payload.bhxhNumber ?? ""
+        return String(number.prefix(4)) + String(repeating: "*", count: max(0, number.count - 4))
     }
 
     /// The check-in of an outcome, or the error that explains why there is none.
@@ -84,6 +102,30 @@ struct CheckInService {
 
     static let clientIdReused = AppError(.conflict, "client_id_reused", en: "This clientId was already used for another scan; send each scan with a new one.",
                                          vi: "clientId này đã được dùng cho một lượt quét khác; mỗi lượt quét cần một mã mới.")
+
+    /// A phone, CCCD or BHYT number on its own — typed by a guard, or a bare number — carries no proof
+    /// that its holder is at the door, unlike a card's QR (which holds the name) or a signed personal QR.
+    static func isTyped(_ payload: ScannedPayload) -> Bool {
+        payload.fullName == nil && [.phone, .cccd, .bhyt].contains(payload.kind)
+    }
+
+    /// Trust rule 3: typed numbers are limited per account (or kiosk) and per place, counted by distinct
+    /// number so a guard re-typing one person's phone costs nothing.
+    func takeTypedSlot(_ payload: ScannedPayload, place: Place, by scanner: Scanner, now: Int64) async throws {
+        let configuration = services.configuration
+        let value = payload.phone?.e164 ?? payload.cccdNumber ?? payload.bhytCardNumber ?? payload.bhxhNumber ?? payload.raw
+        let who = scanner.accountId.map { "account:\($0.uuidString)" } ?? scanner.deviceId.map { "device:\($0.uuidString)" } ?? "unknown"
+        if let hit = try await services.store.rateLimits.takeDistinct([
+            .init(scope: "typed-scanner", subject: who, perHour: configuration.typedIdentifiersPerAccountPerHour),
+            .init(scope: "typed-place", subject: place.id.uuidString, perHour: configuration.typedIdentifiersPerPlacePerHour),
+        ], item: services.keys.identifierHash(value), now: now) {
+            services.logger.notice("typed identifiers capped", metadata: ["scope": "\(hit.scope)", "place": "\(place.id)"])
+            throw AppError(.tooManyRequests, "too_many_typed_identifiers",
+                           en: "Too many different phone or ID numbers typed in the last hour (at most \(hit.perHour)); scan the person's QR or card instead.",
+                           vi: "Đã nhập quá nhiều số điện thoại/số giấy tờ khác nhau trong một giờ (tối đa \(hit.perHour)); hãy quét mã QR hoặc thẻ của người đến.",
+                           retryAfter: 3600)
+        }
+    }
 
     /// Records a citizen's own check-in at a poster (one tap, signed in).
     func selfCheckIn(account: Account, place: Place, direction: CheckInDirection, clientId: UUID) async throws -> CheckInStore.Recorded {

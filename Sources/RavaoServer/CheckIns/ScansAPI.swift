@@ -20,7 +20,12 @@ struct ScansAPI {
     }
 
     struct ScanAnswer: Encodable, Sendable {
-        struct Person: Encodable, Sendable { let id: String; let displayName: String }
+        struct Person: Encodable, Sendable {
+            let id: String
+            let displayName: String
+            /// True when the guard typed a number: `displayName` is then that number, masked, not a name.
+            var typed = false
+        }
         let checkInId: String
         let duplicate: Bool
         let kind: String
@@ -54,19 +59,28 @@ struct ScansAPI {
             }
             throw error
         }
-        let recorded = try await service.scan(payload: body.payload, at: place, direction: body.direction ?? .in, clientId: body.clientId,
-                                              scannedAt: scannedAt, by: scanner)
-        return JSONResponse(await answer(recorded, place: place, viewer: scanner.accountId), status: recorded.duplicate ? .ok : .created)
+        let result = try await service.scan(payload: body.payload, at: place, direction: body.direction ?? .in, clientId: body.clientId,
+                                            scannedAt: scannedAt, by: scanner)
+        return JSONResponse(await answer(result.recorded, place: place, viewer: scanner.accountId, typedAs: result.typedAs),
+                            status: result.recorded.duplicate ? .ok : .created)
     }
 
-    func answer(_ recorded: CheckInStore.Recorded, place: Place, viewer: UUID?) async -> ScanAnswer {
+    func answer(_ recorded: CheckInStore.Recorded, place: Place, viewer: UUID?, typedAs: String? = nil) async -> ScanAnswer {
         let status = await HealthStatusService(services: services).payload(of: recorded.personId)
-        // Whoever may scan at a place is its staff (a kiosk included); the one rule decides what they see.
-        let disclosure = Disclosure.decide(placePrivileged: place.isPrivileged, viewerRole: .controller)
-        PrivacyGate(services: services).logViewInBackground(recorded.personId, disclosure: disclosure, viewer: viewer, place: place.id)
-        let name = disclosure.name(recorded.fullName)
+        let name: String
+        if let typedAs {
+            // Trust rule 3: a typed number reveals no more than the number itself; the guard asks the
+            // person their name. (The check-in, and so this disclosure, is in their "who saw my data".)
+            name = typedAs
+        } else {
+            // Whoever may scan at a place is its staff (a kiosk included); the one rule decides what they see.
+            let disclosure = Disclosure.decide(placePrivileged: place.isPrivileged, viewerRole: .controller)
+            PrivacyGate(services: services).logViewInBackground(recorded.personId, disclosure: disclosure, viewer: viewer, place: place.id)
+            name = disclosure.name(recorded.fullName)
+        }
         return ScanAnswer(checkInId: recorded.id.uuidString, duplicate: recorded.duplicate, kind: recorded.kind, direction: recorded.direction,
-                          scannedAt: ISOTime.string(recorded.scannedAt), person: .init(id: recorded.personId.uuidString, displayName: name), status: status)
+                          scannedAt: ISOTime.string(recorded.scannedAt), person: .init(id: recorded.personId.uuidString, displayName: name,
+                                                                                        typed: typedAs != nil), status: status)
     }
 
     static func scanTime(_ text: String?, now: Int64) throws -> Int64 {

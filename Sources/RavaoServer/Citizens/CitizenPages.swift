@@ -424,7 +424,7 @@ struct CitizenPages {
         }
         let views = try await services.store.people.dataViews(of: profile.id)
         let viewRows: [HTML] = views.map { v in
-            "<tr><td>\(LocalTime.format(v.at))</td><td>\(v.viewerPhone.flatMap(PhoneNumber.init)?.masked ?? t.system)</td><td>\(v.placeName ?? "")</td><td>\(v.reason)</td></tr>"
+            "<tr><td>\(LocalTime.format(v.at))</td><td>\(v.viewerPhone.flatMap(PhoneNumber.init)?.masked ?? t.system)</td><td>\(v.placeName ?? "")</td><td>\(t.disclosureReason(v.reason))</td></tr>"
         }
         let viewsSection: HTML = """
         <h2 id="views-title">\(t.whoSaw)</h2>

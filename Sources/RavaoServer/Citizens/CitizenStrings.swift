@@ -82,9 +82,17 @@ struct CitizenStrings: Sendable {
     var scannedByStaff: String { t("Quét tại cổng", "Scanned at the gate") }
     var selfCheckIn: String { t("Tự quét mã địa điểm", "Own check-in") }
     var whoSaw: String { t("Ai đã xem thông tin của bạn", "Who has seen your data") }
-    var whoSawIntro: String { t("Mỗi lần cán bộ, cơ sở y tế hoặc chốt kiểm soát xem họ tên, số điện thoại đầy đủ của bạn đều được ghi lại ở đây.",
-                                "Every time an officer, hospital or checkpoint sees your full name or phone number, it is recorded here.") }
-    var nobodySaw: String { t("Chưa có ai xem thông tin đầy đủ của bạn.", "Nobody has seen your full data.") }
+    var whoSawIntro: String { t("Mỗi lần một địa điểm thấy tên (che một phần) và tình trạng sức khỏe của bạn khi quét mã hoặc khi bạn khai báo, và mỗi lần cán bộ, cơ sở y tế hoặc chốt kiểm soát xem họ tên, số điện thoại đầy đủ của bạn, đều được ghi lại ở đây.",
+                                "Every time a place sees your (masked) name and health status, when it scans you or you check in, and every time an officer, hospital or checkpoint sees your full name or phone number, it is recorded here.") }
+    var nobodySaw: String { t("Chưa có ai xem thông tin của bạn.", "Nobody has seen your data.") }
+    /// A disclosure's reason in words: scans name how the person was identified; other reasons are the officer's text.
+    func disclosureReason(_ reason: String) -> String {
+        if reason == "check_in" { return t("Bạn tự khai báo tại địa điểm (địa điểm thấy tên đã che)", "You checked in (the place sees your masked name)") }
+        if reason.hasPrefix("scan:"), let kind = PayloadKind(rawValue: String(reason.dropFirst(5))) {
+            return t("Quét tại cửa: \(kind.displayNameVI) (tên đã che và tình trạng sức khỏe)", "Scanned at the door: \(kind.displayName) (masked name and health status)")
+        }
+        return reason
+    }
     var viewer: String { t("Người xem", "Viewer") }
     var reason: String { t("Lý do", "Reason") }
     var system: String { t("Hệ thống", "System") }

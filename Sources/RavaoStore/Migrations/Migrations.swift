@@ -436,6 +436,14 @@ enum Migrations {
                 "CREATE INDEX exposures_person_time ON exposures (person_id, created_at)",
             ]
         },
+        Migration(version: 14, name: "distinct items in rate limits") { _ in
+            [
+                // Typed phone and ID numbers at the door are limited by how many *different* ones an
+                // account or place types in an hour; the item is a keyed hash, never the number itself.
+                "ALTER TABLE rate_events ADD COLUMN item TEXT",
+                "CREATE INDEX rate_events_items ON rate_events (scope, subject, item, at)",
+            ]
+        },
     ]
 
     /// Bumped by every change that can add an employee to a day's missing list (OrgStore.rosterChanged).

@@ -227,13 +227,24 @@ public struct PeopleStore: Sendable {
         public let reason: String
     }
 
-    /// Every unmasked view of a person's data (S4), newest first, with who looked and where (H7).
+    /// Every disclosure of a person's data (H7, trust rule 3), newest first, with who and where: each
+    /// unmasked view (S4, with its reason), and each check-in, since a check-in shows the person's
+    /// (masked) name and status to the place — the guard or kiosk that scanned it (reason
+    /// `scan:KIND`, KIND `phone`/`cccd`/`bhyt` for typed numbers too) or, for a self check-in, the
+    /// place's live view and history (`check_in`).
     public func dataViews(of person: UUID, limit: Int = 200) async throws -> [DataView] {
         try await engine.read { db in
             try await db.raw("""
-                SELECT v.at, v.reason, a.phone, a.display_name, p.name AS place_name FROM unmasked_views v
-                LEFT JOIN accounts a ON a.id = v.viewer_account_id LEFT JOIN places p ON p.id = v.place_id
-                WHERE v.person_id = \(bind: person.uuidString) ORDER BY v.at DESC, v.id DESC LIMIT \(bind: limit)
+                SELECT * FROM (
+                    SELECT v.at AS at, v.reason AS reason, a.phone AS phone, a.display_name AS display_name, p.name AS place_name FROM unmasked_views v
+                    LEFT JOIN accounts a ON a.id = v.viewer_account_id LEFT JOIN places p ON p.id = v.place_id
+                    WHERE v.person_id = \(bind: person.uuidString)
+                    UNION ALL
+                    SELECT c.scanned_at, CASE WHEN c.kind IN ('poster', 'guest') THEN 'check_in' ELSE 'scan:' || c.kind END,
+                           a.phone, a.display_name, p.name FROM checkins c
+                    LEFT JOIN accounts a ON a.id = c.scanned_by AND c.kind NOT IN ('poster', 'guest') LEFT JOIN places p ON p.id = c.place_id
+                    WHERE c.person_id = \(bind: person.uuidString)
+                ) disclosures ORDER BY at DESC LIMIT \(bind: limit)
                 """).all().map { row in
                 DataView(at: try row.decode(column: "at", as: Int64.self), viewerPhone: try row.decode(column: "phone", as: String?.self),
                          viewerName: try row.decode(column: "display_name", as: String?.self), placeName: try row.decode(column: "place_name", as: String?.self),

@@ -36,6 +36,35 @@ public struct RateLimitStore: Sendable {
         }
     }
 
+    /// Like `take`, but counts distinct items: an item already counted in the last hour under a limit
+    /// is free again (a guard re-typing the same phone), a new one takes a slot. Returns the first
+    /// limit that a new item would exceed, counting nothing then.
+    public func takeDistinct(_ limits: [Limit], item: String, now: Int64) async throws -> Limit? {
+        let kind = engine.kind
+        return try await engine.write { db in
+            if kind == .postgres {
+                try await db.raw("SELECT pg_advisory_xact_lock(7318)").run()
+            }
+            var fresh: [Limit] = []
+            for limit in limits {
+                let seen = try await db.raw("""
+                    SELECT 1 AS n FROM rate_events WHERE scope = \(bind: limit.scope) AND subject = \(bind: limit.subject)
+                    AND item = \(bind: item) AND at > \(bind: now - 3600) LIMIT 1
+                    """).first() != nil
+                if seen { continue }
+                let n = try await db.raw("""
+                    SELECT COUNT(DISTINCT item) AS n FROM rate_events WHERE scope = \(bind: limit.scope) AND subject = \(bind: limit.subject) AND at > \(bind: now - 3600)
+                    """).first()!.decode(column: "n", as: Int.self)
+                if n >= limit.perHour { return limit }
+                fresh.append(limit)
+            }
+            for limit in fresh {
+                try await db.raw("INSERT INTO rate_events (scope, subject, item, at) VALUES (\(bind: limit.scope), \(bind: limit.subject), \(bind: item), \(bind: now))").run()
+            }
+            return nil
+        }
+    }
+
     /// Forgets events older than the hour they count in.
     public func purge(now: Int64) async throws -> Int {
         try await engine.write { db in
