@@ -83,20 +83,25 @@ test("frames without a code give null: flat, noise, random blocks", () => {
   assert.equal(decodeQR(frame((x, y) => (blocks[((y / 4) | 0) * 80 + ((x / 4) | 0)] ? 20 : 230))), null);
 });
 
-test("a code in a big frame (> 1 MP) is read through the half-size pass", () => {
-  const f = fixtures[3];
-  const code = render(f.rows, { scale: 8 });
-  const w = 1280;
-  const h = 960;
+function placeInFrame(code, w, h, left, top) {
   const data = new Uint8ClampedArray(w * h * 4).fill(200);
   for (let y = 0; y < code.height; y++) {
     for (let x = 0; x < code.width; x++) {
       const s = 4 * (y * code.width + x);
-      const d = 4 * ((y + 300) * w + x + 500);
-      data.set(code.data.subarray(s, s + 4), d);
+      data.set(code.data.subarray(s, s + 4), 4 * ((y + top) * w + x + left));
     }
   }
-  assert.equal(decodeQR({ data, width: w, height: h }), f.text);
+  return { data, width: w, height: h };
+}
+
+test("codes in big frames (> 1 MP) are read through the downscaled passes", () => {
+  const f = fixtures[3];
+  // 1.2 MP: read at half size.
+  assert.equal(decodeQR(placeInFrame(render(f.rows, { scale: 8 }), 1280, 960, 500, 300)), f.text);
+  // 4.9 MP: read at a quarter size.
+  assert.equal(decodeQR(placeInFrame(render(f.rows, { scale: 16 }), 2560, 1920, 900, 500)), f.text);
+  // Small modules in a big frame: the downscaled levels lose them, full size reads them.
+  assert.equal(decodeQR(placeInFrame(render(f.rows, { scale: 3 }), 1280, 960, 100, 100)), f.text);
 });
 
 test("bad input gives null, not an exception", () => {

@@ -4,8 +4,8 @@
 //   decodeQR({data, width, height}) -> string | null      (data: RGBA Uint8ClampedArray)
 //
 // It follows the published algorithms (ISO/IEC 18004 and the ZXing / quirc decoders), written anew:
-//   1. luma; frames over 1 MP are tried at half size first (4× less work), smaller ones at full
-//      size first and then at half size, which averages away a phone screen's pixel grid;
+//   1. luma; frames over 1 MP are tried halved (down to ≤ 1 MP) first, smaller ones at full size
+//      first and then at half size, which averages away a phone screen's pixel grid;
 //   2. local thresholds on 8×8 blocks averaged over 5×5 blocks (ZXing's HybridBinarizer, with
 //      zxing-cpp's midrange black point), because one global threshold fails under shadows;
 //   3. finder patterns: 1:1:3:1:1 runs in rows, confirmed vertically, horizontally and diagonally;
@@ -1386,18 +1386,27 @@ function decodeWithTwoFinders(img, cands) {
 export function decodeQR(image) {
   const { data, width, height } = image;
   if (!data || !(width > 0) || !(height > 0) || data.length < width * height * 4) return null;
-  const lum = toLuma(data, width, height);
-  const half = () => {
-    const small = halve(lum, width, height);
-    return decodeLuma(small.lum, small.width, small.height, WORK_LIMIT_HALF);
-  };
+  const full = { lum: toLuma(data, width, height), width, height };
   if (width * height > 1_000_000) {
-    // Big frames: half size first (4× less work, and modules stay ≥ 3 px for typical codes).
-    return half() ?? decodeLuma(lum, width, height, WORK_LIMIT_FULL);
+    // Big frames: halve until at most 1 MP and read the smallest first (each halving is 4× less
+    // work, and typical codes keep ≥ 3 px per module), then the larger levels.
+    const levels = [full];
+    while (levels[0].width * levels[0].height > 1_000_000) {
+      const l = levels[0];
+      levels.unshift(halve(l.lum, l.width, l.height));
+    }
+    for (const l of levels) {
+      const text = decodeLuma(l.lum, l.width, l.height, WORK_LIMIT_FULL);
+      if (text !== null) return text;
+    }
+    return null;
   }
   // Smaller frames: full size first; then half size, which averages away what full size trips
   // on: a phone screen's pixel grid and moiré, or grain on large modules. It costs a quarter.
-  return decodeLuma(lum, width, height, WORK_LIMIT_FULL) ?? (width >= 84 && height >= 84 ? half() : null);
+  const text = decodeLuma(full.lum, width, height, WORK_LIMIT_FULL);
+  if (text !== null || width < 84 || height < 84) return text;
+  const half = halve(full.lum, width, height);
+  return decodeLuma(half.lum, half.width, half.height, WORK_LIMIT_HALF);
 }
 
 // Internals for the unit tests; not part of the contract.
