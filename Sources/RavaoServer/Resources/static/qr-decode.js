@@ -15,7 +15,8 @@
 //      centres and the depth their widths imply; the bottom-right alignment pattern searched where
 //      that grid predicts it; then a hill-climb of the grid's four corners against the known
 //      function patterns (quirc's jiggle);
-//   6. each module read as 5 sub-samples against the local threshold;
+//   6. each module read as 5 sub-samples against the local threshold (then, if that fails,
+//      sharpened against its neighbours, which undoes part of a blur);
 //   7. nearest valid format (≤ 3 bits, both copies) and version (≤ 3 bits) words;
 //   8. Reed–Solomon over GF(256): Berlekamp–Massey, Chien search, Forney; re-checked syndromes;
 //   9. segments: numeric, alphanumeric, byte, ECI, Kanji; UTF-8 unless an ECI says otherwise.
@@ -1142,26 +1143,51 @@ const MIN_COARSE_FIT = 0.3;
 // ±0.25 module) against the local threshold, which tolerates blur and slight misplacement.
 const SUBSAMPLES = [0.5, 0.5, 2, 0.25, 0.25, 1, 0.75, 0.25, 1, 0.25, 0.75, 1, 0.75, 0.75, 1];
 
-function sampleModule(img, h, u, v, pt) {
+function moduleDarkness(img, h, u, v, pt) {
   let sum = 0;
-  let n = 0;
   for (let k = 0; k < SUBSAMPLES.length; k += 3) {
     project(h, u + SUBSAMPLES[k], v + SUBSAMPLES[k + 1], pt);
     const d = darkness(img, pt[0], pt[1]);
-    if (d === d) {
-      sum += SUBSAMPLES[k + 2] * d;
-      n++;
-    }
+    if (d === d) sum += SUBSAMPLES[k + 2] * d;
   }
-  return n > 0 && sum > 0 ? 1 : 0;
+  return sum;
 }
 
-function sampleGrid(img, h, size) {
+function sampleModule(img, h, u, v, pt) {
+  return moduleDarkness(img, h, u, v, pt) > 0 ? 1 : 0;
+}
+
+// Darkness of every module (positive = dark), row-major.
+function sampleDarkness(img, h, size) {
   work.units += size * size * 5;
-  const grid = new Uint8Array(size * size);
+  const d = new Float32Array(size * size);
   const pt = [0, 0];
   for (let v = 0; v < size; v++) {
-    for (let u = 0; u < size; u++) grid[v * size + u] = sampleModule(img, h, u, v, pt);
+    for (let u = 0; u < size; u++) d[v * size + u] = moduleDarkness(img, h, u, v, pt);
+  }
+  return d;
+}
+
+// Modules as bits; with `sharpen` > 0 each module's darkness is first pushed away from the mean
+// of its four neighbours. Blur mixes a lone light module into its dark surroundings (and the
+// reverse); undoing part of that mix in module space reads what the threshold alone misses.
+function toBits(d, size, sharpen) {
+  const grid = new Uint8Array(size * size);
+  for (let v = 0; v < size; v++) {
+    for (let u = 0; u < size; u++) {
+      const i = v * size + u;
+      let x = d[i];
+      if (sharpen > 0) {
+        let m = 0;
+        let n = 0;
+        if (u > 0) { m += d[i - 1]; n++; }
+        if (u < size - 1) { m += d[i + 1]; n++; }
+        if (v > 0) { m += d[i - size]; n++; }
+        if (v < size - 1) { m += d[i + size]; n++; }
+        x += sharpen * (x - m / n);
+      }
+      grid[i] = x > 0 ? 1 : 0;
+    }
   }
   return grid;
 }
@@ -1190,9 +1216,18 @@ function transpose(grid, size) {
 // camera has its finders in the same corners but its modules transposed).
 function readGrid(img, h, version) {
   const size = version * 4 + 17;
-  const grid = sampleGrid(img, h, size);
-  return decodeGrid(grid, version) ?? decodeGrid(transpose(grid, size), version);
+  const d = sampleDarkness(img, h, size);
+  // As sampled, then sharpened against blur; each also mirrored. Reed–Solomon judges each try,
+  // so more tries cost time but never correctness.
+  for (const sharpen of [0, SHARPEN]) {
+    const grid = toBits(d, size, sharpen);
+    const text = decodeGrid(grid, version) ?? decodeGrid(transpose(grid, size), version);
+    if (text !== null) return text;
+  }
+  return null;
 }
+
+const SHARPEN = 0.5;
 
 // From a finder triple to text: version estimate, alignment pattern, transform, refine, read.
 function decodeTriple(img, t) {
