@@ -727,9 +727,9 @@ function confirmFinder(img, counts, rowY, endX) {
 
 const MAX_CANDIDATES = 60;
 
-function findFinders(img) {
+// Scans rows first, first + step, … for finder candidates, adding to `found` (merged by place).
+function findFinders(img, found = [], first = 0, step = 1) {
   const { bits, width, height, inv } = img;
-  const found = [];
   const c = [0, 0, 0, 0, 0];
   const handle = (y, endX) => {
     if (!ratioOK(c, 0.5)) return false;
@@ -749,10 +749,7 @@ function findFinders(img) {
     if (found.length < MAX_CANDIDATES * 4) found.push(p);
     return true;
   };
-  // Every other row in frames of 300 rows or more: a finder's centre is 3 modules tall, so even
-  // at 2 px per module it is crossed 3 times, and the scan costs half.
-  const rowStep = height >= 300 ? 2 : 1;
-  for (let y = 0; y < height; y += rowStep) {
+  for (let y = first; y < height; y += step) {
     c.fill(0);
     let state = 0;
     const row = y * width;
@@ -778,7 +775,31 @@ function findFinders(img) {
     if (state === 4) handle(y, width);
   }
   found.sort((a, b) => b.count - a.count);
-  return found.slice(0, MAX_CANDIDATES);
+  if (found.length > MAX_CANDIDATES) found.length = MAX_CANDIDATES;
+  return found;
+}
+
+// A real finder's 3-module centre is crossed by several scanned rows; a chance 1:1:3:1:1 in
+// noise or texture is mostly confirmed once. In a busy frame single hits are dropped; in a
+// quiet one they are kept, for the smallest codes (2 px per module) that give only one.
+// Patterns under 1.7 px per module are dropped: no grid can be read from them, and pixel noise
+// makes plenty.
+function confirmed(found) {
+  const plausible = found.filter((c) => c.ms >= MIN_MODULE_PX);
+  return plausible.length <= 6 ? plausible : plausible.filter((c) => c.count >= 2);
+}
+
+const MIN_MODULE_PX = 1.7;
+
+// Every other row in frames of 300 rows or more: a finder's centre is 3 modules tall, so it is
+// still crossed about 3 times at 2 px per module, and the scan costs half. With fewer than three
+// candidates seen twice (a small code's finders may be crossed once on the even rows) the odd
+// rows are scanned too.
+function scanFinders(img) {
+  if (img.height < 300) return confirmed(findFinders(img));
+  const found = findFinders(img, [], 0, 2);
+  const strong = confirmed(found).length;
+  return confirmed(found.length === 0 || strong >= 3 ? found : findFinders(img, found, 1, 2));
 }
 
 // Dark-light-dark run from a finder's centre outward along (ux, uy): its length is 3.5 modules
@@ -1357,7 +1378,7 @@ function decodeLuma(lum, width, height, limit) {
   const found = [];
   for (const inv of [0, 1]) {
     const img = { lum, bits, thr, bw, width, height, inv };
-    const cands = findFinders(img);
+    const cands = scanFinders(img);
     found.push([img, cands]);
     if (cands.length < 3) continue;
     const triples = finderTriples(cands.slice(0, 16));
@@ -1448,5 +1469,5 @@ export function decodeQR(image) {
 export const _internal = {
   EXP, LOG, gfMul, gfDiv, rsDecode, nearestFormat, nearestVersion, FORMAT_WORDS, VERSION_WORDS,
   parseSegments, decodeGrid, alignmentPositions, rawCodewords, EC_PER_BLOCK, BLOCK_COUNT, functionMask,
-  maskBit, work, binarize, findFinders, finderTriples, toLuma, decodeTriple,
+  maskBit, work, binarize, findFinders, scanFinders, halve, finderTriples, toLuma, decodeTriple,
 };
