@@ -26,10 +26,15 @@ const frames = manifest.map((m) => ({ ...m, image: readNetpbm(readFileSync(m.fil
 // 217 ms per frame (../shared/docs/QR-DECODING.md): every block has contrast, so every block is
 // thresholded and the finder scan sees speckle everywhere. Made here, so zbarimg does not see them.
 function noiseFrame(sigma, seed) {
-  let s = seed;
+  // mulberry32: a plain LCG's consecutive outputs are correlated, which puts a lattice into the
+  // Box–Muller pairs, and lattices look like codes.
+  let a = seed >>> 0;
   const rnd = () => {
-    s = (Math.imul(s, 1103515245) + 12345) & 0x7fffffff;
-    return (s + 1) / 0x80000001;
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return (((t ^ (t >>> 14)) >>> 0) + 1) / 4294967297;
   };
   const data = new Uint8ClampedArray(640 * 480 * 4);
   for (let i = 0; i < 640 * 480; i++) {
