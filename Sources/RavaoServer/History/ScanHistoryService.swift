@@ -69,13 +69,20 @@ struct ScanHistoryService {
             kind = text
         }
         var phoneSuffix: String?
+        var phonePrefix: String?
         var nameTerms: [String] = []
         if let text = q["q"] {
             echo["q"] = text
             let digits = text.filter { !$0.isWhitespace && $0 != "." && $0 != "-" }
             if digits.allSatisfy(\.isNumber) && digits.count >= 3 {
-                // A number: the end of the person's phone (stored as +84…, so a leading 0 is dropped).
-                phoneSuffix = String(digits.hasPrefix("0") && digits.count >= 9 ? String(digits.dropFirst()) : digits)
+                if viewer.disclosure.isFull {
+                    // A number: the end of the person's phone (stored as +84…, so a leading 0 is dropped).
+                    phoneSuffix = String(digits.hasPrefix("0") && digits.count >= 9 ? String(digits.dropFirst()) : digits)
+                } else {
+                    // Trust rule 4: a masked phone shows its first 7 digits ("0916859***"); a search may
+                    // match only those, or it would tell which hidden digits a visitor's phone has.
+                    phonePrefix = Self.visiblePhonePrefix(digits)
+                }
             } else {
                 nameTerms = TextFolding.terms(text)
             }
@@ -96,9 +103,17 @@ struct ScanHistoryService {
             echo["inside"] = "0"
         }
         let filter = ScanHistoryStore.Filter(placeIds: placeIds, from: from, to: to, direction: direction, kind: kind,
-                                             scannedBy: viewer.role == .controller ? viewer.account.id : nil, phoneSuffix: phoneSuffix)
+                                             scannedBy: viewer.role == .controller ? viewer.account.id : nil, phoneSuffix: phoneSuffix,
+                                             phonePrefix: phonePrefix)
         let widened = Viewer(account: viewer.account, place: viewer.place, role: viewer.role, disclosure: viewer.disclosure, placeNames: names)
         return (Query(filter: filter, nameTerms: nameTerms, cursor: cursor, limit: limit, echo: echo), widened)
+    }
+
+    /// The E.164 start of a phone from digits typed as its national form, cut to what a masked phone
+    /// shows: "0916859123" and "0916859" both give "+84916859".
+    static func visiblePhonePrefix(_ digits: String) -> String {
+        let national = digits.hasPrefix("0") ? digits : "0" + digits
+        return "+84" + national.prefix(7).dropFirst()
     }
 
     static func encodeCursor(_ c: ScanHistoryStore.Cursor) -> String {

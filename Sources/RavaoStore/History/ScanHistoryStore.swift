@@ -19,12 +19,14 @@ public struct ScanHistoryStore: Sendable {
         public var kind: String?
         /// Only scans made by this account (entry controllers see their own).
         public var scannedBy: UUID?
-        /// Digits the person's phone number ends with.
+        /// Digits the person's phone number ends with (viewers who see phones in full).
         public var phoneSuffix: String?
+        /// The start of the person's phone in E.164 (viewers who see it masked: only its visible digits).
+        public var phonePrefix: String?
         public init(placeIds: [UUID], from: Int64? = nil, to: Int64? = nil, direction: CheckInDirection? = nil, kind: String? = nil,
-                    scannedBy: UUID? = nil, phoneSuffix: String? = nil) {
+                    scannedBy: UUID? = nil, phoneSuffix: String? = nil, phonePrefix: String? = nil) {
             self.placeIds = placeIds; self.from = from; self.to = to; self.direction = direction; self.kind = kind
-            self.scannedBy = scannedBy; self.phoneSuffix = phoneSuffix
+            self.scannedBy = scannedBy; self.phoneSuffix = phoneSuffix; self.phonePrefix = phonePrefix
         }
     }
 
@@ -60,6 +62,12 @@ public struct ScanHistoryStore: Sendable {
             sql += """
                  AND EXISTS (SELECT 1 FROM person_identifiers i WHERE i.person_id = c.person_id AND i.kind || '' = 'phone'
                     AND i.value LIKE \(bind: "%" + suffix))
+                """ as SQLQueryString
+        }
+        if let prefix = f.phonePrefix {
+            sql += """
+                 AND EXISTS (SELECT 1 FROM person_identifiers i WHERE i.person_id = c.person_id AND i.kind || '' = 'phone'
+                    AND i.value LIKE \(bind: prefix + "%"))
                 """ as SQLQueryString
         }
         return sql

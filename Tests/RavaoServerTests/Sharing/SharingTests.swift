@@ -224,8 +224,10 @@ import Testing
 
             // Filters: direction, phone suffix, name as shown, time range.
             #expect((try await app.request(.get, "/api/v1/places/\(w.placeId)/scans?direction=out", token: w.owner).json["items"] as? [[String: Any]])?.count == 2)
-            let byPhone = try await app.request(.get, "/api/v1/places/\(w.placeId)/scans?q=9123", token: w.owner)
+            // The owner sees phones masked ("0916859***"): only the visible digits are searchable (trust rule 4).
+            let byPhone = try await app.request(.get, "/api/v1/places/\(w.placeId)/scans?q=0916859", token: w.owner)
             #expect((byPhone.json["items"] as? [[String: Any]])?.count == 1)
+            #expect((try await app.request(.get, "/api/v1/places/\(w.placeId)/scans?q=9123", token: w.owner).json["items"] as? [[String: Any]])?.count == 0)
             let byName = try await app.request(.get, "/api/v1/places/\(w.placeId)/scans?q=tran%20thi", token: w.owner)
             #expect((byName.json["items"] as? [[String: Any]])?.count == 1)
             // A masked given name is not searchable: the search would reveal it.
