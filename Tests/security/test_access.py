@@ -41,3 +41,25 @@ def test_a_client_id_is_no_key_to_someone_elses_visit(server: Server):
     theirs = other.call("POST", "/api/v1/checkins", {"placeCode": code, "clientId": own_id})
     assert theirs.status == 409, theirs.body
     assert citizen.call("POST", "/api/v1/checkins", {"placeCode": code, "clientId": own_id}).status == 200
+
+
+def test_an_officer_whose_unit_is_unknown_has_no_access(ravao_bin, database, tmp_path):
+    """Trust rule 7: jurisdiction fails closed. A district of the 2021 list means nothing after the
+    switch to the 2025 list; the officer gets nothing until an administrator maps the unit."""
+    s = Server(binary=ravao_bin, database=database, workdir=tmp_path)
+    s.console("import-units", "2021")
+    national, e164 = s.fresh_phone()
+    s.console("officer", "add", "--phone", national, "--unit", "001", "--functions", "statistics,health")
+    s.console("import-units", "2025")
+    s.start()
+    try:
+        officer = s.sign_in(national, e164)
+        for path in ("/api/v1/stats", "/api/v1/risk", "/api/v1/cases"):
+            reply = s.call("GET", path, token=officer)
+            assert reply.status == 403 and reply.json["error"]["code"] == "unit_unmapped", (path, reply.status, reply.body)
+        # Mapped to a 2025 unit, the officer works again, inside it only.
+        s.console("officer", "add", "--phone", national, "--unit", "01", "--functions", "statistics,health")
+        assert s.call("GET", "/api/v1/stats", token=officer).status == 200
+        assert s.call("GET", "/api/v1/stats?unit=48", token=officer).status == 403
+    finally:
+        s.stop()

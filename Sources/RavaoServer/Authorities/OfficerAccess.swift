@@ -22,6 +22,10 @@ struct OfficerAccess {
         return AppError(.forbidden, "missing_function", en: "Your officer account does not have the \(function.rawValue) function.",
                         vi: "Tài khoản cán bộ của bạn không có chức năng \(vi).")
     }
+    static func unmapped(_ code: String) -> AppError {
+        AppError(.forbidden, "unit_unmapped", en: "Your unit \(code) is not in the active list of administrative units; an administrator must map it (ravao officer add --unit NEW).",
+                 vi: "Đơn vị \(code) của bạn không có trong danh mục đơn vị hành chính đang dùng; quản trị viên cần gán lại đơn vị.")
+    }
     static let outside = AppError(.forbidden, "outside_jurisdiction", en: "That is outside your jurisdiction.",
                                   vi: "Nội dung này nằm ngoài địa bàn bạn phụ trách.")
     static let unknownUnit = AppError(.unprocessableContent, "unknown_unit", en: "Unknown administrative unit code (use VN for the whole country).",
@@ -32,7 +36,10 @@ struct OfficerAccess {
         let account = try context.requireAccount()
         guard let record = try await services.store.officers.officer(account: account.id) else { throw Self.notOfficer }
         if let function, !record.functions.contains(function) { throw Self.missing(function) }
-        return Officer(account: account, record: record, jurisdiction: try await jurisdiction(of: record.unitCode) ?? .country)
+        // Trust rule 7: a unit the active list does not know (e.g. a 2021 district after the switch to the
+        // 2025 list) grants nothing until an administrator maps it — never the whole country.
+        guard let jurisdiction = try await jurisdiction(of: record.unitCode) else { throw Self.unmapped(record.unitCode) }
+        return Officer(account: account, record: record, jurisdiction: jurisdiction)
     }
 
     /// The jurisdiction a unit code names in the active list; nil when unknown. `VN` is the country.
