@@ -12,7 +12,7 @@ struct RavaoCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "ravao",
         abstract: "QR entry/exit control and contact tracing.",
-        subcommands: [Serve.self, Migrate.self, ImportUnits.self, HealthCommand.self, OfficerCommand.self, RebuildRollups.self],
+        subcommands: [Serve.self, Migrate.self, ImportUnits.self, HealthCommand.self, OfficerCommand.self, RebuildRollups.self, Purge.self],
         defaultSubcommand: Serve.self)
 }
 
@@ -59,6 +59,7 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "Reverse proxies whose X-Forwarded-For is believed: addresses and CIDR ranges, comma-separated, e.g. 127.0.0.1,::1 (env RAVAO_TRUSTED_PROXIES; default none)") var trustedProxies: String?
     @Flag(help: "Shorthand for --trusted-proxies 127.0.0.1,::1: a proxy on this machine (env RAVAO_TRUST_PROXY=1)") var trustProxy = false
     @Option(help: "File holding the server secret, created (mode 0600) on first start; every instance needs the same one (env RAVAO_SECRET_FILE; default ravao-secret). RAVAO_SECRET (64 hex digits) takes its place.") var secretFile: String?
+    @Option(help: "Days check-ins and other personal rows are kept; older ones are purged nightly unless an open tracing case holds them (env RAVAO_RETENTION_DAYS; default 28)") var retentionDays: Int?
     @Option(help: "Distinct phone or ID numbers one account or kiosk may type at the door per hour (env RAVAO_TYPED_PER_HOUR; default 60)") var typedPerHour: Int?
     @Option(help: "Distinct phone or ID numbers typed at one place per hour (env RAVAO_TYPED_PER_PLACE_PER_HOUR; default 300)") var typedPerPlacePerHour: Int?
     @Option(help: "Bearer token Prometheus must send to read /metrics (env RAVAO_METRICS_TOKEN; default: /metrics only for a loopback peer without proxy headers)") var metricsToken: String?
@@ -96,6 +97,7 @@ struct Serve: AsyncParsableCommand {
             configuration.secretFile = secretFile ?? env("RAVAO_SECRET_FILE") ?? "ravao-secret"
         }
         configuration.metricsToken = metricsToken ?? env("RAVAO_METRICS_TOKEN")
+        configuration.retentionDays = try Purge.days(retentionDays)
         for (flag, value, variable, target) in [("--typed-per-hour", typedPerHour, "RAVAO_TYPED_PER_HOUR", \AppConfiguration.typedIdentifiersPerAccountPerHour),
                                                 ("--typed-per-place-per-hour", typedPerPlacePerHour, "RAVAO_TYPED_PER_PLACE_PER_HOUR", \AppConfiguration.typedIdentifiersPerPlacePerHour)] {
             guard let number = value ?? env(variable).flatMap(Int.init) else {
@@ -135,6 +137,39 @@ struct Serve: AsyncParsableCommand {
             fflush(nil)
         }
         try await app.application.runService()
+    }
+}
+
+struct Purge: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Delete personal rows older than the retention period now (the server also does it nightly).",
+        discussion: "Check-ins, rejected scans, unmasked-view logs, declarations, exposures and the per-person rollups older than --retention-days are deleted, except those in the window of an open tracing case. What was deleted is counted in the log.")
+    @OptionGroup var db: DatabaseOptions
+    @Option(help: "Days to keep (env RAVAO_RETENTION_DAYS; default 28)") var retentionDays: Int?
+
+    static func days(_ flag: Int?) throws -> Int {
+        if let flag {
+            guard flag > 0 else { throw ValidationError("--retention-days must be at least 1") }
+            return flag
+        }
+        guard let text = env("RAVAO_RETENTION_DAYS") else { return 28 }
+        guard let value = Int(text), value > 0 else { throw ValidationError("RAVAO_RETENTION_DAYS must be a positive number") }
+        return value
+    }
+
+    func run() async throws {
+        let logger = db.logger()
+        let days = try Self.days(retentionDays)
+        let engine = try await openDatabase(try db.location(), logger: logger)
+        do {
+            try await Migrator.migrate(engine, logger: logger, clock: { Int64(Date().timeIntervalSince1970) })
+            let counts = try await Retention(store: Store(engine: engine), days: days, logger: logger).purge(now: Int64(Date().timeIntervalSince1970))
+            print(counts.map { "\($0.table): \($0.rows)" }.joined(separator: ", "))
+        } catch {
+            await engine.shutdown()
+            throw ValidationError(String(reflecting: error))
+        }
+        await engine.shutdown()
     }
 }
 

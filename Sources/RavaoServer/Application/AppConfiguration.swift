@@ -25,6 +25,9 @@ public struct AppConfiguration: Sendable {
     /// (trust rule 3): a guard helps people without a QR; nobody gets a lookup service.
     public var typedIdentifiersPerAccountPerHour = 60
     public var typedIdentifiersPerPlacePerHour = 300
+    /// Days personal rows are kept (P4); older ones are purged nightly unless an open case holds them.
+    /// nil turns the nightly purge off (in-process tests whose worlds are dated in the past).
+    public var retentionDays: Int? = 28
     public var otp: OTPPolicy = .init()
     /// Thresholds and windows of the health-status rules (H6); `--health-rules FILE` replaces any of them.
     public var healthRules: HealthRules = .standard

@@ -77,6 +77,7 @@ public func buildApplication(
     MeAPI(services: services).addRoutes(to: api)
     OrgsAPI(services: services).addRoutes(to: api)
     AuthoritiesAPI(services: services).addRoutes(to: api)
+    CasesAPI(services: services).addRoutes(to: api)
     SignInPages(services: services).addRoutes(to: router)
     PlacePages(services: services).addRoutes(to: router)
     PosterPages(services: services).addRoutes(to: router)
@@ -94,7 +95,7 @@ public func buildApplication(
     let application = Application(
         router: router,
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "ravao"),
-        services: [DatabaseCloser(engine: engine), Housekeeping(services: services)],
+        services: [DatabaseCloser(engine: engine), Housekeeping(services: services), RetentionService(services: services)],
         onServerRunning: { channel in
             let port = channel.localAddress?.port ?? configuration.port
             await onServerRunning("http://\(configuration.host == "0.0.0.0" ? "localhost" : configuration.host):\(port)")

@@ -70,7 +70,9 @@ public final class SQLiteEngine: DatabaseEngine {
                 try await db.raw("COMMIT").run()
                 return value
             } catch {
-                try? await db.raw("ROLLBACK").run()
+                // In a cancelled task the ROLLBACK would be refused before it ran, leaving the shared
+                // writer inside a transaction for every later write; it runs in a task of its own.
+                await Task { try? await db.raw("ROLLBACK").run() }.value
                 throw error
             }
         }

@@ -444,6 +444,24 @@ enum Migrations {
                 "CREATE INDEX rate_events_items ON rate_events (scope, subject, item, at)",
             ]
         },
+        Migration(version: 15, name: "retention and tracing cases") { _ in
+            [
+                // A case an officer opened holds its window against the nightly retention purge.
+                """
+                CREATE TABLE tracing_cases (
+                    id TEXT PRIMARY KEY, person_id TEXT NOT NULL, opened_by TEXT NOT NULL, unit_code TEXT NOT NULL,
+                    from_at BIGINT NOT NULL, to_at BIGINT NOT NULL, note TEXT NOT NULL, opened_at BIGINT NOT NULL,
+                    closed_at BIGINT, closed_by TEXT)
+                """,
+                "CREATE INDEX tracing_cases_open ON tracing_cases (closed_at, from_at)",
+                // The purge reads the oldest rows first; without these it would scan every table each night.
+                "CREATE INDEX checkins_time ON checkins (scanned_at)",
+                "CREATE INDEX rejected_scans_time ON rejected_scans (at)",
+                "CREATE INDEX unmasked_views_time ON unmasked_views (at)",
+                "CREATE INDEX declarations_time ON declarations (created_at)",
+                "CREATE INDEX exposures_time ON exposures (created_at)",
+            ]
+        },
     ]
 
     /// Bumped by every change that can add an employee to a day's missing list (OrgStore.rosterChanged).

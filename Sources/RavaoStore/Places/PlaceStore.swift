@@ -314,6 +314,8 @@ public struct Store: Sendable {
     public let rateLimits: RateLimitStore
     public let people: PeopleStore
     public let health: HealthStore
+    public let retention: RetentionStore
+    public let cases: CaseStore
     /// The process's memory of coverage answers, shared by every `orgs` store of this engine.
     public let coverageMemo = CoverageMemo()
 
@@ -328,5 +330,7 @@ public struct Store: Sendable {
         rateLimits = RateLimitStore(engine: engine)
         people = PeopleStore(engine: engine)
         health = HealthStore(engine: engine)
+        retention = RetentionStore(engine: engine)
+        cases = CaseStore(engine: engine)
     }
 }

@@ -235,6 +235,11 @@ enum MatrixTable {
         get("GET /api/v1/me/dependents", .signedIn) { _ in "/api/v1/me/dependents" },
         MatrixRule(route: "POST /api/v1/me/dependents", allowed: .signedIn) { _, _ in MatrixCall(uri: "/api/v1/me/dependents", json: "{}") },
         get("GET /api/v1/me/handovers", .signedIn) { _ in "/api/v1/me/handovers" },
+        get("GET /api/v1/cases", [.officer]) { _ in "/api/v1/cases" },
+        MatrixRule(route: "POST /api/v1/cases", allowed: [.officer]) { w, _ in
+            MatrixCall(uri: "/api/v1/cases", json: #"{"personId":"\#(try await w.citizenPerson())","from":"2026-01-01T00:00:00+07:00","to":"2026-01-02T00:00:00+07:00"}"#) },
+        MatrixRule(route: "POST /api/v1/cases/{id}/close", allowed: [.officer]) { w, _ in
+            MatrixCall(uri: "/api/v1/cases/\(try await w.freshCase())/close", json: "{}") },
         MatrixRule(route: "POST /api/v1/me/exposures/{id}/review", allowed: [.citizen]) { w, _ in
             MatrixCall(uri: "/api/v1/me/exposures/\(try await w.freshExposure())/review", json: #"{"note":"I was not there"}"#) },
         MatrixRule(route: "POST /api/v1/me/handovers/{id}/accept", allowed: [.citizen]) { w, _ in MatrixCall(uri: "/api/v1/me/handovers/\(try await w.freshDependent(handedTo: .citizen))/accept", json: "{}") },
@@ -387,6 +392,13 @@ final class MatrixWorld: Sendable {
     func freshRequest() async throws -> String {
         let (placeId, _) = try await makePlace(owner: .owner, staff: true)
         return try await app.store.places.requestAccess(placeId: UUID(uuidString: placeId)!, accountId: accounts[.citizen]!, now: app.services.time.seconds()).id.uuidString
+    }
+
+    /// An open tracing case of the officer's.
+    func freshCase() async throws -> String {
+        let now = app.services.time.seconds()
+        return try await app.store.cases.open(person: UUID(uuidString: try await citizenPerson())!, by: accounts[.officer]!, unitCode: "48",
+                                              from: now - 86_400, to: now, note: "", now: now).uuidString
     }
 
     /// An exposure (H8) recorded by the officer for the citizen role's person.

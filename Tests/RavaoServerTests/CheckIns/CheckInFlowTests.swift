@@ -171,9 +171,12 @@ import Testing
             #expect(outReceipt.body.contains("Đã khai báo ra") && !outReceipt.body.contains("id=\"checkout\""))
             #expect(try await count(app, "SELECT COUNT(DISTINCT person_id) AS n FROM checkins") == 1)
             #expect(try await count(app, "SELECT COUNT(*) AS n FROM checkins WHERE direction = 'out'") == 1)
-            // The guest's phone number names them for a later card scan too.
+            // The guest's phone number finds them again when a guard types it, but a typed number
+            // reveals no name (trust rule 3): the answer shows the number, masked.
             let staffScan = try await scan(app, token: owner, placeId: try #require(place["id"] as? String), payload: "0905123456")
-            #expect((staffScan.json["person"] as? [String: Any])?["displayName"] as? String == "Lê Thị ***")
+            #expect((staffScan.json["person"] as? [String: Any])?["displayName"] as? String == "0905123***")
+            #expect((staffScan.json["person"] as? [String: Any])?["typed"] as? Bool == true)
+            #expect(try await count(app, "SELECT COUNT(DISTINCT person_id) AS n FROM checkins") == 1)
             // No CSRF token, no check-in.
             #expect(try await web.post("/c/\(code)/guest", [("clientId", UUID().uuidString), ("name", "A"), ("phone", "0905123456")], withCSRF: false).status == .forbidden)
         }

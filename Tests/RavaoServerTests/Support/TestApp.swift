@@ -80,6 +80,8 @@ func withAppUsingSender(_ engine: TestEngine, sender: (any SMSSender)?, configur
     configuration.baseURL = "https://ravao.test"
     configuration.trustedProxies = .forRouterTests()
     configuration.metricsToken = TestHarness.metricsToken
+    // Test worlds are dated in the past; the nightly purge has its own tests (Tests/security).
+    configuration.retentionDays = nil
     configure(&configuration)
     var logger = Logger(label: "test")
     logger.logLevel = .warning

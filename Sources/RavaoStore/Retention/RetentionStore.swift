@@ -1,0 +1,128 @@
+import Foundation
+import SQLKit
+
+/// P4 and trust rule 9: personal rows leave the database after the retention period, unless an open
+/// tracing case holds the time they fall in.
+public struct RetentionStore: Sendable {
+    let engine: any DatabaseEngine
+    public init(engine: any DatabaseEngine) { self.engine = engine }
+
+    /// Rows deleted per table by one purge, for the log.
+    public typealias Counts = [(table: String, rows: Int)]
+
+    /// Rows per delete transaction: the SQLite writer is held for a short while only, so scans keep
+    /// flowing during a nightly purge of a busy day.
+    static let chunk = 5_000
+    /// A case holds its window and a day on each side (stays reach across midnight and buffers).
+    static let holdMargin: Int64 = 86_400
+
+    /// Deletes what is older than `cutoff` (Unix seconds) and not held by an open case.
+    public func purge(before cutoff: Int64) async throws -> Counts {
+        let cutoffDay = Int64((cutoff + 25_200) / 86_400)  // local days (UTC+7), as the rollups count them
+        func heldAt(_ column: String) -> String {
+            "EXISTS (SELECT 1 FROM tracing_cases h WHERE h.closed_at IS NULL AND \(column) BETWEEN h.from_at - \(Self.holdMargin) AND h.to_at + \(Self.holdMargin))"
+        }
+        func heldDay(_ column: String) -> String {
+            "EXISTS (SELECT 1 FROM tracing_cases h WHERE h.closed_at IS NULL AND \(column) BETWEEN (h.from_at + 25200) / 86400 - 1 AND (h.to_at + 25200) / 86400 + 1)"
+        }
+        var counts: Counts = []
+        // Tables with an id: deleted in chunks.
+        for (table, column, holdable) in [("checkins", "scanned_at", true), ("rejected_scans", "at", true), ("unmasked_views", "at", false),
+                                          ("declarations", "created_at", false), ("exposures", "created_at", true)] {
+            let held = holdable ? " AND NOT " + heldAt("t.\(column)") : ""
+            var total = 0
+            while true {
+                let sql = """
+                    DELETE FROM \(table) WHERE id IN (SELECT t.id FROM \(table) t WHERE t.\(column) < \(cutoff)\(held) LIMIT \(Self.chunk))
+                    RETURNING id
+                    """
+                let n = try await engine.write { db in try await db.raw(SQLQueryString(sql)).all().count }
+                total += n
+                if n < Self.chunk { break }
+            }
+            counts.append((table, total))
+        }
+        // Derived rows keyed without an id: one statement each.
+        let derived: [(String, String)] = [
+            ("stays", "ended_at < \(cutoff) AND NOT " + heldAt("stays.started_at")),
+            ("place_day_people", "day < \(cutoffDay) AND NOT " + heldDay("place_day_people.day")),
+            ("unit_people_days", "day < \(cutoffDay) AND NOT " + heldDay("unit_people_days.day")),
+            ("org_presence", "day < \(cutoffDay)"),
+            ("otp_failures", "at < \(cutoff)"),
+            ("otp_challenges", "created_at < \(cutoff)"),
+            ("sessions", "expires_at < \(cutoff)"),
+        ]
+        for (table, condition) in derived {
+            let sql = "DELETE FROM \(table) WHERE \(condition) RETURNING 1 AS n"
+            let n = try await engine.write { db in try await db.raw(SQLQueryString(sql)).all().count }
+            counts.append((table, n))
+        }
+        return counts
+    }
+}
+
+/// Tracing cases (A4): an officer opens one for a person and a window; while it is open, retention
+/// keeps every check-in of that window (trust rule 9). Closing the case ends the hold.
+public struct CaseStore: Sendable {
+    let engine: any DatabaseEngine
+    public init(engine: any DatabaseEngine) { self.engine = engine }
+
+    public struct Case: Sendable, Equatable {
+        public let id: UUID
+        public let personId: UUID
+        public let openedBy: UUID
+        public let unitCode: String
+        public let from: Int64
+        public let to: Int64
+        public let note: String
+        public let openedAt: Int64
+        public let closedAt: Int64?
+        public let closedBy: UUID?
+    }
+
+    public func open(person: UUID, by officer: UUID, unitCode: String, from: Int64, to: Int64, note: String, now: Int64) async throws -> UUID {
+        let id = TimeOrderedID.make()
+        try await engine.write { db in
+            try await db.raw("""
+                INSERT INTO tracing_cases (id, person_id, opened_by, unit_code, from_at, to_at, note, opened_at)
+                VALUES (\(bind: id.uuidString), \(bind: person.uuidString), \(bind: officer.uuidString), \(bind: unitCode), \(bind: from), \(bind: to),
+                        \(bind: note), \(bind: now))
+                """).run()
+        }
+        return id
+    }
+
+    /// Closes an open case; false when it was not open.
+    public func close(_ id: UUID, by officer: UUID, now: Int64) async throws -> Bool {
+        try await engine.write { db in
+            try await db.raw("""
+                UPDATE tracing_cases SET closed_at = \(bind: now), closed_by = \(bind: officer.uuidString)
+                WHERE id = \(bind: id.uuidString) AND closed_at IS NULL RETURNING id
+                """).first() != nil
+        }
+    }
+
+    public func find(_ id: UUID) async throws -> Case? {
+        try await engine.read { db in
+            try await db.raw("SELECT * FROM tracing_cases WHERE id = \(bind: id.uuidString)").first().map(Self.decode)
+        }
+    }
+
+    /// Cases opened by officers of these units (the asking officer's and those below it), newest first.
+    public func list(limit: Int = 200) async throws -> [Case] {
+        try await engine.read { db in
+            try await db.raw("SELECT * FROM tracing_cases ORDER BY opened_at DESC LIMIT \(bind: limit)").all().map(Self.decode)
+        }
+    }
+
+    static func decode(_ row: any SQLRow) throws -> Case {
+        Case(id: UUID(uuidString: try row.decode(column: "id", as: String.self))!,
+             personId: UUID(uuidString: try row.decode(column: "person_id", as: String.self))!,
+             openedBy: UUID(uuidString: try row.decode(column: "opened_by", as: String.self))!,
+             unitCode: try row.decode(column: "unit_code", as: String.self),
+             from: try row.decode(column: "from_at", as: Int64.self), to: try row.decode(column: "to_at", as: Int64.self),
+             note: try row.decode(column: "note", as: String.self), openedAt: try row.decode(column: "opened_at", as: Int64.self),
+             closedAt: try row.decode(column: "closed_at", as: Int64?.self),
+             closedBy: try row.decode(column: "closed_by", as: String?.self).flatMap(UUID.init(uuidString:)))
+    }
+}
