@@ -889,16 +889,16 @@ function project(h, u, v, out) {
 
 // Looks for a light-dark-light run of about one module each (the alignment pattern's centre
 // module inside its light ring), confirmed vertically and re-centred horizontally; returns the
-// hit nearest to (px, py).
-function findAlignment(img, px, py, ms, radius) {
+// distinct hits, nearest to (px, py) first. Data modules can mimic the pattern, so the caller
+// judges each hit by how well the grid it implies fits.
+function findAlignments(img, px, py, ms, radius) {
   const { bits, width, inv } = img;
   const x0 = Math.max(0, Math.floor(px - radius));
   const x1 = Math.min(img.width - 1, Math.ceil(px + radius));
   const y0 = Math.max(0, Math.floor(py - radius));
   const y1 = Math.min(img.height - 1, Math.ceil(py + radius));
   const near = (n) => n >= 0.4 * ms && n <= 2 * ms;
-  let best = null;
-  let bestD = Infinity;
+  const hits = [];
   for (let y = y0; y <= y1; y++) {
     const row = y * width;
     // Runs in this row: [start, length, dark]
@@ -925,14 +925,12 @@ function findAlignment(img, px, py, ms, radius) {
       if (h === null) continue;
       const fx = cx + h + 0.5;
       const fy = cy + 0.5;
-      const d = Math.hypot(fx - px, fy - py);
-      if (d < bestD) {
-        bestD = d;
-        best = { x: fx, y: fy };
-      }
+      const same = hits.find((q) => Math.abs(q.x - fx) < ms / 2 && Math.abs(q.y - fy) < ms / 2);
+      if (same) continue;
+      hits.push({ x: fx, y: fy, d: Math.hypot(fx - px, fy - py) });
     }
   }
-  return best;
+  return hits.sort((a, b) => a.d - b.d);
 }
 
 // Dark centre flanked by light runs then dark along (dx, dy); returns the centre offset or null.
@@ -1021,21 +1019,28 @@ function referenceCells(version) {
   return cells;
 }
 
-// How well the grid's function patterns match the image (higher is better).
+// How well the grid's function patterns match the image (higher is better). Each cell is probed
+// at four points 0.3 module from its centre: a grid off by a fraction of a module then loses
+// score at the patterns' edges, which gives the hill-climb something to follow.
+const PROBES = [-0.3, -0.3, 0.3, -0.3, -0.3, 0.3, 0.3, 0.3];
+
 function fitness(img, h, cells) {
   const pt = [0, 0];
   let score = 0;
   for (let i = 0; i < cells.length; i += 3) {
-    project(h, cells[i], cells[i + 1], pt);
-    const d = darkness(img, pt[0], pt[1]);
-    if (d !== d) {
-      score -= 1;
-      continue;
+    const expect = cells[i + 2];
+    for (let k = 0; k < 8; k += 2) {
+      project(h, cells[i] + PROBES[k], cells[i + 1] + PROBES[k + 1], pt);
+      const d = darkness(img, pt[0], pt[1]);
+      if (d !== d) {
+        score -= 1;
+        continue;
+      }
+      const s = d * expect;
+      score += s > 16 ? 1 : s < -16 ? -1 : s / 16;
     }
-    const s = d * cells[i + 2];
-    score += s > 16 ? 1 : s < -16 ? -1 : s / 16;
   }
-  return score;
+  return score / 4;
 }
 
 // quirc's jiggle: hill-climbs the image positions of the grid's four outer corners so that the
@@ -1163,23 +1168,23 @@ function decodeAtVersion(img, t, version, ms, tried) {
     }
   }
 
-  const attempts = [];
+  // Candidate grids: the parallelogram guess, and one per alignment-pattern hit around the
+  // bottom-right alignment pattern's predicted place (3 modules in from the finders' corner).
+  // The best two by fit of the function patterns are refined and read.
+  const cells = referenceCells(version);
+  const candidates = [{ h, fit: fitness(img, h, cells) }];
   if (version >= 2) {
-    // The bottom-right alignment pattern's centre is 3 modules in from the finders' corner.
     const pt = [0, 0];
     project(h, size - 6.5, size - 6.5, pt);
-    for (const allowance of [4, 8, 16]) {
-      const a = findAlignment(img, pt[0], pt[1], ms, allowance * ms);
-      if (a) {
-        const ha = homography([...src, [size - 6.5, size - 6.5]], [...dst, [a.x, a.y]]);
-        if (ha) attempts.push(ha);
-        break;
-      }
+    for (const a of findAlignments(img, pt[0], pt[1], ms, 8 * ms).slice(0, 12)) {
+      const ha = homography([...src, [size - 6.5, size - 6.5]], [...dst, [a.x, a.y]]);
+      if (ha) candidates.push({ h: ha, fit: fitness(img, ha, cells) });
     }
   }
-  attempts.push(h);
-  for (const h0 of attempts) {
-    const text = readGrid(img, refine(img, h0, size, ms, version), version);
+  candidates.sort((a, b) => b.fit - a.fit);
+  for (const { h: h0 } of candidates.slice(0, 2)) {
+    const hr = refine(img, h0, size, ms, version);
+    const text = readGrid(img, hr, version);
     if (text !== null) return text;
   }
   return null;
