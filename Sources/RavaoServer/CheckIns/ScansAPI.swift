@@ -29,7 +29,14 @@ struct ScansAPI {
         let person: Person
         /// The person's health status (H6); null only when it could not be read.
         let status: StatusPayload?
+        /// The year of birth when the person's record has a date of birth (absent otherwise), so the
+        /// guard can match the card to the face.
+        let birthYear: Int?
+        /// The place's entries and exits today (local day, UTC+7), this scan included.
+        let today: DayTotals?
     }
+
+    struct DayTotals: Encodable, Sendable { let entries: Int; let exits: Int }
 
     /// How far back an offline queue may date a scan, and how far a clock may run ahead.
     static let maximumAge: Int64 = 7 * 86_400
@@ -62,8 +69,18 @@ struct ScansAPI {
         let disclosure = Disclosure.decide(placePrivileged: place.isPrivileged, viewerRole: .controller)
         PrivacyGate(services: services).logViewInBackground(recorded.personId, disclosure: disclosure, viewer: viewer, place: place.id)
         let name = disclosure.name(recorded.fullName)
+        // The extras are a convenience for the screen: if they cannot be read, the scan still answers.
+        let dayStart = LocalTime.startOfDay(containing: services.time.seconds())
+        let extras = try? await services.store.checkIns.scanContext(person: recorded.personId, placeId: place.id, dayStart: dayStart)
         return ScanAnswer(checkInId: recorded.id.uuidString, duplicate: recorded.duplicate, kind: recorded.kind, direction: recorded.direction,
-                          scannedAt: ISOTime.string(recorded.scannedAt), person: .init(id: recorded.personId.uuidString, displayName: name), status: status)
+                          scannedAt: ISOTime.string(recorded.scannedAt), person: .init(id: recorded.personId.uuidString, displayName: name), status: status,
+                          birthYear: extras?.birthDate.flatMap(Self.year), today: extras.map { DayTotals(entries: $0.entries, exits: $0.exits) })
+    }
+
+    /// "1985-08-15" → 1985; anything that does not start with a plausible year → nil.
+    static func year(_ birthDate: String) -> Int? {
+        guard let year = Int(birthDate.prefix(4)), birthDate.count >= 4, (1850...2200).contains(year) else { return nil }
+        return year
     }
 
     static func scanTime(_ text: String?, now: Int64) throws -> Int64 {

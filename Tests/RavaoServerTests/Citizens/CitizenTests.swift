@@ -51,6 +51,8 @@ import Testing
             var status = try #require(answer.json["status"] as? [String: Any])
             #expect(status["level"] as? String == "unknown")
             #expect((answer.json["person"] as? [String: Any])?["displayName"] as? String == "Nguyễn Văn ***")
+            // The profile has a date of birth: the guard sees the year to match the card to the face.
+            #expect(answer.json["birthYear"] as? Int == 1985)
 
             // A cough in the morning turns the gate red, with vaccination and test as recorded by a health facility.
             let declared = try await app.request(.post, "/api/v1/me/declarations", json: #"{"symptoms":["cough"],"contact":false,"visitedWards":[]}"#, token: citizen)
@@ -79,6 +81,8 @@ import Testing
             answer = try await scan(app, token: owner, placeId: placeId, payload: token)
             status = try #require(answer.json["status"] as? [String: Any])
             #expect(status["alerts"] as? [String] == ["f1", "epidemic_zone"])
+            // The most serious fact leads the line: the zone, then the contact, then the declaration.
+            #expect((status["summaryVi"] as? String)?.hasPrefix("Đến từ vùng dịch · Tiếp xúc gần (F1) · Bất thường — ho") == true)
 
             // The declaration expires after 24 hours.
             app.time.advance(by: 25 * 3600)
