@@ -140,8 +140,8 @@ struct CitizenPages {
                  data-camera-failed="\(t.cameraFailed)" data-stop="\(t.stopScanning)" data-start="\(t.scanPlace)">
           <button type="button" class="button big" id="scan-place" hidden>\(t.scanPlace)</button>
           <p class="muted" id="scan-place-hint" hidden>\(t.scanPlaceHint)</p>
-          <video id="place-video" class="place-video" muted playsinline hidden></video>
           <p class="place-scan-note" id="place-scan-note" role="status" hidden></p>
+          <video id="place-video" class="place-video" muted playsinline hidden></video>
         </section>
         """
     }
