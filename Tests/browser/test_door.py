@@ -345,6 +345,8 @@ def test_station_severity_guard_mode_and_the_door_routine(restartable: Restartab
     fake_camera.desktop_screen(browser)
     open_station(browser, restartable, place_id)
     assert browser.find_element(By.CSS_SELECTOR, "header.topbar").is_displayed()
+    assert (browser.find_element(By.ID, "count-in").text, browser.find_element(By.ID, "count-out").text) == (str(ins), str(outs)), \
+        "a station opened later in the day shows the day's counts at once"
     scan(browser, case["token"])
     wait_result(browser, "the F0 again at 1366 px", "alert", title="Cảnh báo dịch tễ")
     browser.save_screenshot(str(output_dir / "door-station-1366-f0.png"))

@@ -55,6 +55,9 @@ struct StationPages {
         let account = try account(context, request)
         let (place, _) = try await placeService.placeWithRole(try context.uuidParameter("id"), account: account)
         let s = StationStrings(context.language)
+        // Today's counts as the page opens (a guard reloading at 6 am sees the night's numbers); each
+        // scan's answer updates them. Not worth failing the page for.
+        let counts = try? await services.store.checkIns.dayCounts(placeId: place.id, dayStart: LocalTime.startOfDay(containing: services.time.seconds()))
         let layout = Layout(title: "\(s.stationTitle) · \(place.name)", context: context, keys: services.keys, bodyClass: "station-body")
         return layout.render("""
         <link rel="stylesheet" href="/static/station.css">
@@ -86,8 +89,8 @@ struct StationPages {
                  spellcheck="false" lang="en" inputmode="text" enterkeyhint="send" aria-describedby="scan-hint" autofocus>
           \(cameraControls(s))
           <dl class="station-counts" id="station-counts">
-            <div><dt>\(s.todayIn)</dt><dd id="count-in">–</dd></div>
-            <div><dt>\(s.todayOut)</dt><dd id="count-out">–</dd></div>
+            <div><dt>\(s.todayIn)</dt><dd id="count-in">\(counts.map { String($0.entries) } ?? "–")</dd></div>
+            <div><dt>\(s.todayOut)</dt><dd id="count-out">\(counts.map { String($0.exits) } ?? "–")</dd></div>
             <div><dt>\(s.queueLabel)</dt><dd id="queue-count" data-count="0">0</dd></div>
             <div><dt>\(s.network)</dt><dd><span id="network-state" class="network-state" data-state="unknown">–</span></dd></div>
           </dl>
@@ -267,7 +270,7 @@ private struct StationStrings {
             "duplicate": t("Đã ghi nhận trước đó", "Already recorded"),
             // Titles by severity (scan-rules.js): the most serious thing wins the screen.
             "titleCase": t("Cảnh báo dịch tễ — không cho vào", "Epidemic alert — do not admit"),
-            "titleContact": t("Tiếp xúc ca bệnh — không cho vào, báo y tế", "Contact of a case — do not admit, call health staff"),
+            "titleContact": t("Cảnh báo tiếp xúc (F1/F2) — không cho vào, báo y tế", "Contact alert (F1/F2) — do not admit, call health staff"),
             "titleAbnormal": t("Khai báo bất thường — kiểm tra thêm", "Abnormal declaration — check further"),
             "titleUnknown": t("Chưa khai báo y tế", "No health declaration"),
             "titleNormal": t("Đã ghi nhận", "Recorded"),
