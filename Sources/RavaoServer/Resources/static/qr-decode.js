@@ -4,19 +4,24 @@
 //   decodeQR({data, width, height}) -> string | null      (data: RGBA Uint8ClampedArray)
 //
 // It follows the published algorithms (ISO/IEC 18004 and the ZXing / quirc decoders), written anew:
-//   1. luma, and for frames over 1 MP a half-size pass first (faster, and screens' moiré fades);
-//   2. local thresholds on 8×8 blocks averaged over 5×5 blocks (ZXing HybridBinarizer), because one
-//      global threshold fails under shadows and glare;
+//   1. luma; frames over 1 MP are tried halved (down to ≤ 1 MP) first, smaller ones at full size
+//      first and then at half size, which averages away a phone screen's pixel grid;
+//   2. local thresholds on 8×8 blocks averaged over 5×5 blocks (ZXing's HybridBinarizer, with
+//      zxing-cpp's midrange black point), because one global threshold fails under shadows;
 //   3. finder patterns: 1:1:3:1:1 runs in rows, confirmed vertically, horizontally and diagonally;
-//   4. the three finders must form a plausible right isosceles triangle seen in perspective;
-//   5. version from the finder distance (version info read for v ≥ 7), the bottom-right alignment
-//      pattern searched where the three finders predict it, a perspective transform, then a
-//      hill-climb of the grid's four corners against the known function patterns (quirc's jiggle);
-//   6. modules read as 5 sub-samples against the local threshold;
+//   4. the three finders must form a plausible right isosceles triangle seen in perspective; when
+//      only two are found (glare), the third is tried at the places the two imply;
+//   5. version from the finder distance (version info read for v ≥ 7); a first grid from the three
+//      centres and the depth their widths imply; the bottom-right alignment pattern searched where
+//      that grid predicts it; then a hill-climb of the grid's four corners against the known
+//      function patterns (quirc's jiggle);
+//   6. each module read as 5 sub-samples against the local threshold (then, if that fails,
+//      sharpened against its neighbours, which undoes part of a blur);
 //   7. nearest valid format (≤ 3 bits, both copies) and version (≤ 3 bits) words;
 //   8. Reed–Solomon over GF(256): Berlekamp–Massey, Chien search, Forney; re-checked syndromes;
 //   9. segments: numeric, alphanumeric, byte, ECI, Kanji; UTF-8 unless an ECI says otherwise.
-// Normal and inverted (light-on-dark) codes are read, mirrored ones too.
+// Normal and inverted (light-on-dark) codes are read, mirrored ones too. Work on candidate grids
+// is capped per frame, so a frame full of finder-like texture costs a bounded time.
 // Zero misreads matter more than reach: whatever Reed–Solomon cannot prove correct gives null.
 
 // ---------------------------------------------------------------------------------------------
@@ -299,18 +304,6 @@ function readFormatCopies(grid, size) {
   for (let i = 9; i < 15; i++) a |= at(14 - i, 8) << i;
   for (let i = 0; i < 8; i++) b |= at(size - 1 - i, 8) << i;
   for (let i = 8; i < 15; i++) b |= at(8, size - 15 + i) << i;
-  return [a, b];
-}
-
-function readVersionCopies(grid, size) {
-  let a = 0;
-  let b = 0;
-  for (let i = 0; i < 18; i++) {
-    const u = size - 11 + (i % 3);
-    const v = Math.floor(i / 3);
-    a |= grid[v * size + u] << i; // top right block: column u, row v
-    b |= grid[u * size + v] << i; // bottom left block: column v, row u
-  }
   return [a, b];
 }
 
@@ -629,8 +622,8 @@ function binarize(lum, width, height) {
   const bits = new Uint8Array(width * height);
   for (let y = 0; y < height; y++) {
     const row = y * width;
-    const trow = ((y / BLOCK) | 0) * bw;
-    for (let x = 0; x < width; x++) bits[row + x] = lum[row + x] <= thr[trow + ((x / BLOCK) | 0)] ? 1 : 0;
+    const trow = (y >> 3) * bw; // BLOCK = 8
+    for (let x = 0; x < width; x++) bits[row + x] = lum[row + x] <= thr[trow + (x >> 3)] ? 1 : 0;
   }
   return { bits, thr, bw };
 }
@@ -648,6 +641,15 @@ function ratioOK(c, tolerance) {
     Math.abs(ms - c[0]) < mv && Math.abs(ms - c[1]) < mv && Math.abs(3 * ms - c[2]) < 3 * mv &&
     Math.abs(ms - c[3]) < mv && Math.abs(ms - c[4]) < mv
   );
+}
+
+// The light-dark-light core of a finder crossing is 1:3:1 (for a diagonal whose ends are spoilt).
+function innerOK(r) {
+  if (r === null) return false;
+  const c = r.c;
+  const ms = (c[1] + c[2] + c[3]) / 5;
+  const mv = ms * 0.75;
+  return Math.abs(ms - c[1]) < mv && Math.abs(3 * ms - c[2]) < 3 * mv && Math.abs(ms - c[3]) < mv;
 }
 
 // Runs through (cx, cy) along (dx, dy): returns [counts, centre offset along the line] or null.
@@ -709,10 +711,14 @@ function confirmFinder(img, counts, rowY, endX) {
   const hTotal = h.c[0] + h.c[1] + h.c[2] + h.c[3] + h.c[4];
   cx = cx + h.offset;
   const rx = Math.floor(cx);
+  // Along a diagonal the outer ring is crossed near its corner, where a data module or screen
+  // moiré touching the corner lengthens the last run: one diagonal must pass in full, the other
+  // at least in its inner three runs.
   const d1 = crossCheck(img, rx, cy, 1, 1, maxCount);
-  if (!d1 || !ratioOK(d1.c, 0.75)) return null;
   const d2 = crossCheck(img, rx, cy, 1, -1, maxCount);
-  if (!d2 || !ratioOK(d2.c, 0.75)) return null;
+  const full1 = d1 !== null && ratioOK(d1.c, 0.75);
+  const full2 = d2 !== null && ratioOK(d2.c, 0.75);
+  if (!(full1 && full2) && !(full1 && innerOK(d2)) && !(full2 && innerOK(d1))) return null;
   // Refine y with a second vertical pass through the corrected x.
   const v2 = crossCheck(img, rx, cy, 0, 1, maxCount);
   const y = v2 && ratioOK(v2.c, 0.6) ? cy + v2.offset : cy + 0.5;
@@ -721,9 +727,9 @@ function confirmFinder(img, counts, rowY, endX) {
 
 const MAX_CANDIDATES = 60;
 
-function findFinders(img) {
+// Scans rows first, first + step, … for finder candidates, adding to `found` (merged by place).
+function findFinders(img, found = [], first = 0, step = 1) {
   const { bits, width, height, inv } = img;
-  const found = [];
   const c = [0, 0, 0, 0, 0];
   const handle = (y, endX) => {
     if (!ratioOK(c, 0.5)) return false;
@@ -743,7 +749,7 @@ function findFinders(img) {
     if (found.length < MAX_CANDIDATES * 4) found.push(p);
     return true;
   };
-  for (let y = 0; y < height; y++) {
+  for (let y = first; y < height; y += step) {
     c.fill(0);
     let state = 0;
     const row = y * width;
@@ -769,7 +775,31 @@ function findFinders(img) {
     if (state === 4) handle(y, width);
   }
   found.sort((a, b) => b.count - a.count);
-  return found.slice(0, MAX_CANDIDATES);
+  if (found.length > MAX_CANDIDATES) found.length = MAX_CANDIDATES;
+  return found;
+}
+
+// A real finder's 3-module centre is crossed by several scanned rows; a chance 1:1:3:1:1 in
+// noise or texture is mostly confirmed once. In a busy frame single hits are dropped; in a
+// quiet one they are kept, for the smallest codes (2 px per module) that give only one.
+// Patterns under 1.7 px per module are dropped: no grid can be read from them, and pixel noise
+// makes plenty.
+function confirmed(found) {
+  const plausible = found.filter((c) => c.ms >= MIN_MODULE_PX);
+  return plausible.length <= 6 ? plausible : plausible.filter((c) => c.count >= 2);
+}
+
+const MIN_MODULE_PX = 1.7;
+
+// Every other row in frames of 300 rows or more: a finder's centre is 3 modules tall, so it is
+// still crossed about 3 times at 2 px per module, and the scan costs half. With fewer than three
+// candidates seen twice (a small code's finders may be crossed once on the even rows) the odd
+// rows are scanned too.
+function scanFinders(img) {
+  if (img.height < 300) return confirmed(findFinders(img));
+  const found = findFinders(img, [], 0, 2);
+  const strong = confirmed(found).length;
+  return confirmed(found.length === 0 || strong >= 3 ? found : findFinders(img, found, 1, 2));
 }
 
 // Dark-light-dark run from a finder's centre outward along (ux, uy): its length is 3.5 modules
@@ -788,22 +818,21 @@ function runToEdge(img, x0, y0, ux, uy, maxLen) {
   return NaN;
 }
 
-// Module size along the line between two finders, from both patterns' widths along it.
-function moduleSizeAlong(img, a, b) {
+// Module sizes at finders a and b along the line a→b, from each pattern's width (7 modules)
+// measured along it; a pattern that cannot be measured falls back to its row/column estimate.
+// Under perspective the two differ, and that difference tells the depth (see decodeTriple).
+function moduleSizesAlong(img, a, b) {
   const dx = b.x - a.x;
   const dy = b.y - a.y;
   const len = Math.hypot(dx, dy);
   const ux = dx / len;
   const uy = dy / len;
-  const sizes = [];
-  for (const [p, s] of [[a, 1], [b, -1]]) {
+  return [[a, 1], [b, -1]].map(([p, s]) => {
     const maxLen = p.ms * 7;
     const fwd = runToEdge(img, p.x, p.y, s * ux, s * uy, maxLen);
     const bwd = runToEdge(img, p.x, p.y, -s * ux, -s * uy, maxLen);
-    if (fwd > 0 && bwd > 0) sizes.push((fwd + bwd) / 7);
-  }
-  if (sizes.length === 0) return (a.ms + b.ms) / 2;
-  return sizes.reduce((s, v) => s + v, 0) / sizes.length;
+    return fwd > 0 && bwd > 0 ? (fwd + bwd) / 7 : p.ms;
+  });
 }
 
 // Candidate triples ordered best first: {tl, tr, bl}. A symbol's finder centres form a right
@@ -897,25 +926,26 @@ function findAlignments(img, px, py, ms, radius) {
   const x1 = Math.min(img.width - 1, Math.ceil(px + radius));
   const y0 = Math.max(0, Math.floor(py - radius));
   const y1 = Math.min(img.height - 1, Math.ceil(py + radius));
-  const near = (n) => n >= 0.4 * ms && n <= 2 * ms;
   const hits = [];
-  for (let y = y0; y <= y1; y++) {
+  if (x1 - x0 < 4 || y1 < y0) return hits; // predicted off the image
+  const lo = 0.4 * ms;
+  const hi = 2 * ms;
+  work.units += (x1 - x0) * (y1 - y0) / 4;
+  const starts = new Int32Array(x1 - x0 + 3); // run starts in the current row, reused
+  for (let y = y0; y <= y1 && hits.length < MAX_ALIGNMENT_HITS; y++) {
     const row = y * width;
-    // Runs in this row: [start, length, dark]
-    let runStart = x0;
-    const runs = [];
-    for (let x = x0 + 1; x <= x1 + 1; x++) {
-      if (x > x1 || (bits[row + x] ^ inv) !== (bits[row + x - 1] ^ inv)) {
-        runs.push([runStart, x - runStart, (bits[row + runStart] ^ inv) === 1]);
-        runStart = x;
-      }
-    }
-    // Interior runs only: both flanks must end at a dark ring, not at the window edge.
-    for (let r = 2; r < runs.length - 2; r++) {
-      const [s, len, isDark] = runs[r];
-      if (!isDark || !near(len) || !near(runs[r - 1][1]) || !near(runs[r + 1][1])) continue;
-      const a = runs[r - 1][1];
-      const b = runs[r + 1][1];
+    let n = 0;
+    starts[n++] = x0;
+    for (let x = x0 + 1; x <= x1; x++) if (bits[row + x] !== bits[row + x - 1]) starts[n++] = x;
+    starts[n] = x1 + 1;
+    // Interior runs only: both light flanks must end at a dark ring, not at the window edge.
+    for (let r = 2; r < n - 2; r++) {
+      const s = starts[r];
+      if ((bits[row + s] ^ inv) !== 1) continue;
+      const len = starts[r + 1] - s;
+      const a = s - starts[r - 1];
+      const b = starts[r + 2] - starts[r + 1];
+      if (len < lo || len > hi || a < lo || a > hi || b < lo || b > hi) continue;
       if (Math.max(a, len, b) > 2.2 * Math.min(a, len, b)) continue;
       const cx = Math.floor(s + len / 2);
       const v = crossCheckAlignment(img, cx, y, 0, 1, ms);
@@ -925,43 +955,43 @@ function findAlignments(img, px, py, ms, radius) {
       if (h === null) continue;
       const fx = cx + h + 0.5;
       const fy = cy + 0.5;
-      const same = hits.find((q) => Math.abs(q.x - fx) < ms / 2 && Math.abs(q.y - fy) < ms / 2);
-      if (same) continue;
+      if (hits.some((q) => Math.abs(q.x - fx) < ms / 2 && Math.abs(q.y - fy) < ms / 2)) continue;
       hits.push({ x: fx, y: fy, d: Math.hypot(fx - px, fy - py) });
     }
   }
   return hits.sort((a, b) => a.d - b.d);
 }
 
+const MAX_ALIGNMENT_HITS = 24;
+
 // Dark centre flanked by light runs then dark along (dx, dy); returns the centre offset or null.
 function crossCheckAlignment(img, cx, cy, dx, dy, ms) {
+  const { bits, width, height, inv } = img;
   const max = 2 * ms + 1;
-  const dark = (t) => {
-    const x = cx + t * dx;
-    const y = cy + t * dy;
-    return inside(img, x, y) && (img.bits[y * img.width + x] ^ img.inv) === 1;
+  // Run length from (cx, cy) + from·(dx, dy) outward in direction dir while the colour is `want`.
+  const run = (from, dir, want) => {
+    let t = from;
+    for (;;) {
+      const x = cx + t * dx;
+      const y = cy + t * dy;
+      if (x < 0 || y < 0 || x >= width || y >= height) return -1; // reached the image border
+      if (((bits[y * width + x] ^ inv) === 1) !== want) return Math.abs(t - from);
+      if (Math.abs(t - from) > max) return Math.abs(t - from);
+      t += dir;
+    }
   };
-  if (!dark(0)) return null;
-  let t = 0;
-  while (dark(t - 1) && -t < max) t--;
-  const s0 = t;
-  t = 0;
-  while (dark(t + 1) && t < max) t++;
-  const s1 = t;
-  const len = s1 - s0 + 1;
+  if ((bits[cy * width + cx] ^ inv) !== 1) return null;
+  const back = run(0, -1, true);
+  const fwd = run(0, 1, true);
+  if (back < 0 || fwd < 0) return null;
+  const len = back + fwd - 1;
   if (len < 0.4 * ms || len > 2 * ms) return null;
-  let w = 0;
-  for (t = s0 - 1; !dark(t) && w <= max; t--) {
-    if (!inside(img, cx + t * dx, cy + t * dy)) return null;
-    w++;
-  }
-  if (w < 0.4 * ms || w > 2 * ms) return null;
-  w = 0;
-  for (t = s1 + 1; !dark(t) && w <= max; t++) {
-    if (!inside(img, cx + t * dx, cy + t * dy)) return null;
-    w++;
-  }
-  if (w < 0.4 * ms || w > 2 * ms) return null;
+  const s0 = -(back - 1);
+  const s1 = fwd - 1;
+  const w0 = run(s0 - 1, -1, false);
+  if (w0 < 0.4 * ms || w0 > 2 * ms) return null;
+  const w1 = run(s1 + 1, 1, false);
+  if (w1 < 0.4 * ms || w1 > 2 * ms) return null;
   return (s0 + s1) / 2;
 }
 
@@ -982,7 +1012,9 @@ function darkness(img, x, y) {
 const referenceCache = new Map();
 
 // Modules whose colour every symbol of the version has: finders with separators, timing
-// patterns, alignment patterns, the dark module. Flat array of u, v, expected (+1 dark, -1 light).
+// patterns, alignment patterns, the dark module. Flat array of u, v, expected (+1 dark, -1 light);
+// the finders come first and `structStart` is where the rest begins: the finders were found in
+// the image, so only the rest tells a real symbol from a chance triple in a texture.
 function referenceCells(version) {
   let cells = referenceCache.get(version);
   if (cells) return cells;
@@ -999,10 +1031,13 @@ function referenceCells(version) {
       }
     }
   }
+  const structStart = list.length / 3;
   for (let i = 8; i < size - 8; i++) {
     add(i, 6, i % 2 === 0);
     add(6, i, i % 2 === 0);
   }
+  add(8, size - 8, true);
+  const timingEnd = list.length / 3;
   const pos = alignmentPositions(version);
   const last = pos.length - 1;
   for (let i = 0; i <= last; i++) {
@@ -1013,8 +1048,7 @@ function referenceCells(version) {
       }
     }
   }
-  add(8, size - 8, true);
-  cells = Float64Array.from(list);
+  cells = { cells: Float64Array.from(list), structStart: structStart * 3, timingEnd: timingEnd * 3 };
   referenceCache.set(version, cells);
   return cells;
 }
@@ -1024,29 +1058,69 @@ function referenceCells(version) {
 // score at the patterns' edges, which gives the hill-climb something to follow.
 const PROBES = [-0.3, -0.3, 0.3, -0.3, -0.3, 0.3, 0.3, 0.3];
 
-function fitness(img, h, cells) {
-  const pt = [0, 0];
+function fitness(img, h, cells, start = 0, end = cells.length) {
+  // The hot loop of the refinement: projection and threshold lookup written out inline.
+  const { lum, thr, bw, width, height, inv } = img;
+  work.units += ((end - start) / 3) * 4;
+  const [h0, h1, h2, h3, h4, h5, h6, h7] = h;
+  const sign = inv ? -1 : 1;
   let score = 0;
-  for (let i = 0; i < cells.length; i += 3) {
-    const expect = cells[i + 2];
+  for (let i = start; i < end; i += 3) {
+    const expect = cells[i + 2] * sign;
     for (let k = 0; k < 8; k += 2) {
-      project(h, cells[i] + PROBES[k], cells[i + 1] + PROBES[k + 1], pt);
-      const d = darkness(img, pt[0], pt[1]);
-      if (d !== d) {
+      const u = cells[i] + PROBES[k];
+      const v = cells[i + 1] + PROBES[k + 1];
+      const w = h6 * u + h7 * v + 1;
+      const x = (h0 * u + h1 * v + h2) / w;
+      const y = (h3 * u + h4 * v + h5) / w;
+      if (!(x >= 0 && y >= 0 && x < width && y < height)) {
         score -= 1;
         continue;
       }
-      const s = d * expect;
+      const ix = x | 0;
+      const iy = y | 0;
+      const s = (thr[(iy >> 3) * bw + (ix >> 3)] - lum[iy * width + ix]) * expect;
       score += s > 16 ? 1 : s < -16 ? -1 : s / 16;
     }
   }
-  return score / 4;
+  // Mean per cell, in [-1, 1].
+  return end > start ? score / 4 / ((end - start) / 3) : 0;
+}
+
+// The homography taking the module square (0,0)–(size,size) to the image quadrilateral p
+// (corners in the order (0,0), (size,0), (size,size), (0,size)); closed form (ZXing's
+// squareToQuadrilateral), cheaper than the general solve in the hill-climb's inner loop.
+function squareToQuad(size, p) {
+  const [x0, y0] = p[0];
+  const [x1, y1] = p[1];
+  const [x2, y2] = p[2];
+  const [x3, y3] = p[3];
+  const dx3 = x0 - x1 + x2 - x3;
+  const dy3 = y0 - y1 + y2 - y3;
+  const dx1 = x1 - x2;
+  const dx2 = x3 - x2;
+  const dy1 = y1 - y2;
+  const dy2 = y3 - y2;
+  const den = dx1 * dy2 - dx2 * dy1;
+  if (den === 0) return null;
+  const a13 = (dx3 * dy2 - dx2 * dy3) / den;
+  const a23 = (dx1 * dy3 - dx3 * dy1) / den;
+  const h = new Float64Array(8);
+  h[0] = (x1 - x0 + a13 * x1) / size;
+  h[1] = (x3 - x0 + a23 * x3) / size;
+  h[2] = x0;
+  h[3] = (y1 - y0 + a13 * y1) / size;
+  h[4] = (y3 - y0 + a23 * y3) / size;
+  h[5] = y0;
+  h[6] = a13 / size;
+  h[7] = a23 / size;
+  return h;
 }
 
 // quirc's jiggle: hill-climbs the image positions of the grid's four outer corners so that the
 // known function patterns line up; this absorbs perspective the three finders cannot pin down.
 function refine(img, h, size, ms, version) {
-  const cells = referenceCells(version);
+  const { cells, structStart } = referenceCells(version);
   const corners = [[0, 0], [size, 0], [size, size], [0, size]];
   const pts = corners.map(([u, v]) => {
     const p = [0, 0];
@@ -1064,7 +1138,7 @@ function refine(img, h, size, ms, version) {
         const orig = pts[c][axis];
         for (const delta of [step, -step]) {
           pts[c][axis] = orig + delta;
-          const h2 = homography(corners, pts);
+          const h2 = squareToQuad(size, pts);
           const f = h2 ? fitness(img, h2, cells) : -Infinity;
           if (f > best) {
             best = f;
@@ -1077,34 +1151,80 @@ function refine(img, h, size, ms, version) {
       }
       if (!improved) break;
     }
+    // After the coarse steps a real symbol's timing and alignment patterns fit well; a chance
+    // triple's do not, and refining it further would only waste the frame's time.
+    if (step === ms && fitness(img, bestH, cells, structStart) < MIN_COARSE_FIT) return null;
   }
   return bestH;
 }
 
-// Reads every module: the mean darkness of 5 sub-samples (centre and four at ±0.25 module)
-// against the local threshold, which tolerates blur and slight misplacement.
-function sampleGrid(img, h, size) {
-  const grid = new Uint8Array(size * size);
+const MIN_COARSE_FIT = 0.3;
+
+// A module's colour: the mean darkness of 5 sub-samples (centre, counted twice, and four at
+// ±0.25 module) against the local threshold, which tolerates blur and slight misplacement.
+const SUBSAMPLES = [0.5, 0.5, 2, 0.25, 0.25, 1, 0.75, 0.25, 1, 0.25, 0.75, 1, 0.75, 0.75, 1];
+
+function moduleDarkness(img, h, u, v, pt) {
+  let sum = 0;
+  for (let k = 0; k < SUBSAMPLES.length; k += 3) {
+    project(h, u + SUBSAMPLES[k], v + SUBSAMPLES[k + 1], pt);
+    const d = darkness(img, pt[0], pt[1]);
+    if (d === d) sum += SUBSAMPLES[k + 2] * d;
+  }
+  return sum;
+}
+
+function sampleModule(img, h, u, v, pt) {
+  return moduleDarkness(img, h, u, v, pt) > 0 ? 1 : 0;
+}
+
+// Darkness of every module (positive = dark), row-major.
+function sampleDarkness(img, h, size) {
+  work.units += size * size * 5;
+  const d = new Float32Array(size * size);
   const pt = [0, 0];
-  const offs = [[0.5, 0.5], [0.25, 0.25], [0.75, 0.25], [0.25, 0.75], [0.75, 0.75]];
+  for (let v = 0; v < size; v++) {
+    for (let u = 0; u < size; u++) d[v * size + u] = moduleDarkness(img, h, u, v, pt);
+  }
+  return d;
+}
+
+// Modules as bits; with `sharpen` > 0 each module's darkness is first pushed away from the mean
+// of its four neighbours. Blur mixes a lone light module into its dark surroundings (and the
+// reverse); undoing part of that mix in module space reads what the threshold alone misses.
+function toBits(d, size, sharpen) {
+  const grid = new Uint8Array(size * size);
   for (let v = 0; v < size; v++) {
     for (let u = 0; u < size; u++) {
-      let sum = 0;
-      let n = 0;
-      for (const [du, dv] of offs) {
-        project(h, u + du, v + dv, pt);
-        const d = darkness(img, pt[0], pt[1]);
-        if (d === d) {
-          // The centre counts double: it is the least likely to sit on a neighbour.
-          const w = du === 0.5 ? 2 : 1;
-          sum += w * d;
-          n += w;
-        }
+      const i = v * size + u;
+      let x = d[i];
+      if (sharpen > 0) {
+        let m = 0;
+        let n = 0;
+        if (u > 0) { m += d[i - 1]; n++; }
+        if (u < size - 1) { m += d[i + 1]; n++; }
+        if (v > 0) { m += d[i - size]; n++; }
+        if (v < size - 1) { m += d[i + size]; n++; }
+        x += sharpen * (x - m / n);
       }
-      grid[v * size + u] = n > 0 && sum > 0 ? 1 : 0;
+      grid[i] = x > 0 ? 1 : 0;
     }
   }
   return grid;
+}
+
+// Only the two version blocks, without sampling the whole grid.
+function sampleVersion(img, h, size) {
+  const pt = [0, 0];
+  let a = 0;
+  let b = 0;
+  for (let i = 0; i < 18; i++) {
+    const u = size - 11 + (i % 3);
+    const v = Math.floor(i / 3);
+    a |= sampleModule(img, h, u, v, pt) << i;
+    b |= sampleModule(img, h, v, u, pt) << i;
+  }
+  return [a, b];
 }
 
 function transpose(grid, size) {
@@ -1117,45 +1237,79 @@ function transpose(grid, size) {
 // camera has its finders in the same corners but its modules transposed).
 function readGrid(img, h, version) {
   const size = version * 4 + 17;
-  const grid = sampleGrid(img, h, size);
-  return decodeGrid(grid, version) ?? decodeGrid(transpose(grid, size), version);
+  const d = sampleDarkness(img, h, size);
+  // As sampled, then sharpened against blur; each also mirrored. Reed–Solomon judges each try,
+  // so more tries cost time but never correctness.
+  for (const sharpen of [0, SHARPEN]) {
+    const grid = toBits(d, size, sharpen);
+    const text = decodeGrid(grid, version) ?? decodeGrid(transpose(grid, size), version);
+    if (text !== null) return text;
+  }
+  return null;
 }
+
+const SHARPEN = 0.5;
 
 // From a finder triple to text: version estimate, alignment pattern, transform, refine, read.
 function decodeTriple(img, t) {
   const { tl, tr, bl } = t;
-  const msTop = moduleSizeAlong(img, tl, tr);
-  const msLeft = moduleSizeAlong(img, tl, bl);
-  const ms = (msTop + msLeft) / 2;
-  const modules = (Math.hypot(tr.x - tl.x, tr.y - tl.y) / msTop + Math.hypot(bl.x - tl.x, bl.y - tl.y) / msLeft) / 2 + 7;
-  // Dimensions are 4v + 17; try the nearest, then its neighbours (perspective skews the estimate).
+  const [sTop0, sTop1] = moduleSizesAlong(img, tl, tr);
+  const [sLeft0, sLeft1] = moduleSizesAlong(img, tl, bl);
+  const ms = (sTop0 + sTop1 + sLeft0 + sLeft1) / 4;
+  // Along a line seen in perspective the image is a 1-D projective map of the module axis: its
+  // length is (modules) × √(scale at one end × scale at the other), exactly.
+  const top = Math.hypot(tr.x - tl.x, tr.y - tl.y) / Math.sqrt(sTop0 * sTop1);
+  const left = Math.hypot(bl.x - tl.x, bl.y - tl.y) / Math.sqrt(sLeft0 * sLeft1);
+  const modules = (top + left) / 2 + 7;
+  // The same scales give the homography's depth term w (scale ∝ 1/w²) at TR and BL relative to
+  // TL, which turns the three centres into a full perspective guess (decodeAtVersion).
+  const clamp = (x) => Math.max(0.5, Math.min(2, x));
+  const depth = { tr: clamp(Math.sqrt(sTop0 / sTop1)), bl: clamp(Math.sqrt(sLeft0 / sLeft1)) };
+  // Dimensions are 4v + 17; try the nearest, then its neighbours.
   const v0 = Math.round((modules - 17) / 4);
   const versions = [v0, v0 + 1, v0 - 1].filter((v) => v >= 1 && v <= 40);
   const tried = new Set();
   for (let version of versions) {
-    if (tried.has(version)) continue;
-    let result = decodeAtVersion(img, t, version, ms, tried);
+    if (tried.has(version) || overBudget()) continue;
+    let result = decodeAtVersion(img, t, version, ms, depth, tried);
     if (result !== null) return result;
   }
   return null;
 }
 
-function decodeAtVersion(img, t, version, ms, tried) {
+// Initial grids from the three finder centres for a symbol of `size` modules: the affine one
+// (fourth corner completing the parallelogram) and the perspective one, whose fourth corner
+// follows from the depth at each finder: with w = 1 at TL, the numerator N = P·w of the
+// homography is affine, so N(BR) = N(TR) + N(BL) − N(TL) and w(BR) = w(TR) + w(BL) − 1.
+function initialGrids(t, size, depth) {
+  const { tl, tr, bl } = t;
+  const src = [[3.5, 3.5], [size - 3.5, 3.5], [3.5, size - 3.5], [size - 3.5, size - 3.5]];
+  const dst = [[tl.x, tl.y], [tr.x, tr.y], [bl.x, bl.y]];
+  const affine = homography(src, [...dst, [tr.x + bl.x - tl.x, tr.y + bl.y - tl.y]]);
+  const wBR = depth.tr + depth.bl - 1;
+  let perspective = null;
+  if (wBR > 0.2 && (Math.abs(depth.tr - 1) > 0.02 || Math.abs(depth.bl - 1) > 0.02)) {
+    const nx = tr.x * depth.tr + bl.x * depth.bl - tl.x;
+    const ny = tr.y * depth.tr + bl.y * depth.bl - tl.y;
+    perspective = homography(src, [...dst, [nx / wBR, ny / wBR]]);
+  }
+  return [perspective, affine].filter((h) => h !== null);
+}
+
+function decodeAtVersion(img, t, version, ms, depth, tried) {
   const { tl, tr, bl } = t;
   tried.add(version);
   let size = version * 4 + 17;
   const src = [[3.5, 3.5], [size - 3.5, 3.5], [3.5, size - 3.5]];
   const dst = [[tl.x, tl.y], [tr.x, tr.y], [bl.x, bl.y]];
-  // Parallelogram guess for the fourth corner.
-  const brGuess = [tr.x + bl.x - tl.x, tr.y + bl.y - tl.y];
-  let h = homography([...src, [size - 3.5, size - 3.5]], [...dst, brGuess]);
-  if (!h) return null;
+  let guesses = initialGrids(t, size, depth);
+  if (guesses.length === 0) return null;
 
   if (version >= 7) {
-    // The version blocks say which grid this is; a misestimate is then corrected outright.
-    const h1 = refine(img, h, size, ms, version);
-    const grid = sampleGrid(img, h1, size);
-    const read = nearestVersion(...readVersionCopies(grid, size));
+    // The version blocks sit beside the top-right and bottom-left finders, where the first
+    // guesses of the grid are at their best: read them now, and a misestimate is corrected.
+    let read = null;
+    for (const h of guesses) if (read === null) read = nearestVersion(...sampleVersion(img, h, size));
     if (read && read !== version) {
       if (tried.has(read)) return null;
       tried.add(read);
@@ -1163,46 +1317,118 @@ function decodeAtVersion(img, t, version, ms, tried) {
       size = version * 4 + 17;
       src[1][0] = size - 3.5;
       src[2][1] = size - 3.5;
-      h = homography([...src, [size - 3.5, size - 3.5]], [...dst, brGuess]);
-      if (!h) return null;
+      guesses = initialGrids(t, size, depth);
+      if (guesses.length === 0) return null;
     }
   }
 
-  // Candidate grids: the parallelogram guess, and one per alignment-pattern hit around the
+  // Candidate grids: the initial guesses, and one per alignment-pattern hit around the
   // bottom-right alignment pattern's predicted place (3 modules in from the finders' corner).
-  // The best two by fit of the function patterns are refined and read.
-  const cells = referenceCells(version);
-  const candidates = [{ h, fit: fitness(img, h, cells) }];
+  // The best two by fit of the timing and alignment patterns are refined and read.
+  const ref = referenceCells(version);
+  const fit = (hx) => fitness(img, hx, ref.cells, ref.structStart);
+  const candidates = guesses.map((h) => ({ h, fit: fit(h) }));
   if (version >= 2) {
     const pt = [0, 0];
-    project(h, size - 6.5, size - 6.5, pt);
-    for (const a of findAlignments(img, pt[0], pt[1], ms, 8 * ms).slice(0, 12)) {
+    project(guesses[0], size - 6.5, size - 6.5, pt);
+    let hits = findAlignments(img, pt[0], pt[1], ms, 8 * ms);
+    if (guesses.length > 1) {
+      // The affine guess predicts another place; search there too if it is not in the window.
+      const pa = [0, 0];
+      project(guesses[1], size - 6.5, size - 6.5, pa);
+      if (Math.hypot(pa[0] - pt[0], pa[1] - pt[1]) > 4 * ms) hits = hits.concat(findAlignments(img, pa[0], pa[1], ms, 8 * ms));
+    }
+    for (const a of hits.slice(0, 16)) {
       const ha = homography([...src, [size - 6.5, size - 6.5]], [...dst, [a.x, a.y]]);
-      if (ha) candidates.push({ h: ha, fit: fitness(img, ha, cells) });
+      if (ha) candidates.push({ h: ha, fit: fit(ha) });
     }
   }
   candidates.sort((a, b) => b.fit - a.fit);
-  for (const { h: h0 } of candidates.slice(0, 2)) {
+  for (const { h: h0, fit: f0 } of candidates.slice(0, 2)) {
+    // Timing and alignment patterns are what a chance triple of finder-like blobs lacks: on the
+    // suite's frames real symbols start at ≥ 0.28 and end ≥ 0.6 after refining, while false
+    // triples stay under 0.3. Below these bars the costly steps are skipped.
+    if (f0 < MIN_START_FIT || overBudget()) continue;
     const hr = refine(img, h0, size, ms, version);
+    if (hr === null || fit(hr) < MIN_REFINED_FIT) continue;
     const text = readGrid(img, hr, version);
     if (text !== null) return text;
   }
   return null;
 }
 
+const MIN_START_FIT = 0.2;
+const MIN_REFINED_FIT = 0.4;
 const MAX_TRIPLES = 4;
 
-function decodeLuma(lum, width, height) {
+// Work on candidate grids (fitness probes, module samples, alignment windows) per pass over a
+// frame. A frame full of finder-like texture (random blocks, fabric) could otherwise cost
+// hundreds of milliseconds; the cap is deterministic, unlike a clock, so tests reproduce. Real
+// symbols in the test suite need at most ~0.3 M units; a frame with no code stops at the cap.
+const work = { units: 0, limit: Infinity };
+const WORK_LIMIT_FULL = 450_000;
+const WORK_LIMIT_HALF = 250_000;
+const overBudget = () => work.units > work.limit;
+
+function decodeLuma(lum, width, height, limit) {
   if (width < 21 || height < 21) return null;
+  work.units = 0;
+  work.limit = limit;
   const { bits, thr, bw } = binarize(lum, width, height);
+  const found = [];
   for (const inv of [0, 1]) {
     const img = { lum, bits, thr, bw, width, height, inv };
-    const cands = findFinders(img);
+    const cands = scanFinders(img);
+    found.push([img, cands]);
     if (cands.length < 3) continue;
     const triples = finderTriples(cands.slice(0, 16));
-    for (let i = 0; i < Math.min(MAX_TRIPLES, triples.length); i++) {
+    for (let i = 0; i < Math.min(MAX_TRIPLES, triples.length) && !overBudget(); i++) {
       const text = decodeTriple(img, triples[i]);
       if (text !== null) return text;
+    }
+  }
+  // Glare or a finger over one finder: put the third where two found ones say it must be.
+  for (const [img, cands] of found) {
+    const text = decodeWithTwoFinders(img, cands);
+    if (text !== null) return text;
+  }
+  return null;
+}
+
+const MAX_PAIRS = 3;
+
+// With two finders A and B of one symbol, the third lies a quarter turn from A→B about A or B
+// (A and B along one side), or about their midpoint (A and B on the diagonal): six places, each
+// tried as a triple. The fit of the timing and alignment patterns rejects the wrong ones cheaply.
+function decodeWithTwoFinders(img, cands) {
+  const strong = cands.filter((c) => c.count >= 2).slice(0, 6);
+  let pairs = 0;
+  for (let i = 0; i < strong.length && pairs < MAX_PAIRS; i++) {
+    for (let j = i + 1; j < strong.length && pairs < MAX_PAIRS; j++) {
+      const a = strong[i];
+      const b = strong[j];
+      if (Math.max(a.ms, b.ms) > 1.3 * Math.min(a.ms, b.ms)) continue;
+      const ms = (a.ms + b.ms) / 2;
+      const dx = b.x - a.x;
+      const dy = b.y - a.y;
+      const d = Math.hypot(dx, dy);
+      if (d < 12 * ms || d > 240 * ms) continue;
+      pairs++;
+      const mx = (a.x + b.x) / 2;
+      const my = (a.y + b.y) / 2;
+      const places = [
+        [a.x - dy, a.y + dx], [a.x + dy, a.y - dx], [b.x - dy, b.y + dx], [b.x + dy, b.y - dx],
+        [mx - dy / 2, my + dx / 2], [mx + dy / 2, my - dx / 2],
+      ];
+      for (const [x, y] of places) {
+        if (overBudget()) return null;
+        if (x < 0 || y < 0 || x >= img.width || y >= img.height) continue;
+        const c = { x, y, ms, count: 1 };
+        const t = finderTriples([a, b, c])[0];
+        if (!t) continue;
+        const text = decodeTriple(img, t);
+        if (text !== null) return text;
+      }
     }
   }
   return null;
@@ -1216,19 +1442,32 @@ function decodeLuma(lum, width, height) {
 export function decodeQR(image) {
   const { data, width, height } = image;
   if (!data || !(width > 0) || !(height > 0) || data.length < width * height * 4) return null;
-  const lum = toLuma(data, width, height);
+  const full = { lum: toLuma(data, width, height), width, height };
   if (width * height > 1_000_000) {
-    // Big frames: half size first (4× less work, and modules stay ≥ 3 px for typical codes).
-    const half = halve(lum, width, height);
-    const text = decodeLuma(half.lum, half.width, half.height);
-    if (text !== null) return text;
+    // Big frames: halve until at most 1 MP and read the smallest first (each halving is 4× less
+    // work, and typical codes keep ≥ 3 px per module), then the larger levels.
+    const levels = [full];
+    while (levels[0].width * levels[0].height > 1_000_000) {
+      const l = levels[0];
+      levels.unshift(halve(l.lum, l.width, l.height));
+    }
+    for (const l of levels) {
+      const text = decodeLuma(l.lum, l.width, l.height, WORK_LIMIT_FULL);
+      if (text !== null) return text;
+    }
+    return null;
   }
-  return decodeLuma(lum, width, height);
+  // Smaller frames: full size first; then half size, which averages away what full size trips
+  // on: a phone screen's pixel grid and moiré, or grain on large modules. It costs a quarter.
+  const text = decodeLuma(full.lum, width, height, WORK_LIMIT_FULL);
+  if (text !== null || width < 84 || height < 84) return text;
+  const half = halve(full.lum, width, height);
+  return decodeLuma(half.lum, half.width, half.height, WORK_LIMIT_HALF);
 }
 
 // Internals for the unit tests; not part of the contract.
 export const _internal = {
   EXP, LOG, gfMul, gfDiv, rsDecode, nearestFormat, nearestVersion, FORMAT_WORDS, VERSION_WORDS,
   parseSegments, decodeGrid, alignmentPositions, rawCodewords, EC_PER_BLOCK, BLOCK_COUNT, functionMask,
-  maskBit, binarize, findFinders, finderTriples, toLuma, decodeTriple,
+  maskBit, work, binarize, findFinders, scanFinders, halve, finderTriples, toLuma, decodeTriple,
 };
