@@ -196,6 +196,7 @@ def test_station_reads_a_phone_qr_from_the_camera_through_the_worker(restartable
     person = citizen(restartable, NORMAL, symptoms=[])
     fake_camera.write_y4m(camera_file, person["token"])
     place_id = guard_place(browser, restartable, "Cổng camera")
+    fake_camera.phone_screen(browser)  # a guard's own phone
     open_station(browser, restartable, place_id)
     assert browser.execute_script("return 'BarcodeDetector' in window") is False, "the probe should have removed BarcodeDetector"
 
@@ -219,6 +220,9 @@ def test_station_reads_a_phone_qr_from_the_camera_through_the_worker(restartable
         f"the camera scan should be recorded exactly once for the citizen: {rows}"
     assert browser.find_element(By.ID, "count-in").text == "1"
     browser.find_element(By.ID, "result").click()  # a tap dismisses the result before the 8 s are up
+    video = browser.find_element(By.ID, "camera-video")
+    assert video.is_displayed() and video.rect["y"] < 420, f"the camera comes first on a phone: {video.rect}"
+    browser.save_screenshot(str(output_dir / "door-camera-360-live.png"))
     button.click()
     wait(browser).until(lambda d: not d.find_element(By.ID, "camera-video").is_displayed(), "stopping hides the video")
     assert not errors(browser), f"page errors: {errors(browser)}"

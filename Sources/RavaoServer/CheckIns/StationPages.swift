@@ -305,7 +305,7 @@ private struct StationStrings {
             "useCamera": useCamera,
             "stopCamera": stopCamera,
             "cameraFailed": cameraFailed,
-            "online": t("Đang kết nối", "Online"),
+            "online": t("Có mạng", "Online"),
             "offline": t("Mất mạng", "Offline"),
             "keyInvalid": keyInvalid,
         ]
