@@ -388,6 +388,8 @@ def test_station_offline_loses_and_doubles_no_scan(restartable: RestartableServe
           all.onsuccess = () => done(all.result); all.onerror = () => done(null); };
         open.onerror = () => done(null);""")
     assert queued and len(queued) == 3, f"three scans wait in IndexedDB: {queued}"
+    assert len({q["account"] for q in queued}) == 1 and all(q["account"] for q in queued), \
+        f"each queued scan names the guard's account, so another guard's session never sends it: {queued}"
     time.sleep(5)  # a retry round fails while the server is down; nothing may be dropped by it
     assert browser.find_element(By.ID, "queue-count").text == "3"
 

@@ -66,7 +66,7 @@ struct StationPages {
         <script src="/static/camera.js" defer></script>
         <script src="/static/scanner.js" defer></script>
         <script src="/static/station.js" defer></script>
-        <section class="station" id="station" data-place-id="\(place.id.uuidString)"
+        <section class="station" id="station" data-place-id="\(place.id.uuidString)" data-account="\(account.id.uuidString)"
                  data-csrf="\(services.keys.csrfToken(for: context.csrfBinding))"
                  data-lang="\(context.language.rawValue)" data-strings="\(s.scriptJSON)">
           <div class="station-head">

@@ -7,6 +7,8 @@
 window.RavaoQueue = (() => {
   // Answers that say "not now" rather than "never": the scan stays queued.
   const TRANSIENT = new Set([408, 425, 429]);
+  // How many of the oldest records a drain looks through for one it may send now.
+  const DRAIN_LOOKAHEAD = 500;
 
   /// Whether a reply leaves the scan in the queue: no answer, a "not now", a server error, or a refused
   /// credential (a new key or a new sign-in may still upload it). Anything else is final: the server
@@ -63,7 +65,8 @@ window.RavaoQueue = (() => {
   }
 
   /// A queue with its uploader. options: {db, send(record, timeoutMs) → reply, onCount(n),
-  /// onReply(reply, record), ready() → bool (may drain now), retryTimeoutMs}.
+  /// onReply(reply, record), ready() → bool (may drain now), accepts(record) → bool (this page may
+  /// send it: a station sends only its own account's scans), retryTimeoutMs}.
   function create(options) {
     const queue = store(options.db);
     const inFlight = new Set();
@@ -116,7 +119,8 @@ window.RavaoQueue = (() => {
       draining = true;
       try {
         for (;;) {
-          const next = (await queue.oldest(inFlight.size + 1)).find((record) => !inFlight.has(record.clientId));
+          const accepts = options.accepts || (() => true);
+          const next = (await queue.oldest(DRAIN_LOOKAHEAD)).find((record) => !inFlight.has(record.clientId) && accepts(record));
           if (!next) break;
           inFlight.add(next.clientId);
           let outcome;

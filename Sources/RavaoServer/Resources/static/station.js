@@ -91,6 +91,9 @@ document.addEventListener("DOMContentLoaded", () => {
 
   const uploads = window.RavaoQueue.create({
     db: "ravao-station",
+    // A shared PC: another guard's pending scans wait for that guard's session instead of being sent
+    // (and refused) under this one.
+    accepts: (record) => !record.account || record.account === root.dataset.account,
     send: (record, timeoutMs) => scanner.postScan({
       placeId: record.placeId, payload: record.payload, direction: record.direction,
       clientId: record.clientId, scannedAt: record.scannedAt,
@@ -169,7 +172,8 @@ document.addEventListener("DOMContentLoaded", () => {
     const sequence = ++latest;
     // The next person never waits for the previous result to fade.
     result.hide();
-    const record = { clientId: scanner.newClientId(), placeId, payload, direction: dir, scannedAt: new Date().toISOString(), tries: 0 };
+    const record = { clientId: scanner.newClientId(), placeId, payload, direction: dir, scannedAt: new Date().toISOString(), tries: 0,
+      account: root.dataset.account };
     const item = addRecent(dir, record.clientId);
     // An exit is the exception: the next person is coming in, unless the guard locked the direction.
     setDirection(rules.nextDirection(dir, lock.checked));
