@@ -58,6 +58,13 @@ GARBAGE = "xin chao 12345"
 # Firefox and desktop Linux.
 PROBE = """
 delete window.BarcodeDetector;
+window.__vibrations = [];
+navigator.vibrate = (pattern) => { window.__vibrations.push(pattern); return true; };
+window.__tones = [];
+if (window.OscillatorNode) {
+  const start = OscillatorNode.prototype.start;
+  OscillatorNode.prototype.start = function (...args) { window.__tones.push(this.frequency.value); return start.apply(this, args); };
+}
 window.__errors = [];
 window.addEventListener('error', (e) => window.__errors.push(String(e.message)));
 window.addEventListener('unhandledrejection', (e) => window.__errors.push('rejection: ' + String(e.reason)));
@@ -292,6 +299,10 @@ def test_station_severity_guard_mode_and_the_door_routine(restartable: Restartab
     colours["retry"] = retry["background"]
     browser.save_screenshot(str(output_dir / "door-station-360-retry.png"))
     assert len(set(colours.values())) == len(colours), f"every kind of result needs its own colour: {colours}"
+    # Each result is heard and felt: six scans, six vibration patterns, an alert's differing from "normal".
+    vibrations = browser.execute_script("return window.__vibrations")
+    assert len(vibrations) == 6 and vibrations[0] != vibrations[4], f"a vibration per result: {vibrations}"
+    assert browser.execute_script("return window.__tones.length") >= 12, "a sound per result"
     red = lambda rgb: (lambda r, g, b: r > 120 and g < 60 and b < 60)(*map(int, rgb[rgb.index("(") + 1:rgb.index(")")].split(",")[:3]))
     assert red(colours["case"]) and red(colours["contact"]), f"alerts are red: {colours}"
     assert not red(colours["retry"]) and not red(colours["abnormal"]), f"'scan again' and 'check further' are not red: {colours}"
