@@ -340,11 +340,16 @@ import Testing
             #expect(home.status == .ok)
             #expect(home.body.contains("id=\"personal-qr\"") && home.body.contains("<svg") && home.body.contains("/static/citizen.js"))
             #expect(home.body.contains("Chưa khai báo y tế"))
+            // Issue 17: the QR comes before the status, framed in its colour; the place scanner uses the shared camera code.
+            #expect(home.body.contains("data-tone=\"unknown\"") && home.body.contains("id=\"scan-place\"") && home.body.contains("/static/camera.js"))
+            let qrAt = try #require(home.body.range(of: "id=\"personal-qr\"")), statusAt = try #require(home.body.range(of: "id=\"status\""))
+            #expect(qrAt.lowerBound < statusAt.lowerBound)
             let form = try await web.get("/me/declare")
             #expect(form.body.contains("name=\"symptom\" value=\"cough\""))
             let sent = try await web.post("/me/declare", [("symptom", "cough"), ("symptom", "fever"), ("contact", "no")])
             #expect(sent.status == .seeOther && sent.headers[.location] == "/me")
-            #expect(try await web.get("/me").body.contains("Bất thường — sốt, ho"))
+            let declaredHome = try await web.get("/me").body
+            #expect(declaredHome.contains("Bất thường — sốt, ho") && declaredHome.contains("data-tone=\"abnormal\""))
             // Without the CSRF token nothing is recorded.
             #expect(try await web.post("/me/declare", [("symptom", "breath"), ("contact", "no")], withCSRF: false).status == .forbidden)
             #expect(try await count(app, "SELECT COUNT(*) AS n FROM declarations") == 1)
