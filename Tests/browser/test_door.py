@@ -341,7 +341,15 @@ def test_station_severity_guard_mode_and_the_door_routine(restartable: Restartab
     phone.send_keys("0915 10" + Keys.ENTER)
     wait(browser).until(lambda d: d.find_element(By.ID, "phone-error").is_displayed(), "a mistyped phone is explained")
     assert phone.get_attribute("value") == "0915 10", "the mistyped phone is kept for correction"
-    phone.send_keys("0 999")
+    # Ten digits but no Vietnamese number (01x prefixes were retired): the server says so, the text stays.
+    phone.clear()
+    phone.send_keys("0123 456 789" + Keys.ENTER)
+    wait_result(browser, "a phone the server cannot read", "retry")
+    wait(browser).until(lambda d: d.find_element(By.ID, "phone-error").is_displayed(), "the server's reason shows under the field")
+    assert phone.get_attribute("value") == "0123 456 789", "a refused phone stays for correction"
+    dismiss(browser)
+    phone.clear()
+    phone.send_keys("0915 100 999")
     phone.send_keys(Keys.ENTER)
     wait_result(browser, "the corrected phone", "unknown", meta="Số điện thoại")
     wait(browser).until(lambda d: phone.get_attribute("value") == "", "an accepted phone clears the field")
