@@ -67,9 +67,11 @@
     if (reply.status >= 200 && reply.status < 300) {
       const kindName = w["kind." + body.kind] || body.kind || "";
       const recorded = body.duplicate ? w.duplicate : w.recorded;
-      const meta = [recorded, kindName, w[body.direction] || body.direction, clock(body.scannedAt, lang)].filter(Boolean).join(" · ");
       const rank = rankStatus(body.status);
       const titles = { case: w.titleCase, contact: w.titleContact, abnormal: w.titleAbnormal, unknown: w.titleUnknown, normal: w.titleNormal };
+      // The title speaks of health; the line below says the scan was recorded (unless the title already does).
+      const said = titles[rank.level] === recorded ? "" : recorded;
+      const meta = [said, kindName, w[body.direction] || body.direction, clock(body.scannedAt, lang)].filter(Boolean).join(" · ");
       const sounds = { case: "refused", contact: "refused", abnormal: "warn", unknown: "unknown", normal: "ok" };
       const health = body.status ? healthLine(body.status, lang) : (w.healthUnreadable || "");
       return {
