@@ -125,6 +125,21 @@ import Testing
         #expect(status.summary(vietnamese: false) == "Abnormal — cough · 2 vaccine doses, last 12/09/2021 · Test negative 20/10/2021")
     }
 
+    /// Issue 17: an F0 with a normal declaration must not read "Bình thường", and the most serious
+    /// alert leads the line.
+    @Test func alertsLeadTheLineAndNormalIsNotSaidAboveThem() {
+        let facts = HealthFacts(declarations: [Self.declared(1)], marks: [.init(mark: .f0, at: Self.now - 3600)])
+        let status = HealthRules.standard.evaluate(facts, now: Self.now)
+        #expect(status.level == .normal && status.alerts == ["f0"])
+        #expect(status.summary(vietnamese: true) == "Ca bệnh (F0) · Chưa có thông tin tiêm chủng")
+        #expect(!status.summary(vietnamese: true).contains("Bình thường"))
+        #expect(status.summary(vietnamese: false).hasPrefix("Known case (F0)"))
+        let mixed = HealthStatus(level: .abnormal, reasons: ["fever"], vaccination: nil, test: nil, alerts: ["exposure", "f1", "epidemic_zone"], declaredAt: nil)
+        #expect(mixed.summary(vietnamese: false).hasPrefix("Came from an epidemic zone · Close contact (F1) · Listed by contact tracing · Abnormal — fever"))
+        let calm = HealthStatus(level: .normal, reasons: [], vaccination: nil, test: nil, alerts: [], declaredAt: nil)
+        #expect(calm.summary(vietnamese: true).hasPrefix("Bình thường"))
+    }
+
     @Test func rulesAreData() throws {
         var rules = HealthRules.standard
         rules.declarationHours = 48

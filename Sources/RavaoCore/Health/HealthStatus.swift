@@ -262,16 +262,17 @@ public struct HealthStatus: Sendable, Equatable, Codable {
     }
 
     /// One line for the guard's screen, e.g. "Bất thường — ho · 2 liều vắc xin, mũi cuối 12/09/2021 · Xét nghiệm âm tính 20/10/2021".
+    /// The most serious fact comes first: alerts (F0, epidemic zone, F1/F2, tracing), then the declaration.
+    /// A normal declaration is not mentioned when there is an alert, so the line never reads
+    /// "Bình thường" (normal) for a known case (issue 17).
     public func summary(vietnamese: Bool) -> String {
-        // Alerts come first and a declaration without symptoms is never called "normal" beside one:
-        // a guard reads the start of the line.
-        var parts = alerts.map { Self.alertName($0, vietnamese: vietnamese) }
+        var parts: [String] = []
+        for alert in Self.alertsBySeverity(alerts) { parts.append(Self.alertName(alert, vietnamese: vietnamese)) }
         switch level {
         case .abnormal:
             let names = reasons.map { Self.reasonName($0, vietnamese: vietnamese) }.joined(separator: ", ")
             parts.append((vietnamese ? "Bất thường — " : "Abnormal — ") + names)
-        case .normal where alerts.isEmpty: parts.append(vietnamese ? "Bình thường" : "Normal")
-        case .normal: parts.append(vietnamese ? "Tờ khai y tế không có triệu chứng" : "Health declaration without symptoms")
+        case .normal: if alerts.isEmpty { parts.append(vietnamese ? "Bình thường" : "Normal") }
         case .unknown: parts.append(vietnamese ? "Chưa khai báo y tế" : "No current health declaration")
         }
         if let v = vaccination {
@@ -298,6 +299,15 @@ public struct HealthStatus: Sendable, Equatable, Codable {
         case "positive_test": vietnamese ? "xét nghiệm dương tính" : "positive test"
         default: code
         }
+    }
+
+    /// Alerts in the order a guard must read them: a known case or an epidemic zone before a contact.
+    public static func alertsBySeverity(_ alerts: [String]) -> [String] {
+        let order = ["f0", "epidemic_zone", "f1", "exposure", "f2"]
+        return alerts.enumerated().sorted { a, b in
+            let ra = order.firstIndex(of: a.element) ?? order.count, rb = order.firstIndex(of: b.element) ?? order.count
+            return ra != rb ? ra < rb : a.offset < b.offset
+        }.map(\.element)
     }
 
     public static func alertName(_ code: String, vietnamese: Bool) -> String {

@@ -34,7 +34,14 @@ struct ScansAPI {
         let person: Person
         /// The person's health status (H6); null only when it could not be read.
         let status: StatusPayload?
+        /// The year of birth when the person's record has a date of birth (absent otherwise), so the
+        /// guard can match the card to the face.
+        let birthYear: Int?
+        /// The place's entries and exits today (local day, UTC+7), this scan included.
+        let today: DayTotals?
     }
+
+    struct DayTotals: Encodable, Sendable { let entries: Int; let exits: Int }
 
     /// How far back an offline queue may date a scan, and how far a clock may run ahead.
     static let maximumAge: Int64 = 7 * 86_400
@@ -78,9 +85,21 @@ struct ScansAPI {
             PrivacyGate(services: services).logViewInBackground(recorded.personId, disclosure: disclosure, viewer: viewer, place: place.id)
             name = disclosure.name(recorded.fullName)
         }
+        // The extras are a convenience for the screen: if they cannot be read, the scan still answers.
+        let dayStart = LocalTime.startOfDay(containing: services.time.seconds())
+        let extras = try? await services.store.checkIns.scanContext(person: recorded.personId, placeId: place.id, dayStart: dayStart)
+        // A birth year matches a card to a face; a typed number has no card, so it gets none.
         return ScanAnswer(checkInId: recorded.id.uuidString, duplicate: recorded.duplicate, kind: recorded.kind, direction: recorded.direction,
                           scannedAt: ISOTime.string(recorded.scannedAt), person: .init(id: recorded.personId.uuidString, displayName: name,
-                                                                                        typed: typedAs != nil), status: status)
+                                                                                        typed: typedAs != nil), status: status,
+                          birthYear: typedAs == nil ? extras?.birthDate.flatMap(Self.year) : nil,
+                          today: extras.map { DayTotals(entries: $0.entries, exits: $0.exits) })
+    }
+
+    /// "1985-08-15" → 1985; anything that does not start with a plausible year → nil.
+    static func year(_ birthDate: String) -> Int? {
+        guard let year = Int(birthDate.prefix(4)), birthDate.count >= 4, (1850...2200).contains(year) else { return nil }
+        return year
     }
 
     static func scanTime(_ text: String?, now: Int64) throws -> Int64 {

@@ -47,40 +47,73 @@ struct StationPages {
     // MARK: Station
 
     /// `GET /places/{id}/station`: 404 for a place the account has no role at, as everywhere else.
+    ///
+    /// Guard mode (issue 17): the scan field and the camera come first; on a phone (≤ 640 px) the site
+    /// menu is folded away behind a "Menu" button so nothing pushes the field down, and "Full screen"
+    /// hides it on any screen. Counters, the pending queue, the phone form and the recent list follow.
     @Sendable func station(_ request: Request, context: AppRequestContext) async throws -> Response {
         let account = try account(context, request)
         let (place, _) = try await placeService.placeWithRole(try context.uuidParameter("id"), account: account)
         let s = StationStrings(context.language)
+        // Today's counts as the page opens (a guard reloading at 6 am sees the night's numbers); each
+        // scan's answer updates them. Not worth failing the page for.
+        let counts = try? await services.store.checkIns.dayCounts(placeId: place.id, dayStart: LocalTime.startOfDay(containing: services.time.seconds()))
         let layout = Layout(title: "\(s.stationTitle) · \(place.name)", context: context, keys: services.keys, bodyClass: "station-body")
         return layout.render("""
         <link rel="stylesheet" href="/static/station.css">
+        <script src="/static/scan-rules.js" defer></script>
+        <script src="/static/scan-queue.js" defer></script>
+        <script src="/static/camera.js" defer></script>
         <script src="/static/scanner.js" defer></script>
         <script src="/static/station.js" defer></script>
-        <section class="station" id="station" data-place-id="\(place.id.uuidString)"
+        <section class="station" id="station" data-place-id="\(place.id.uuidString)" data-account="\(account.id.uuidString)"
                  data-csrf="\(services.keys.csrfToken(for: context.csrfBinding))"
                  data-lang="\(context.language.rawValue)" data-strings="\(s.scriptJSON)">
           <div class="station-head">
-            <div><p class="muted station-label">\(s.stationTitle)</p><h1 id="station-place">\(place.name)</h1></div>
+            <h1 id="station-place">\(place.name)</h1>
+            <div class="station-tools">
+              <button type="button" class="secondary small" id="menu-toggle" aria-expanded="false">\(s.menu)</button>
+              <button type="button" class="secondary small" id="fullscreen-button" aria-pressed="false">\(s.fullscreen)</button>
+            </div>
+          </div>
+          <div class="station-controls">
             <fieldset class="direction" id="direction">
               <legend>\(s.direction)</legend>
               <label><input type="radio" name="direction" value="in" id="direction-in" checked><span>\(s.directionIn)</span></label>
               <label><input type="radio" name="direction" value="out" id="direction-out"><span>\(s.directionOut)</span></label>
             </fieldset>
+            <label class="lock" for="direction-lock"><input type="checkbox" id="direction-lock"> \(s.lockDirection)</label>
           </div>
           <label class="scan-label" for="scan-input">\(s.scanLabel)</label>
           <input id="scan-input" class="scan-input" type="text" name="scan" autocomplete="off" autocapitalize="off" autocorrect="off"
                  spellcheck="false" lang="en" inputmode="text" enterkeyhint="send" aria-describedby="scan-hint" autofocus>
-          <p class="muted" id="scan-hint">\(s.scanHint)</p>
           \(cameraControls(s))
+          <dl class="station-counts" id="station-counts">
+            <div><dt>\(s.todayIn)</dt><dd id="count-in">\(counts.map { String($0.entries) } ?? "–")</dd></div>
+            <div><dt>\(s.todayOut)</dt><dd id="count-out">\(counts.map { String($0.exits) } ?? "–")</dd></div>
+            <div><dt>\(s.queueLabel)</dt><dd id="queue-count" data-count="0">0</dd></div>
+            <div><dt>\(s.network)</dt><dd><span id="network-state" class="network-state" data-state="unknown">–</span></dd></div>
+          </dl>
           <form id="phone-form" class="phone-form" autocomplete="off">
             <label for="phone-input">\(s.phoneLegend)</label>
             <div class="phone-row">
-              <input id="phone-input" type="tel" inputmode="tel" autocomplete="off" maxlength="20" placeholder="0912 345 678">
+              <input id="phone-input" type="tel" inputmode="tel" autocomplete="off" maxlength="20" placeholder="0912 345 678" aria-describedby="phone-error">
               <button type="submit" id="phone-submit">\(s.phoneSubmit)</button>
             </div>
+            <p class="field-error" id="phone-error" role="alert" hidden></p>
           </form>
           <h2>\(s.recent)</h2>
           <ol class="recent" id="recent-scans" aria-label="\(s.recent)"></ol>
+          <details class="station-settings" id="station-settings">
+            <summary>\(s.settings)</summary>
+            <label for="hold-seconds">\(s.holdLabel)</label>
+            <select id="hold-seconds">
+              \(HTML(unsafeRaw: [3, 5, 8, 15, 30, 0].map { n in
+                  "<option value=\"\(n)\"\(n == 8 ? " selected" : "")>\(HTMLEscaping.escape(n == 0 ? s.holdUntilNext : s.seconds(n)))</option>"
+              }.joined()))
+            </select>
+            <p class="muted" id="scan-hint">\(s.scanHint)</p>
+          </details>
           \(resultOverlay())
         </section>
         """).response()
@@ -101,11 +134,14 @@ struct StationPages {
     func resultOverlay() -> HTML {
         """
         <div id="result" class="result" role="status" aria-live="assertive" aria-atomic="true" hidden>
+          <p class="result-note" id="result-note" hidden></p>
           <p class="result-title" id="result-title"></p>
           <p class="result-name" id="result-name"></p>
-          <p class="result-meta" id="result-meta"></p>
+          <p class="result-year" id="result-year" hidden></p>
           <p class="result-health" id="result-health" hidden></p>
+          <p class="result-meta" id="result-meta"></p>
           <p class="result-reason" id="result-reason"></p>
+          <p class="result-today" id="result-today" hidden></p>
         </div>
         """
     }
@@ -126,6 +162,9 @@ struct StationPages {
         <title>\(s.kioskTitle) · Ravao</title>
         <link rel="stylesheet" href="/static/app.css">
         <link rel="stylesheet" href="/static/station.css">
+        <script src="/static/scan-rules.js" defer></script>
+        <script src="/static/scan-queue.js" defer></script>
+        <script src="/static/camera.js" defer></script>
         <script src="/static/scanner.js" defer></script>
         <script src="/static/kiosk.js" defer></script>
         </head>
@@ -195,10 +234,20 @@ private struct StationStrings {
     var phoneSubmit: String { t("Ghi nhận", "Record") }
     var useCamera: String { t("Dùng camera", "Use camera") }
     var stopCamera: String { t("Tắt camera", "Stop camera") }
-    var noCamera: String { t("Trình duyệt này không đọc được mã QR bằng camera; hãy dùng máy quét hoặc dán mã.",
-                             "This browser cannot read QR codes with the camera; use a scanner or paste the code.") }
+    // Only a page with no camera access at all says so: every browser that has a camera reads QR codes.
+    var noCamera: String { t("Không mở được camera trên trang này (cần https và quyền dùng camera); hãy dùng máy quét hoặc dán mã.",
+                             "This page cannot open a camera (it needs https and camera permission); use a scanner or paste the code.") }
     var cameraFailed: String { t("Không mở được camera.", "The camera could not be opened.") }
     var recent: String { t("Lượt quét gần đây", "Recent scans") }
+    var menu: String { t("Menu", "Menu") }
+    var lockDirection: String { t("Giữ chiều", "Lock direction") }
+    var todayIn: String { t("Vào hôm nay", "In today") }
+    var todayOut: String { t("Ra hôm nay", "Out today") }
+    var network: String { t("Mạng", "Network") }
+    var settings: String { t("Cài đặt trạm", "Station settings") }
+    var holdLabel: String { t("Giữ kết quả trên màn hình", "Keep the result on screen") }
+    var holdUntilNext: String { t("Đến lượt quét sau", "Until the next scan") }
+    func seconds(_ n: Int) -> String { t("\(n) giây", "\(n) seconds") }
 
     var kioskTitle: String { t("Quét mã ra vào", "Scan in and out") }
     var kioskPrompt: String { t("Đưa mã QR, thẻ BHYT hoặc CCCD vào máy quét", "Hold your QR code, health-insurance card or ID card to the scanner") }
@@ -219,11 +268,20 @@ private struct StationStrings {
         let words: [String: String] = [
             "recorded": t("Đã ghi nhận", "Recorded"),
             "duplicate": t("Đã ghi nhận trước đó", "Already recorded"),
-            "healthUnknown": t("Chưa có khai báo y tế", "No health declaration"),
-            "healthAlert": t("Cảnh báo y tế — không cho vào", "Health alert — do not admit"),
-            "healthWarn": t("Cảnh báo dịch tễ — kiểm tra thêm", "Epidemic alert — check further"),
+            // Titles by severity (scan-rules.js): the most serious thing wins the screen.
+            "titleCase": t("Cảnh báo dịch tễ — không cho vào", "Epidemic alert — do not admit"),
+            "titleContact": t("Cảnh báo tiếp xúc (F1/F2) — không cho vào, báo y tế", "Contact alert (F1/F2) — do not admit, call health staff"),
+            "titleAbnormal": t("Khai báo bất thường — kiểm tra thêm", "Abnormal declaration — check further"),
+            "titleUnknown": t("Chưa khai báo y tế", "No health declaration"),
+            "titleNormal": t("Đã ghi nhận", "Recorded"),
+            "healthUnreadable": t("Chưa đọc được tình trạng sức khỏe", "The health status could not be read"),
             "refused": t("Từ chối", "Refused"),
-            "unrecognized": t("Không đọc được mã", "Code not recognised"),
+            "unrecognized": t("Không đọc được mã — quét lại", "Code not recognised — scan again"),
+            "retryHint": t("Đưa mã lại gần hoặc nhập số điện thoại.", "Hold the code closer, or type the phone number."),
+            "alreadyScanned": t("Vừa quét mã này — không ghi thêm lần nữa", "Just scanned — not recorded again"),
+            "bornIn": t("Sinh năm", "Born"),
+            "todayIn": t("Hôm nay vào", "Today in"),
+            "todayOut": t("ra", "out"),
             "tokenRevoked": t("Mã QR cá nhân này đã được thay bằng mã mới; đề nghị xuất trình mã hiện tại.",
                               "This personal QR was replaced by a newer one; ask for the current QR."),
             "notAllowed": t("Không có quyền quét tại địa điểm này", "Not allowed to scan at this place"),
@@ -232,6 +290,10 @@ private struct StationStrings {
             "serverError": t("Hệ thống đang lỗi — chưa ghi nhận, hãy quét lại", "Server error — not recorded, scan again"),
             "queued": t("Đã lưu, sẽ gửi khi có mạng", "Saved, will upload"),
             "queuedDetail": t("Lượt quét được giữ trên máy này và tự gửi khi có mạng.", "The scan is kept on this device and uploads by itself when the network is back."),
+            "phoneInvalid": t("Số điện thoại chưa đúng — sửa rồi bấm Ghi nhận.", "That phone number is not valid — correct it and press Record."),
+            "menu": menu,
+            "fullscreen": fullscreen,
+            "exitFullscreen": t("Thoát toàn màn hình", "Leave full screen"),
             "pending": t("Đang gửi…", "Sending…"),
             "in": t("Vào", "In"),
             "out": t("Ra", "Out"),
@@ -243,7 +305,7 @@ private struct StationStrings {
             "useCamera": useCamera,
             "stopCamera": stopCamera,
             "cameraFailed": cameraFailed,
-            "online": t("Đang kết nối", "Online"),
+            "online": t("Có mạng", "Online"),
             "offline": t("Mất mạng", "Offline"),
             "keyInvalid": keyInvalid,
         ]

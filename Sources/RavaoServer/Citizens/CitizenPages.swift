@@ -102,14 +102,19 @@ struct CitizenPages {
               \(isSelf && exposures.contains { $0.acknowledgedAt == nil } ? "<form method=\"post\" action=\"/me/exposures/dismiss\">\(page.csrfField())<button class=\"secondary\">\(t.seen)</button></form>" as HTML : nil)
             </section>
             """
+        // The QR comes first, framed in the colour of the status as PC-Covid did, so it is on screen
+        // at the gate even when alerts and notices follow (issue 17).
+        let tone = Self.tone(status)
         return page.render("""
-        \(extra)
-        \(exposureBox)
-        <div class="page-head"><h1 id="person-name">\(profile.fullName.isEmpty ? t.noName : profile.fullName)</h1>
+        <div class="page-head me-head"><h1 id="person-name">\(profile.fullName.isEmpty ? t.noName : profile.fullName)</h1>
           \(isSelf ? nil : "<span class=\"tag\">\(t.dependent)</span>" as HTML)</div>
+        <figure class="personal-qr tone-\(tone)" id="personal-qr" data-token="\(token)" data-tone="\(tone)">
+          <div class="qr-frame">\(HTML(unsafeRaw: qr.svg(standalone: false)))</div>
+          <figcaption><strong class="qr-tone" id="qr-tone">\(t.toneName(tone))</strong><span>\(t.showAtGate)</span></figcaption></figure>
         \(statusCard(status, context.language))
-        <figure class="personal-qr" id="personal-qr" data-token="\(token)">\(HTML(unsafeRaw: qr.svg(standalone: false)))
-          <figcaption>\(t.showAtGate)</figcaption></figure>
+        \(exposureBox)
+        \(isSelf ? placeScanner(t) : nil)
+        \(extra)
         <p class="actions">
           <a class="button" id="declare-link" href="\(b)/declare">\(t.declare)</a>
           <a class="button secondary" href="\(b)/profile">\(t.profile)</a>
@@ -120,14 +125,40 @@ struct CitizenPages {
         </p>
         <form method="post" action="\(b)/token/reissue" data-confirm="\(t.reissueConfirm)" class="inline">\(page.csrfField())
           <button class="link" id="reissue">\(t.reissue)</button></form>
-        \(isSelf ? "<script src=\"/static/citizen.js\" defer></script>" as HTML : nil)
+        \(isSelf ? "<script src=\"/static/scan-rules.js\" defer></script><script src=\"/static/camera.js\" defer></script><script src=\"/static/citizen.js\" defer></script>" as HTML : nil)
         """).response(headers: [.cacheControl: "private, no-cache"])
+    }
+
+    /// The colour of the QR's frame: the most serious fact wins, as at the station — an alert (F0, F1,
+    /// F2, epidemic zone, tracing) red, an abnormal declaration red, no declaration amber, normal green.
+    static func tone(_ status: HealthStatus?) -> String {
+        guard let status else { return "unknown" }
+        if !status.alerts.isEmpty { return "alert" }
+        switch status.level {
+        case .abnormal: return "abnormal"
+        case .normal: return "normal"
+        case .unknown: return "unknown"
+        }
+    }
+
+    /// "Scan a place's QR" (C1 without the phone's camera app): the same decoder as the station reads a
+    /// poster of this server and goes to its check-in page; citizen.js drives it.
+    func placeScanner(_ t: CitizenStrings) -> HTML {
+        """
+        <section class="place-scan" id="place-scan" data-base="\(services.baseURL)" data-not-place="\(t.notPlaceQR)"
+                 data-camera-failed="\(t.cameraFailed)" data-stop="\(t.stopScanning)" data-start="\(t.scanPlace)">
+          <button type="button" class="button big" id="scan-place" hidden>\(t.scanPlace)</button>
+          <p class="muted" id="scan-place-hint" hidden>\(t.scanPlaceHint)</p>
+          <p class="place-scan-note" id="place-scan-note" role="status" hidden></p>
+          <video id="place-video" class="place-video" muted playsinline hidden></video>
+        </section>
+        """
     }
 
     func statusCard(_ status: HealthStatus?, _ language: Language) -> HTML {
         let t = CitizenStrings(language)
         guard let status else { return "<section class=\"status unknown\" id=\"status\"><p>\(t.statusUnavailable)</p></section>" }
-        let tone = status.level == .abnormal ? "abnormal" : (!status.alerts.isEmpty ? "alert" : status.level.rawValue)
+        let tone = Self.tone(status)
         return """
         <section class="status \(tone)" id="status" data-level="\(status.level.rawValue)">
           <p class="status-line">\(status.summary(vietnamese: language == .vi))</p>

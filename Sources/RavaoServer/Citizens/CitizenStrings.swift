@@ -11,6 +11,22 @@ struct CitizenStrings: Sendable {
     var noName: String { t("Chưa có họ tên — cập nhật hồ sơ", "No name yet — fill in your profile") }
     var dependent: String { t("Khai báo hộ", "Dependent") }
     var showAtGate: String { t("Xuất trình mã này khi ra vào; mã vẫn hiện khi không có mạng.", "Show this code at the gate; it stays available offline.") }
+    /// The word under the QR, in the colour of its frame (issue 17).
+    func toneName(_ tone: String) -> String {
+        switch tone {
+        case "alert": t("Cảnh báo dịch tễ", "Epidemic alert")
+        case "abnormal": t("Bất thường", "Abnormal")
+        case "normal": t("Bình thường", "Normal")
+        default: t("Chưa khai báo y tế", "No health declaration")
+        }
+    }
+    var scanPlace: String { t("Quét mã QR địa điểm", "Scan a place's QR") }
+    var scanPlaceHint: String { t("Hướng camera vào mã QR dán tại cửa địa điểm.", "Point the camera at the QR poster at the place's door.") }
+    var stopScanning: String { t("Dừng quét", "Stop scanning") }
+    var notPlaceQR: String { t("Mã này không phải mã QR địa điểm của Ravao — hãy quét mã dán tại cửa.",
+                               "This is not a Ravao place QR — scan the poster at the door.") }
+    var cameraFailed: String { t("Không mở được camera. Bạn vẫn có thể quét mã bằng ứng dụng camera của điện thoại.",
+                                 "The camera could not be opened. You can still scan the poster with the phone's camera app.") }
     var declare: String { t("Khai báo y tế", "Health declaration") }
     var profile: String { t("Hồ sơ", "Profile") }
     var vaccinationsAndTests: String { t("Tiêm chủng và xét nghiệm", "Vaccinations and tests") }

@@ -154,6 +154,41 @@ public struct CheckInStore: Sendable {
         }
     }
 
+    /// What the station shows beside a scan's result (issue 17): the person's date of birth when the
+    /// record has one (the guard matches the card to the face by the year), and the place's entries
+    /// and exits since `dayStart`. One read, on the `(place_id, scanned_at)` index.
+    public struct ScanContext: Sendable, Equatable {
+        public let birthDate: String?
+        public let entries: Int
+        public let exits: Int
+    }
+
+    public func scanContext(person: UUID, placeId: UUID, dayStart: Int64) async throws -> ScanContext {
+        try await engine.read { db in
+            let birth = try await db.raw("SELECT birth_date FROM people WHERE id = \(bind: person.uuidString)").first()?
+                .decode(column: "birth_date", as: String?.self)
+            let (entries, exits) = try await Self.dayCounts(placeId: placeId, dayStart: dayStart, db: db)
+            return ScanContext(birthDate: birth, entries: entries, exits: exits)
+        }
+    }
+
+    /// The place's entries and exits since `dayStart` (the station shows them when it opens).
+    public func dayCounts(placeId: UUID, dayStart: Int64) async throws -> (entries: Int, exits: Int) {
+        try await engine.read { db in try await Self.dayCounts(placeId: placeId, dayStart: dayStart, db: db) }
+    }
+
+    static func dayCounts(placeId: UUID, dayStart: Int64, db: any SQLDatabase) async throws -> (entries: Int, exits: Int) {
+        var entries = 0, exits = 0
+        for row in try await db.raw("""
+            SELECT direction, COUNT(*) AS n FROM checkins
+            WHERE place_id = \(bind: placeId.uuidString) AND scanned_at >= \(bind: dayStart) GROUP BY direction
+            """).all() {
+            let n = try row.decode(column: "n", as: Int.self)
+            if try row.decode(column: "direction", as: String.self) == CheckInDirection.out.rawValue { exits = n } else { entries = n }
+        }
+        return (entries, exits)
+    }
+
     /// Keeps a scan that could not be read, so nothing a guard scanned disappears.
     public func reject(placeId: UUID, clientId: UUID?, payload: String, reason: String, scannedBy: UUID?, deviceId: UUID? = nil, at: Int64) async throws {
         try await engine.write { db in

@@ -27,14 +27,20 @@ import Testing
             #expect(first.json["duplicate"] as? Bool == false)
             let person = try #require(first.json["person"] as? [String: Any])
             #expect(person["displayName"] as? String == "Nguyễn Văn ***")
+            // A card-first person has no date of birth on record: no birth year is claimed.
+            #expect(first.json["birthYear"] == nil)
+            #expect((first.json["today"] as? [String: Any])?["entries"] as? Int == 1)
+            #expect((first.json["today"] as? [String: Any])?["exits"] as? Int == 0)
             // The same clientId again (a retry, an offline upload) is not a second check-in.
             let retry = try await scan(app, token: token, placeId: placeId, payload: Self.cccd, clientId: clientId)
             #expect(retry.status == .ok)
             #expect(retry.json["duplicate"] as? Bool == true)
             #expect(retry.string("checkInId") == first.string("checkInId"))
             // A later scan of the same card is the same person.
-            let later = try await scan(app, token: token, placeId: placeId, payload: Self.cccd)
+            let later = try await scan(app, token: token, placeId: placeId, payload: Self.cccd, extra: #""direction":"out""#)
             #expect((later.json["person"] as? [String: Any])?["id"] as? String == person["id"] as? String)
+            #expect((later.json["today"] as? [String: Any])?["entries"] as? Int == 1)
+            #expect((later.json["today"] as? [String: Any])?["exits"] as? Int == 1)
             let count = try await app.store.engine.read { db in
                 try await db.raw("SELECT COUNT(*) AS n FROM checkins").first()!.decode(column: "n", as: Int.self)
             }

@@ -51,6 +51,8 @@ import Testing
             var status = try #require(answer.json["status"] as? [String: Any])
             #expect(status["level"] as? String == "unknown")
             #expect((answer.json["person"] as? [String: Any])?["displayName"] as? String == "Nguyễn Văn ***")
+            // The profile has a date of birth: the guard sees the year to match the card to the face.
+            #expect(answer.json["birthYear"] as? Int == 1985)
 
             // A cough in the morning turns the gate red, with vaccination and test as recorded by a health facility.
             let declared = try await app.request(.post, "/api/v1/me/declarations", json: #"{"symptoms":["cough"],"contact":false,"visitedWards":[]}"#, token: citizen)
@@ -79,6 +81,8 @@ import Testing
             answer = try await scan(app, token: owner, placeId: placeId, payload: token)
             status = try #require(answer.json["status"] as? [String: Any])
             #expect(status["alerts"] as? [String] == ["f1", "epidemic_zone"])
+            // The most serious fact leads the line: the zone, then the contact, then the declaration.
+            #expect((status["summaryVi"] as? String)?.hasPrefix("Đến từ vùng dịch · Tiếp xúc gần (F1) · Bất thường — ho") == true)
 
             // The declaration expires after 24 hours.
             app.time.advance(by: 25 * 3600)
@@ -340,11 +344,16 @@ import Testing
             #expect(home.status == .ok)
             #expect(home.body.contains("id=\"personal-qr\"") && home.body.contains("<svg") && home.body.contains("/static/citizen.js"))
             #expect(home.body.contains("Chưa khai báo y tế"))
+            // Issue 17: the QR comes before the status, framed in its colour; the place scanner uses the shared camera code.
+            #expect(home.body.contains("data-tone=\"unknown\"") && home.body.contains("id=\"scan-place\"") && home.body.contains("/static/camera.js"))
+            let qrAt = try #require(home.body.range(of: "id=\"personal-qr\"")), statusAt = try #require(home.body.range(of: "id=\"status\""))
+            #expect(qrAt.lowerBound < statusAt.lowerBound)
             let form = try await web.get("/me/declare")
             #expect(form.body.contains("name=\"symptom\" value=\"cough\""))
             let sent = try await web.post("/me/declare", [("symptom", "cough"), ("symptom", "fever"), ("contact", "no")])
             #expect(sent.status == .seeOther && sent.headers[.location] == "/me")
-            #expect(try await web.get("/me").body.contains("Bất thường — sốt, ho"))
+            let declaredHome = try await web.get("/me").body
+            #expect(declaredHome.contains("Bất thường — sốt, ho") && declaredHome.contains("data-tone=\"abnormal\""))
             // Without the CSRF token nothing is recorded.
             #expect(try await web.post("/me/declare", [("symptom", "breath"), ("contact", "no")], withCSRF: false).status == .forbidden)
             #expect(try await count(app, "SELECT COUNT(*) AS n FROM declarations") == 1)

@@ -25,7 +25,8 @@ function setUpSignOut() {
       if (!("caches" in window) || form.dataset.cleared) return;
       event.preventDefault();
       try {
-        await caches.delete("ravao-me-v1");
+        // Every version of it (the worker's cache name changes when its files do).
+        for (const name of await caches.keys()) if (name.startsWith("ravao-me-")) await caches.delete(name);
         if (navigator.serviceWorker) {
           for (const registration of await navigator.serviceWorker.getRegistrations()) {
             if (new URL(registration.scope).pathname.startsWith("/me")) await registration.unregister();

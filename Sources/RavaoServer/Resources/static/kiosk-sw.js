@@ -3,8 +3,9 @@
 // Network first, so a deployment's new page or script is picked up whenever the server answers.
 "use strict";
 
-const CACHE = "ravao-kiosk-v1";
-const SHELL = ["/kiosk", "/static/scanner.js", "/static/kiosk.js", "/static/station.css", "/static/app.css"];
+const CACHE = "ravao-kiosk-v2";
+const SHELL = ["/kiosk", "/static/scan-rules.js", "/static/scan-queue.js", "/static/camera.js", "/static/scanner.js", "/static/kiosk.js",
+  "/static/qr-worker.js", "/static/qr-decode.js", "/static/station.css", "/static/app.css"];
 
 self.addEventListener("install", (event) => {
   event.waitUntil(caches.open(CACHE).then((cache) => cache.addAll(SHELL)).then(() => self.skipWaiting()));

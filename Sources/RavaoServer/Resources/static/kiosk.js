@@ -1,7 +1,7 @@
 // The unattended kiosk (C5): bound to one place by a device key, it scans continuously and must
-// never lose or double a scan. Every scan is written to IndexedDB before it is sent and removed only
-// when the server has answered for it; retries reuse the scan's clientId, which the server records
-// once, and its original scannedAt.
+// never lose or double a scan. The queue (scan-queue.js, shared with the staff station) writes every
+// scan to IndexedDB before it is sent and removes it only when the server has answered for it; retries
+// reuse the scan's clientId, which the server records once, and its original scannedAt.
 "use strict";
 
 document.addEventListener("DOMContentLoaded", () => {
@@ -16,7 +16,7 @@ document.addEventListener("DOMContentLoaded", () => {
   const queueCount = $("queue-count");
   const networkState = $("network-state");
   const directionToggle = $("direction-toggle");
-  const result = scanner.overlay($("result"));
+  const result = scanner.overlay($("result"), { words: w });
   const wedge = scanner.attachWedge(input, scan);
 
   const KEY = "ravao.kiosk.key";
@@ -25,14 +25,11 @@ document.addEventListener("DOMContentLoaded", () => {
   const LIVE_TIMEOUT_MS = 5000;   // a person is waiting: past this, the scan is "saved" and retried later
   const RETRY_TIMEOUT_MS = 15000;
   const RETRY_EVERY_MS = 4000;
-  // Answers that say "not now" rather than "never": the scan stays queued.
-  const TRANSIENT = new Set([408, 425, 429]);
 
   let key = "";
   let device = null;
   let latest = 0;
   let clockOffset = 0;
-  const inFlight = new Set();
 
   // localStorage throws when storage is disabled; the kiosk then simply forgets its key on reload.
   const storage = {
@@ -59,62 +56,26 @@ document.addEventListener("DOMContentLoaded", () => {
 
   // MARK: the queue
 
-  const queue = (() => {
-    let opened = null;
-    function open() {
-      if (!opened) {
-        opened = new Promise((resolve, reject) => {
-          const request = indexedDB.open("ravao-kiosk", 1);
-          request.onupgradeneeded = () => {
-            const store = request.result.createObjectStore("queue", { keyPath: "clientId" });
-            store.createIndex("scannedAt", "scannedAt");
-          };
-          request.onsuccess = () => resolve(request.result);
-          request.onerror = () => reject(request.error);
-        });
-        opened.catch(() => { opened = null; });
-      }
-      return opened;
-    }
-    // Resolves when the transaction has committed, not when the request succeeded: only then is the
-    // record on disk.
-    async function run(mode, work) {
-      const db = await open();
-      return new Promise((resolve, reject) => {
-        const transaction = db.transaction("queue", mode);
-        let value;
-        const request = work(transaction.objectStore("queue"));
-        if (request) request.onsuccess = () => { value = request.result; };
-        transaction.oncomplete = () => resolve(value);
-        transaction.onerror = () => reject(transaction.error);
-        transaction.onabort = () => reject(transaction.error);
-      });
-    }
-    return {
-      put: (record) => run("readwrite", (store) => store.put(record)),
-      remove: (clientId) => run("readwrite", (store) => store.delete(clientId)),
-      count: () => run("readonly", (store) => store.count()),
-      oldest: (limit) => run("readonly", (store) => store.index("scannedAt").getAll(null, limit)),
-      // Counting tries must not bring back a record that was removed meanwhile.
-      bump: (clientId) => run("readwrite", (store) => {
-        const request = store.get(clientId);
-        request.onsuccess = () => {
-          if (request.result) store.put(Object.assign(request.result, { tries: (request.result.tries || 0) + 1 }));
-        };
-        return null;
-      }),
-    };
-  })();
-
-  async function refreshCount() {
-    try {
-      const n = await queue.count();
-      queueCount.textContent = String(n);
-      queueCount.dataset.count = String(n);
-    } catch (_) {
-      queueCount.textContent = "?";
-    }
-  }
+  const uploads = window.RavaoQueue.create({
+    db: "ravao-kiosk",
+    retryTimeoutMs: RETRY_TIMEOUT_MS,
+    ready: () => Boolean(key && device),
+    send: (record, timeoutMs) => scanner.postScan({
+      placeId: record.placeId, payload: record.payload, direction: record.direction,
+      clientId: record.clientId, scannedAt: record.scannedAt,
+    }, { Authorization: "Bearer " + key }, timeoutMs),
+    onReply(reply) {
+      setNetwork(!reply.network);
+      if (!reply.network) learnClock(reply);
+      if (reply.status === 401) revoked();
+    },
+    onCount(n) {
+      queueCount.textContent = n === null ? "?" : String(n);
+      if (n !== null) queueCount.dataset.count = String(n);
+    },
+  });
+  const refreshCount = uploads.refreshCount;
+  const drain = uploads.drain;
 
   function setNetwork(online) {
     networkState.dataset.state = online ? "online" : "offline";
@@ -132,23 +93,6 @@ document.addEventListener("DOMContentLoaded", () => {
 
   const now = () => new Date(Date.now() + clockOffset).toISOString();
 
-  // Sends one queued record; keeps it when no answer came, or a "not now" answer, or the key was
-  // refused (a new key may still upload it). Anything else is final: the server recorded the scan, or
-  // refused it and kept it in its log of rejected scans.
-  async function send(record, timeoutMs) {
-    const reply = await scanner.postScan({
-      placeId: record.placeId, payload: record.payload, direction: record.direction,
-      clientId: record.clientId, scannedAt: record.scannedAt,
-    }, { Authorization: "Bearer " + key }, timeoutMs);
-    setNetwork(!reply.network);
-    if (!reply.network) learnClock(reply);
-    const keep = reply.network || reply.status >= 500 || TRANSIENT.has(reply.status) || reply.status === 401;
-    if (keep) await queue.bump(record.clientId).catch(() => {});
-    else await queue.remove(record.clientId);
-    if (reply.status === 401) revoked();
-    return { reply, kept: keep };
-  }
-
   async function scan(payload) {
     result.hide();
     if (!device) return;
@@ -157,19 +101,8 @@ document.addEventListener("DOMContentLoaded", () => {
       clientId: scanner.newClientId(), placeId: device.place.id, payload,
       direction: directionToggle.dataset.direction, scannedAt: now(), tries: 0,
     };
-    let stored = true;
-    try { await queue.put(record); } catch (_) { stored = false; }
-    await refreshCount();
-    inFlight.add(record.clientId);
-    let outcome;
-    try {
-      outcome = await send(record, LIVE_TIMEOUT_MS);
-    } catch (_) {
-      outcome = { reply: { network: true }, kept: stored };
-    } finally {
-      inFlight.delete(record.clientId);
-    }
-    await refreshCount();
+    const outcome = await uploads.submit(record, LIVE_TIMEOUT_MS);
+    const stored = outcome.stored;
     let shown;
     if (outcome.kept && outcome.reply.status !== 401) {
       // Without storage nothing was kept, and the screen must not claim otherwise.
@@ -185,29 +118,6 @@ document.addEventListener("DOMContentLoaded", () => {
       scanner.play(shown.sound);
     }
     wedge.refocus();
-  }
-
-  // Oldest first, one at a time; stops at the first record that still cannot go, and tries again on
-  // the next tick or when the browser says the network is back.
-  let draining = false;
-  async function drain() {
-    if (draining || !key || !device) return;
-    draining = true;
-    try {
-      for (;;) {
-        const next = (await queue.oldest(inFlight.size + 1)).find((record) => !inFlight.has(record.clientId));
-        if (!next) break;
-        inFlight.add(next.clientId);
-        let outcome;
-        try { outcome = await send(next, RETRY_TIMEOUT_MS); } finally { inFlight.delete(next.clientId); }
-        await refreshCount();
-        if (outcome.kept) break;
-      }
-    } catch (_) {
-      // IndexedDB trouble: the next tick tries again.
-    } finally {
-      draining = false;
-    }
   }
 
   // MARK: the device

@@ -3,8 +3,8 @@
 // as the phone is online. Sign-out clears it (the server sends Clear-Site-Data).
 "use strict";
 
-const CACHE = "ravao-me-v1";
-const SHELL = ["/me", "/static/app.css", "/static/app.js", "/static/citizen.js"];
+const CACHE = "ravao-me-v2";
+const SHELL = ["/me", "/static/app.css", "/static/app.js", "/static/citizen.js", "/static/scan-rules.js", "/static/camera.js"];
 
 self.addEventListener("install", (event) => {
   event.waitUntil(caches.open(CACHE).then((cache) => cache.addAll(SHELL)).then(() => self.skipWaiting()));

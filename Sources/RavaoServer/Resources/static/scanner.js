@@ -1,6 +1,8 @@
 // What the staff station (station.js) and the unattended kiosk (kiosk.js) share: the keyboard-wedge
-// input, the call to POST /api/v1/scans, the full-screen result, its sounds and the camera.
-// Plain JS, no build step; the pages pass their words in data-strings (CSP forbids inline script).
+// input, the call to POST /api/v1/scans, the full-screen result, its sounds and vibration, and the
+// camera button. What an answer means is in scan-rules.js, the camera reading in camera.js and the
+// offline queue in scan-queue.js. Plain JS, no build step; the pages pass their words in data-strings
+// (CSP forbids inline script).
 "use strict";
 
 window.RavaoScanner = (() => {
@@ -92,13 +94,22 @@ window.RavaoScanner = (() => {
   // MARK: sounds
 
   // One pattern per outcome, so a guard who is not looking still knows: [frequency Hz, seconds, wave];
-  // frequency 0 is a pause.
+  // frequency 0 is a pause. Alerts are low and harsh, "check further" two falling tones, "try again"
+  // two soft high blips — unmistakable from each other at a noisy gate.
   const SOUNDS = {
     ok: [[880, 0.09, "sine"], [1320, 0.16, "sine"]],
     unknown: [[880, 0.09, "sine"], [1320, 0.09, "sine"], [0, 0.05], [990, 0.2, "triangle"]],
+    warn: [[740, 0.16, "triangle"], [0, 0.05], [554, 0.24, "triangle"]],
     refused: [[220, 0.25, "square"], [0, 0.07], [196, 0.35, "square"]],
+    retry: [[1046, 0.06, "sine"], [0, 0.08], [1046, 0.06, "sine"]],
+    repeat: [[1175, 0.05, "sine"]],
     queued: [[660, 0.12, "triangle"], [0, 0.06], [660, 0.12, "triangle"]],
     error: [[330, 0.08, "sawtooth"], [0, 0.05], [330, 0.08, "sawtooth"], [0, 0.05], [330, 0.08, "sawtooth"]],
+  };
+  // The same outcomes felt on a phone held by the guard (navigator.vibrate: Android; absent on iPhones).
+  const VIBRATIONS = {
+    ok: [60], unknown: [60, 80, 60], warn: [150, 80, 150], refused: [400, 120, 400], retry: [40, 60, 40],
+    repeat: [30], queued: [80, 60, 80], error: [200, 60, 200],
   };
   let audio = null;
 
@@ -112,6 +123,11 @@ window.RavaoScanner = (() => {
   }
 
   function play(name) {
+    try {
+      if (VIBRATIONS[name] && typeof navigator.vibrate === "function") navigator.vibrate(VIBRATIONS[name]);
+    } catch (_) {
+      // Vibration is a bonus.
+    }
     const pattern = SOUNDS[name];
     if (!pattern) return;
     try {
@@ -170,74 +186,20 @@ window.RavaoScanner = (() => {
     }
   }
 
-  function clock(iso, lang) {
-    const date = iso ? new Date(iso) : new Date();
-    return date.toLocaleTimeString(lang === "en" ? "en-GB" : "vi-VN", { hour: "2-digit", minute: "2-digit", second: "2-digit" });
-  }
-
-  // `status` (H6): level normal | abnormal | unknown, and alerts (epidemic zone, F0/F1/F2, tracing).
-  // Abnormal is red; an alert on an otherwise normal or unknown status is orange: the guard checks further.
-  function healthOutcome(status) {
-    if (status.level === "abnormal") return "alert";
-    if (Array.isArray(status.alerts) && status.alerts.length > 0) return "warn";
-    return status.level === "normal" ? "ok" : "unknown";
-  }
-
-  function healthText(status, lang) {
-    return String((lang === "vi" ? status.summaryVi : status.summary) || status.summary || "");
-  }
-
-  /// What to show and play for an answer of POST /api/v1/scans.
-  function describe(reply, w, lang) {
-    if (reply.network) {
-      return { outcome: "error", sound: "error", title: w.networkError, name: "", meta: clock(null, lang), health: "", reason: "" };
-    }
-    const body = reply.body || {};
-    if (reply.status >= 200 && reply.status < 300) {
-      const status = body.status;
-      const kindName = w["kind." + body.kind] || body.kind || "";
-      const meta = [kindName, w[body.direction] || body.direction, clock(body.scannedAt, lang)].filter(Boolean).join(" · ");
-      const name = body.person ? body.person.displayName : "";
-      const title = body.duplicate ? w.duplicate : w.recorded;
-      const base = { name, meta, kindName, reason: "" };
-      if (status === null || status === undefined) {
-        return Object.assign(base, { outcome: "ok", sound: "unknown", title, health: w.healthUnknown });
-      }
-      const health = healthText(status, lang);
-      switch (healthOutcome(status)) {
-        case "alert": return Object.assign(base, { outcome: "alert", sound: "refused", title: w.healthAlert, health });
-        case "warn": return Object.assign(base, { outcome: "warn", sound: "unknown", title: w.healthWarn, health });
-        case "unknown": return Object.assign(base, { outcome: "ok", sound: "unknown", title, health });
-        default: return Object.assign(base, { outcome: "ok", sound: "ok", title, health });
-      }
-    }
-    const error = body.error || {};
-    // The API's message is English; Vietnamese pages show its Vietnamese twin.
-    if (lang === "vi" && error.messageVi) error.message = error.messageVi;
-    const base = { name: "", meta: clock(null, lang), health: "", code: error.code || "" };
-    if (reply.status === 422) {
-      const title = error.code === "unrecognized_payload" ? w.unrecognized : w.refused;
-      const reason = error.code === "token_revoked" ? w.tokenRevoked : (error.message || "");
-      return Object.assign(base, { outcome: "refused", sound: "refused", title, reason });
-    }
-    if (reply.status === 401) return Object.assign(base, { outcome: "error", sound: "error", title: w.sessionExpired, reason: "" });
-    if (reply.status === 403 || reply.status === 404) {
-      return Object.assign(base, { outcome: "refused", sound: "refused", title: w.notAllowed, reason: error.message || "" });
-    }
-    if (reply.status >= 400 && reply.status < 500) {
-      return Object.assign(base, { outcome: "refused", sound: "refused", title: w.refused, reason: error.message || "" });
-    }
-    return Object.assign(base, { outcome: "error", sound: "error", title: w.serverError, reason: error.message || "" });
-  }
+  const clock = (iso, lang) => window.RavaoRules.clock(iso, lang);
+  const describe = (reply, w, lang) => window.RavaoRules.describe(reply, w, lang);
 
   // MARK: the result overlay
 
-  // Green and red results clear quickly so the door keeps moving; anything the guard must read stays
-  // a little longer. The next scan clears it at once either way.
-  const HOLD_MS = { ok: 1500, alert: 3000, warn: 3000, refused: 3000, error: 3000, queued: 2000 };
+  // How long a result stays when no one scans next. The station passes the guard's choice (default 8 s);
+  // the kiosk clears quickly so the queue keeps moving. The next scan replaces it at once either way.
+  const HOLD_MS = { ok: 1500, unknown: 3000, abnormal: 3000, alert: 3000, retry: 3000, refused: 3000, error: 3000, queued: 2000 };
 
-  function overlay(element) {
+  /// options.holdMs(outcome) → milliseconds (0: until the next scan or a tap).
+  function overlay(element, options) {
     const part = (name) => element.querySelector(".result-" + name);
+    const holdMs = (options && options.holdMs) || ((outcome) => HOLD_MS[outcome] || 1500);
+    const w = (options && options.words) || {};
     let timer = 0;
 
     function hide() {
@@ -245,19 +207,32 @@ window.RavaoScanner = (() => {
       element.hidden = true;
     }
 
+    function set(name, text) {
+      const node = part(name);
+      if (!node) return;
+      node.textContent = text || "";
+      node.hidden = !text;
+    }
+
     function show(result) {
       clearTimeout(timer);
       element.dataset.outcome = result.outcome;
+      element.dataset.severity = String(result.severity || 0);
+      element.dataset.level = result.level || "";
       element.dataset.sound = result.sound;
       element.dataset.code = result.code || "";
-      part("title").textContent = result.title || "";
-      part("name").textContent = result.name || "";
-      part("meta").textContent = result.meta || "";
-      part("health").textContent = result.health || "";
-      part("health").hidden = !result.health;
-      part("reason").textContent = result.reason || "";
+      element.dataset.repeat = result.repeat ? "true" : "false";
+      set("title", result.title);
+      set("name", result.name);
+      set("year", result.year ? (w.bornIn || "") + " " + result.year : "");
+      set("meta", result.meta);
+      set("health", result.health);
+      set("reason", result.reason);
+      set("note", result.repeat ? w.alreadyScanned : "");
+      set("today", result.today ? `${w.todayIn || "In"} ${result.today.entries} · ${w.todayOut || "Out"} ${result.today.exits}` : "");
       element.hidden = false;
-      timer = setTimeout(hide, HOLD_MS[result.outcome] || 1500);
+      const ms = holdMs(result.outcome);
+      if (ms > 0) timer = setTimeout(hide, ms);
     }
 
     element.addEventListener("click", hide);
@@ -266,75 +241,46 @@ window.RavaoScanner = (() => {
 
   // MARK: the camera (C4)
 
-  // BarcodeDetector exists in Chrome on Android, macOS and Windows; desktop Linux has none, and there
-  // the scanner or a paste is the way.
-  async function attachCamera(parts, onScan, w) {
+  // The camera button works on every browser that can open a camera (camera.js picks BarcodeDetector
+  // or our decoder); only a page without camera access at all (plain http, no camera API) says so.
+  function attachCamera(parts, onScan, w) {
     const { button, video, note } = parts;
     if (!button) return;
-    let supported = "BarcodeDetector" in window && navigator.mediaDevices && navigator.mediaDevices.getUserMedia;
-    if (supported && typeof BarcodeDetector.getSupportedFormats === "function") {
-      try { supported = (await BarcodeDetector.getSupportedFormats()).includes("qr_code"); } catch (_) { supported = false; }
-    }
-    if (!supported) {
+    const camera = window.RavaoCamera;
+    if (!camera || !camera.available()) {
       button.hidden = true;
+      note.textContent = w.noCamera;
       note.hidden = false;
       return;
     }
     button.hidden = false;
-    let stream = null;
-    let timer = 0;
-    let busy = false;
-    let last = "";
-    let lastSeen = 0;
-    const detector = new BarcodeDetector({ formats: ["qr_code"] });
+    let running = null;
 
     function stop() {
-      clearInterval(timer);
-      if (stream) stream.getTracks().forEach((track) => track.stop());
-      stream = null;
-      video.hidden = true;
-      video.srcObject = null;
+      if (running) running.stop();
+      running = null;
       button.textContent = w.useCamera;
-    }
-
-    async function tick() {
-      if (busy || video.readyState < 2) return;
-      busy = true;
-      try {
-        for (const code of await detector.detect(video)) {
-          const value = code.rawValue;
-          if (!value) continue;
-          const now = Date.now();
-          // A code held in front of the camera is seen five times a second; it counts once, until it
-          // has been out of sight for 3 s.
-          const repeat = value === last && now - lastSeen < 3000;
-          last = value;
-          lastSeen = now;
-          if (!repeat) onScan(value);
-        }
-      } catch (_) {
-        // A frame that cannot be read is skipped.
-      } finally {
-        busy = false;
-      }
+      button.dataset.state = "off";
     }
 
     async function start() {
+      note.hidden = true;
+      button.dataset.state = "starting";
       try {
-        stream = await navigator.mediaDevices.getUserMedia({ video: { facingMode: "environment" }, audio: false });
+        running = await camera.start(video, onScan);
       } catch (_) {
+        button.dataset.state = "off";
         note.textContent = w.cameraFailed;
         note.hidden = false;
         return;
       }
-      video.srcObject = stream;
-      video.hidden = false;
-      await video.play().catch(() => {});
       button.textContent = w.stopCamera;
-      timer = setInterval(tick, 200);
+      button.dataset.state = "on";
+      button.dataset.mode = running.mode;
     }
 
-    button.addEventListener("click", () => { if (stream) stop(); else start(); });
+    button.addEventListener("click", () => { if (running) stop(); else start(); });
+    return { start, stop, get running() { return Boolean(running); } };
   }
 
   return { words, newClientId, attachWedge, play, postScan, describe, overlay, attachCamera, clock, SOUNDS };
