@@ -21,20 +21,32 @@ public struct Place: Sendable, Hashable, Codable {
     public let createdAt: Int64
     public var updatedAt: Int64
     public var deletedAt: Int64?
+    /// Since when a health officer's grant lets this place's staff see full personal data (trust rule 2);
+    /// nil without a grant in force. The type never grants it: a hospital is privileged when an
+    /// officer says so, and only for scans from that moment on.
+    public var privilegedSince: Int64?
 
     public var placeType: PlaceType { PlaceType.named(type) ?? PlaceType.named("other")! }
-    public var isPrivileged: Bool { placeType.privileged }
+    public var isPrivileged: Bool { privilegedSince != nil }
+
+    /// Whether a scan taken at `scannedAt` may be shown in full to this place's staff: a grant never
+    /// reaches back to scans taken before it.
+    public func isPrivileged(at scannedAt: Int64) -> Bool {
+        guard let since = privilegedSince else { return false }
+        // Times are whole seconds: a scan in the grant's own second counts as before it (fail closed).
+        return scannedAt > since
+    }
 
     public init(id: UUID, code: String, name: String, type: String, unitsScheme: UnitScheme, wardCode: String,
                 districtCode: String?, provinceCode: String, address: String, parentId: UUID?, plate: String?,
                 defaultStayMinutes: Int, registrantName: String, registrantPhone: PhoneNumber, createdBy: UUID,
-                createdAt: Int64, updatedAt: Int64, deletedAt: Int64?) {
+                createdAt: Int64, updatedAt: Int64, deletedAt: Int64?, privilegedSince: Int64? = nil) {
         self.id = id; self.code = code; self.name = name; self.type = type; self.unitsScheme = unitsScheme
         self.wardCode = wardCode; self.districtCode = districtCode; self.provinceCode = provinceCode
         self.address = address; self.parentId = parentId; self.plate = plate
         self.defaultStayMinutes = defaultStayMinutes; self.registrantName = registrantName
         self.registrantPhone = registrantPhone; self.createdBy = createdBy; self.createdAt = createdAt
-        self.updatedAt = updatedAt; self.deletedAt = deletedAt
+        self.updatedAt = updatedAt; self.deletedAt = deletedAt; self.privilegedSince = privilegedSince
     }
 }
 

@@ -78,6 +78,7 @@ public func buildApplication(
     OrgsAPI(services: services).addRoutes(to: api)
     AuthoritiesAPI(services: services).addRoutes(to: api)
     CasesAPI(services: services).addRoutes(to: api)
+    PrivilegeAPI(services: services).addRoutes(to: api)
     SignInPages(services: services).addRoutes(to: router)
     PlacePages(services: services).addRoutes(to: router)
     PosterPages(services: services).addRoutes(to: router)

@@ -59,11 +59,13 @@ struct LivePages {
         let disclosure = Disclosure.decide(placePrivileged: place.isPrivileged, viewerRole: .manager)
         let counts = DayCounts.compute(data.today, dayStart: dayStart, now: now, defaultStaySeconds: Int64(place.defaultStayMinutes) * 60)
         let recent = data.recent.map { c in
-            Entry(id: c.id.uuidString, name: disclosure.name(c.fullName), direction: c.direction.rawValue, kind: c.kind,
+            // A grant never unmasks scans taken before it (trust rule 2).
+            Entry(id: c.id.uuidString, name: (place.isPrivileged(at: c.scannedAt) ? disclosure : .masked).name(c.fullName), direction: c.direction.rawValue, kind: c.kind,
                   scannedAt: ISOTime.string(c.scannedAt), time: LocalTime.format(c.scannedAt, withDate: c.scannedAt < dayStart))
         }
         if disclosure.isFull, let seen {
-            try await PrivacyGate(services: services).logViews(seen.fresh(data.recent.map(\.personId)), disclosure: disclosure, viewer: viewer, place: place.id)
+            try await PrivacyGate(services: services).logViews(seen.fresh(data.recent.filter { place.isPrivileged(at: $0.scannedAt) }.map(\.personId)),
+                                                               disclosure: disclosure, viewer: viewer, place: place.id)
         }
         return Snapshot(counts: counts, recent: recent)
     }

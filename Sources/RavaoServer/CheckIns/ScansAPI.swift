@@ -81,7 +81,7 @@ struct ScansAPI {
             name = typedAs
         } else {
             // Whoever may scan at a place is its staff (a kiosk included); the one rule decides what they see.
-            let disclosure = Disclosure.decide(placePrivileged: place.isPrivileged, viewerRole: .controller)
+            let disclosure = Disclosure.decide(placePrivileged: place.isPrivileged(at: recorded.scannedAt), viewerRole: .controller)
             PrivacyGate(services: services).logViewInBackground(recorded.personId, disclosure: disclosure, viewer: viewer, place: place.id)
             name = disclosure.name(recorded.fullName)
         }

@@ -81,7 +81,7 @@ struct HistoryPages {
             let (query, viewer) = try await scans.parse(q, viewer: base, now: services.time.seconds())
             echo = query.echo
             let (rows, next) = try await scans.page(query, viewer: viewer)
-            try await PrivacyGate(services: services).logViews(rows.map(\.personId), disclosure: viewer.disclosure, viewer: account.id, place: place.id)
+            try await PrivacyGate(services: services).logViews(viewer.shownInFull(rows), disclosure: viewer.disclosure, viewer: account.id, place: place.id)
             let counts = try await services.store.scanHistory.counts(query.filter)
             let items: [HTML] = rows.map { row in
                 let item = scans.item(row, viewer: viewer)

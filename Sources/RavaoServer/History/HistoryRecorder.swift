@@ -27,6 +27,8 @@ enum PlaceAction: String, CaseIterable, Sendable {
     case qrDownloaded = "qr_downloaded", posterPrinted = "poster_printed", codeRotated = "code_rotated"
     case edited, deleted, exported, deviceCreated = "device_created", deviceRevoked = "device_revoked"
     case accessRequestDecided = "access_request_decided"
+    /// A health officer granted or revoked full personal data at the place (trust rule 2).
+    case privilegeGranted = "privilege_granted", privilegeRevoked = "privilege_revoked"
 }
 
 /// Appends to a place's history. A failure to write the history is logged, never shown to the user

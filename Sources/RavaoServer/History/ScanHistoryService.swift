@@ -30,6 +30,20 @@ struct ScanHistoryService {
         let disclosure: Disclosure
         /// Place names for the place and those inside it.
         let placeNames: [UUID: String]
+
+        /// What this viewer may see of one scan: a privilege grant never unmasks scans taken before it
+        /// (trust rule 2); an officer's reason is not bound to the grant.
+        func disclosure(for row: ScanHistoryStore.Row) -> Disclosure {
+            if case .full(let reason) = disclosure, reason == Disclosure.privilegedPlaceReason, !place.isPrivileged(at: row.scannedAt) {
+                return .masked
+            }
+            return disclosure
+        }
+
+        /// The people of `rows` this viewer sees in full (for the unmasked-view log).
+        func shownInFull(_ rows: [ScanHistoryStore.Row]) -> [UUID] {
+            rows.filter { disclosure(for: $0).isFull }.map(\.personId)
+        }
     }
 
     /// Anyone with a role may read scans; an entry controller only their own. Exports need a manager.
@@ -53,7 +67,7 @@ struct ScanHistoryService {
                                      vi: "\(key) phải là ngày (2026-11-23), giờ (2026-11-23T07:00) hoặc ISO 8601"))
             return nil
         }
-        let from = time("from", endOfDay: false)
+        var from = time("from", endOfDay: false)
         let to = time("to", endOfDay: true)
         if let from, let to, from >= to { errors.append(FieldError("to", en: "to must be after from", vi: "thời điểm kết thúc phải sau thời điểm bắt đầu")) }
         var direction: CheckInDirection?
@@ -78,6 +92,10 @@ struct ScanHistoryService {
                 if viewer.disclosure.isFull {
                     // A number: the end of the person's phone (stored as +84…, so a leading 0 is dropped).
                     phoneSuffix = String(digits.hasPrefix("0") && digits.count >= 9 ? String(digits.dropFirst()) : digits)
+                    // Scans from before a grant stay masked, so a full search must not reach them.
+                    if case .full(let reason) = viewer.disclosure, reason == Disclosure.privilegedPlaceReason, let since = viewer.place.privilegedSince {
+                        from = max(from ?? since + 1, since + 1)
+                    }
                 } else {
                     // Trust rule 4: a masked phone shows its first 7 digits ("0916859***"); a search may
                     // match only those, or it would tell which hidden digits a visitor's phone has.
@@ -151,7 +169,7 @@ struct ScanHistoryService {
             read += batch.count
             for row in batch {
                 cursor = .init(scannedAt: row.scannedAt, id: row.id)
-                guard matches(row, terms: query.nameTerms, disclosure: viewer.disclosure) else { continue }
+                guard matches(row, terms: query.nameTerms, disclosure: viewer.disclosure(for: row)) else { continue }
                 found.append(row)
                 if found.count == query.limit { return (found, cursor) }
             }
@@ -179,7 +197,7 @@ struct ScanHistoryService {
 
     func item(_ row: ScanHistoryStore.Row, viewer: Viewer) -> Item {
         Item(id: row.id, placeId: row.placeId.uuidString, placeName: viewer.placeNames[row.placeId] ?? "",
-             name: viewer.disclosure.name(row.fullName), phone: viewer.disclosure.phone(row.phone), direction: row.direction, kind: row.kind,
+             name: viewer.disclosure(for: row).name(row.fullName), phone: viewer.disclosure(for: row).phone(row.phone), direction: row.direction, kind: row.kind,
              scannedAt: ExportTime.iso(row.scannedAt), localTime: ExportTime.local(row.scannedAt), scannedByMe: row.scannedBy == viewer.account.id,
              viaDevice: row.deviceId != nil)
     }
@@ -225,16 +243,16 @@ struct ScanHistoryService {
             while true {
                 let batch = try await service.services.store.scanHistory.page(query.filter, after: cursor, limit: Self.batchSize)
                 var chunk: [UInt8] = []
-                var shown: [UUID] = []
-                for row in batch where service.matches(row, terms: query.nameTerms, disclosure: viewer.disclosure) {
+                var shown: [ScanHistoryStore.Row] = []
+                for row in batch where service.matches(row, terms: query.nameTerms, disclosure: viewer.disclosure(for: row)) {
                     let cells = Self.cells(service.item(row, viewer: viewer), language: language)
                     switch format {
                     case .csv: chunk += Array(CSVWriter.line(cells).utf8)
                     case .xlsx: chunk += xlsx.row(cells)
                     }
-                    shown.append(row.personId)
+                    shown.append(row)
                 }
-                try await gate.logViews(shown, disclosure: viewer.disclosure, viewer: viewer.account.id, place: viewer.place.id)
+                try await gate.logViews(viewer.shownInFull(shown), disclosure: viewer.disclosure, viewer: viewer.account.id, place: viewer.place.id)
                 rows += shown.count
                 if !chunk.isEmpty { try await writer.write(ByteBuffer(bytes: chunk)) }
                 guard batch.count == Self.batchSize, let last = batch.last else { break }

@@ -94,6 +94,8 @@ struct SharingStrings: Sendable {
         case .deviceCreated: return t("Tạo kiosk", "Kiosk created")
         case .deviceRevoked: return t("Thu hồi kiosk", "Kiosk revoked")
         case .accessRequestDecided: return t("Xử lý yêu cầu truy cập", "Access request answered")
+        case .privilegeGranted: return t("Cơ quan y tế cho phép xem đầy đủ thông tin", "Health officer granted full data")
+        case .privilegeRevoked: return t("Cơ quan y tế thu hồi quyền xem đầy đủ", "Health officer revoked full data")
         case nil: return a
         }
     }

@@ -462,6 +462,20 @@ enum Migrations {
                 "CREATE INDEX exposures_time ON exposures (created_at)",
             ]
         },
+        Migration(version: 16, name: "privilege granted by officers, not chosen with a type") { _ in
+            [
+                // Full personal data at a hospital or checkpoint was decided by the place's type, which its
+                // owner picks. Now a health officer grants it (and may revoke it); the type decides
+                // nothing, so places that relied on their type are masked until an officer grants them.
+                "ALTER TABLE places ADD COLUMN privileged_since BIGINT",
+                """
+                CREATE TABLE privilege_grants (
+                    id TEXT PRIMARY KEY, place_id TEXT NOT NULL REFERENCES places (id), granted_by TEXT NOT NULL,
+                    granted_at BIGINT NOT NULL, note TEXT NOT NULL, revoked_at BIGINT, revoked_by TEXT)
+                """,
+                "CREATE INDEX privilege_grants_place ON privilege_grants (place_id, granted_at)",
+            ]
+        },
     ]
 
     /// Bumped by every change that can add an employee to a day's missing list (OrgStore.rosterChanged).

@@ -279,7 +279,63 @@ public struct PlaceStore: Sendable {
             registrantPhone: phone, createdBy: createdBy,
             createdAt: try row.decode(column: "created_at", as: Int64.self),
             updatedAt: try row.decode(column: "updated_at", as: Int64.self),
-            deletedAt: try row.decode(column: "deleted_at", as: Int64?.self))
+            deletedAt: try row.decode(column: "deleted_at", as: Int64?.self),
+            // A query that does not read the grant fails closed: masked.
+            privilegedSince: (try? row.decode(column: "privileged_since", as: Int64?.self)) ?? nil)
+    }
+
+    // MARK: Privilege grants (trust rule 2)
+
+    public struct Grant: Sendable, Equatable {
+        public let id: UUID
+        public let placeId: UUID
+        public let grantedBy: UUID
+        public let grantedAt: Int64
+        public let note: String
+        public let revokedAt: Int64?
+        public let revokedBy: UUID?
+    }
+
+    /// A health officer lets the place's staff see full personal data from `now` on. Granting again
+    /// while a grant is in force changes nothing (its start stays).
+    public func grantPrivilege(_ placeId: UUID, by officer: UUID, note: String, now: Int64) async throws -> Bool {
+        try await engine.write { db in
+            guard try await db.raw("""
+                UPDATE places SET privileged_since = \(bind: now) WHERE id = \(bind: placeId.uuidString) AND privileged_since IS NULL RETURNING id
+                """).first() != nil else { return false }
+            try await db.raw("""
+                INSERT INTO privilege_grants (id, place_id, granted_by, granted_at, note)
+                VALUES (\(bind: TimeOrderedID.make().uuidString), \(bind: placeId.uuidString), \(bind: officer.uuidString), \(bind: now), \(bind: note))
+                """).run()
+            return true
+        }
+    }
+
+    /// Ends the grant in force; false when there was none.
+    public func revokePrivilege(_ placeId: UUID, by officer: UUID, now: Int64) async throws -> Bool {
+        try await engine.write { db in
+            guard try await db.raw("""
+                UPDATE places SET privileged_since = NULL WHERE id = \(bind: placeId.uuidString) AND privileged_since IS NOT NULL RETURNING id
+                """).first() != nil else { return false }
+            try await db.raw("""
+                UPDATE privilege_grants SET revoked_at = \(bind: now), revoked_by = \(bind: officer.uuidString)
+                WHERE place_id = \(bind: placeId.uuidString) AND revoked_at IS NULL
+                """).run()
+            return true
+        }
+    }
+
+    /// Every grant of a place, newest first: who granted, when, and who ended it.
+    public func grants(of placeId: UUID) async throws -> [Grant] {
+        try await engine.read { db in
+            try await db.raw("SELECT * FROM privilege_grants WHERE place_id = \(bind: placeId.uuidString) ORDER BY granted_at DESC").all().map { row in
+                Grant(id: UUID(uuidString: try row.decode(column: "id", as: String.self))!, placeId: placeId,
+                      grantedBy: UUID(uuidString: try row.decode(column: "granted_by", as: String.self))!,
+                      grantedAt: try row.decode(column: "granted_at", as: Int64.self), note: try row.decode(column: "note", as: String.self),
+                      revokedAt: try row.decode(column: "revoked_at", as: Int64?.self),
+                      revokedBy: try row.decode(column: "revoked_by", as: String?.self).flatMap(UUID.init(uuidString:)))
+            }
+        }
     }
 
     static func request(from row: any SQLRow) throws -> AccessRequest {

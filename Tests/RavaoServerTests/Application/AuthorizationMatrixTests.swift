@@ -236,6 +236,11 @@ enum MatrixTable {
         MatrixRule(route: "POST /api/v1/me/dependents", allowed: .signedIn) { _, _ in MatrixCall(uri: "/api/v1/me/dependents", json: "{}") },
         get("GET /api/v1/me/handovers", .signedIn) { _ in "/api/v1/me/handovers" },
         get("GET /api/v1/cases", [.officer]) { _ in "/api/v1/cases" },
+        get("GET /api/v1/places/{id}/privilege", [.officer]) { w in "/api/v1/places/\(w.place)/privilege" },
+        MatrixRule(route: "POST /api/v1/places/{id}/privilege", allowed: [.officer]) { w, _ in
+            MatrixCall(uri: "/api/v1/places/\(try await w.freshPlace())/privilege", json: #"{"note":"x"}"#) },
+        MatrixRule(route: "DELETE /api/v1/places/{id}/privilege", allowed: [.officer]) { w, _ in
+            MatrixCall(uri: "/api/v1/places/\(try await w.freshPrivilegedPlace())/privilege") },
         MatrixRule(route: "POST /api/v1/cases", allowed: [.officer]) { w, _ in
             MatrixCall(uri: "/api/v1/cases", json: #"{"personId":"\#(try await w.citizenPerson())","from":"2026-01-01T00:00:00+07:00","to":"2026-01-02T00:00:00+07:00"}"#) },
         MatrixRule(route: "POST /api/v1/cases/{id}/close", allowed: [.officer]) { w, _ in
@@ -392,6 +397,13 @@ final class MatrixWorld: Sendable {
     func freshRequest() async throws -> String {
         let (placeId, _) = try await makePlace(owner: .owner, staff: true)
         return try await app.store.places.requestAccess(placeId: UUID(uuidString: placeId)!, accountId: accounts[.citizen]!, now: app.services.time.seconds()).id.uuidString
+    }
+
+    /// A place of the owner's with a privilege grant in force.
+    func freshPrivilegedPlace() async throws -> String {
+        let id = try await freshPlace()
+        _ = try await app.store.places.grantPrivilege(UUID(uuidString: id)!, by: accounts[.officer]!, note: "", now: app.services.time.seconds())
+        return id
     }
 
     /// An open tracing case of the officer's.

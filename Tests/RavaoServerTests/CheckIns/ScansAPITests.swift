@@ -53,6 +53,10 @@ import Testing
         try await withApp(engine) { app in
             let token = try await app.signIn()
             let hospital = try #require(try await app.createPlace(token: token, name: "Bệnh viện C", type: "hospital")["id"] as? String)
+            // The type alone unmasks nothing (trust rule 2): only an officer's grant does.
+            let before = try await scan(app, token: token, placeId: hospital, payload: Self.cccd)
+            #expect((before.json["person"] as? [String: Any])?["displayName"] as? String == "Nguyễn Văn ***")
+            try await app.grantPrivilege(hospital)
             let reply = try await scan(app, token: token, placeId: hospital, payload: Self.cccd)
             #expect((reply.json["person"] as? [String: Any])?["displayName"] as? String == "Nguyễn Văn An")
         }

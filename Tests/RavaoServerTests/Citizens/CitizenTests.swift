@@ -247,6 +247,7 @@ import Testing
         try await withApp(engine) { app in
             let nurse = try await app.signIn("0909000001")
             let hospital = try #require(try await app.createPlace(token: nurse, name: "Bệnh viện Đà Nẵng", type: "hospital")["id"] as? String)
+            try await app.grantPrivilege(hospital)
             let cafe = try #require(try await app.createPlace(token: nurse, name: "Cà phê Góc Phố", type: "restaurant")["id"] as? String)
             let citizen = try await app.signIn()
             let ward = try await app.danangWard()

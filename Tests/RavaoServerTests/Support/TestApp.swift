@@ -4,7 +4,7 @@ import HummingbirdTesting
 import Logging
 import NIOCore
 import RavaoCore
-import RavaoServer
+@testable import RavaoServer
 import RavaoStore
 import Synchronization
 import Testing
@@ -132,6 +132,13 @@ extension TestHarness {
         return try await client.execute(uri: uri, method: method, headers: headers, body: json.map { ByteBuffer(string: $0) }) { response in
             Reply(status: response.status, headers: response.headers, body: String(buffer: response.body))
         }
+    }
+
+    /// A health officer's grant of full personal data to a place (trust rule 2), from now on.
+    func grantPrivilege(_ placeId: String) async throws {
+        // A second earlier: the test clock stands still, and a scan in the grant's own second stays masked.
+        _ = try await store.places.grantPrivilege(UUID(uuidString: placeId)!, by: UUID(), note: "test", now: services.time.seconds() - 1)
+        services.caches.placesChanged()
     }
 
     /// Signs in through the API and returns a bearer token.
