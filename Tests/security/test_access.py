@@ -63,3 +63,71 @@ def test_an_officer_whose_unit_is_unknown_has_no_access(ravao_bin, database, tmp
         assert s.call("GET", "/api/v1/stats?unit=48", token=officer).status == 403
     finally:
         s.stop()
+
+
+def test_an_open_live_view_ends_when_the_role_is_removed(server: Server):
+    """Trust rule 6: access never outlives its grant — not even an open live stream."""
+    import http.client
+    import time
+
+    owner = server.actor()
+    place = server.create_place(owner.token)
+    manager = server.actor()
+    shared = owner.call("POST", f"/api/v1/places/{place}/shares", {"phones": manager.phone, "role": "manager"})
+    assert shared.status == 201, shared.body
+    share_id = shared.json["shares"][0]["id"]
+    code = server.last_code("+84" + manager.phone[1:])
+    confirmed = manager.call("POST", f"/api/v1/shares/{share_id}/confirm", {"code": code})
+    assert confirmed.status == 200, confirmed.body
+
+    conn = http.client.HTTPConnection("127.0.0.1", server.port, timeout=30)
+    conn.request("GET", f"/places/{place}/live/events", headers={"Authorization": f"Bearer {manager.token}"})
+    stream = conn.getresponse()
+    assert stream.status == 200
+    head = b""
+    for _ in range(12):  # raw chunked lines: sizes, "retry", then the first snapshot
+        head += stream.fp.readline()
+        if b"event: snapshot" in head:
+            break
+    assert b"event: snapshot" in head, head
+
+    members = owner.call("GET", f"/api/v1/places/{place}/shares").json["members"]
+    account = next(m["accountId"] for m in members if m["phone"].endswith(manager.phone[-3:]) and m["role"] == "manager")
+    removed_at = time.monotonic()
+    assert owner.call("DELETE", f"/api/v1/places/{place}/members/{account}").status == 204
+    seen = b""
+    while b"event: revoked" not in seen:
+        line = stream.fp.readline()
+        assert line, f"the stream closed without saying why: {seen[-300:]!r}"
+        seen += line
+        assert time.monotonic() - removed_at < 15, "the live view went on for 15 s after the role was removed"
+    ended_after = time.monotonic() - removed_at
+    assert ended_after < 10, ended_after
+    conn.close()
+
+
+def test_nobody_extends_their_own_access_through_a_share(server: Server):
+    """Trust rule 6: a manager whose role ends cannot hand out a longer one, nor re-share to themselves."""
+    import datetime
+    owner = server.actor()
+    place = server.create_place(owner.token)
+    manager = server.actor()
+    until = (datetime.date.today() + datetime.timedelta(days=3)).isoformat()
+    shared = owner.call("POST", f"/api/v1/places/{place}/shares", {"phones": manager.phone, "role": "manager", "expiresAt": until})
+    assert shared.status == 201, shared.body
+    code = server.last_code("+84" + manager.phone[1:])
+    assert manager.call("POST", f"/api/v1/shares/{shared.json['shares'][0]['id']}/confirm", {"code": code}).status == 200
+
+    # To themselves: refused.
+    again = manager.call("POST", f"/api/v1/places/{place}/shares", {"phones": manager.phone, "role": "manager"})
+    assert again.status == 422 and again.json["error"]["code"] == "share_with_yourself", again.body
+    # Beyond their own end: refused; without an end: given theirs.
+    later = (datetime.date.today() + datetime.timedelta(days=30)).isoformat()
+    friend = server.fresh_phone()[0]
+    beyond = manager.call("POST", f"/api/v1/places/{place}/shares", {"phones": friend, "role": "controller", "expiresAt": later})
+    assert beyond.status == 422 and beyond.json["error"]["code"] == "expiry_beyond_own", beyond.body
+    open_ended = manager.call("POST", f"/api/v1/places/{place}/shares", {"phones": friend, "role": "controller"})
+    assert open_ended.status == 201, open_ended.body
+    assert open_ended.json["shares"][0]["expiresAt"] is not None, "an open-ended invitation gets the sharer's own end"
+    # And never ownership.
+    assert manager.call("POST", f"/api/v1/places/{place}/shares", {"phones": friend, "role": "owner"}).status == 403

@@ -74,6 +74,15 @@ class Server(RavaoProcess):
             national, e164 = phone, "+84" + phone[1:]
         return Actor(self, national, self.sign_in(national, e164))
 
+    def last_code(self, to: str) -> str:
+        """The code in the newest SMS to `to` (sign-in codes come first; a share code later)."""
+        import json
+        import re
+        texts = [json.loads(line)["text"] for line in self.outbox.read_text(encoding="utf-8").splitlines() if json.loads(line)["to"] == to]
+        codes = re.findall(r"(?<!\d)\d{6}(?!\d)", texts[-1]) if texts else []
+        assert codes, f"no SMS code to {to}"
+        return codes[0]
+
     def console(self, *args: str) -> subprocess.CompletedProcess:
         env = {k: v for k, v in os.environ.items() if not k.startswith("RAVAO_")}
         result = subprocess.run([str(self.binary), *args, "--database", self.database.url], capture_output=True, text=True,

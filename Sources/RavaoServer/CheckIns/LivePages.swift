@@ -40,6 +40,17 @@ struct LivePages {
         let recent: [Entry]
     }
 
+    /// How often an open stream re-reads whether its viewer may still watch.
+    static let accessRecheck = Duration.seconds(2)
+
+    func stillAllowed(place: UUID, viewer: UUID?, tokenHash: String?) async throws -> Bool {
+        guard let viewer, let tokenHash else { return false }
+        let now = services.time.seconds()
+        guard try await services.store.accounts.liveSession(tokenHash: tokenHash, now: now) != nil,
+              let role = try await services.store.places.role(of: viewer, at: place, now: now) else { return false }
+        return role >= .manager
+    }
+
     func viewablePlace(_ context: AppRequestContext) async throws -> Place {
         let account = try context.requireAccount()
         return try await PlaceService(services: services).placeWithRole(try context.uuidParameter("id"), account: account, needs: { $0 >= .manager }).0
@@ -80,6 +91,7 @@ struct LivePages {
         let hub = services.live
         let me = self
         let viewer = context.identity?.account.id
+        let tokenHash = context.identity?.tokenHash
         let seen = SeenPeople()
         return Response(status: .ok, headers: [.contentType: "text/event-stream", .cacheControl: "no-store", .init("X-Accel-Buffering")!: "no"],
                         body: .init { writer in
@@ -101,7 +113,17 @@ struct LivePages {
             var wake = listener.stream.makeAsyncIterator()
             // On shutdown the stream ends at once instead of holding the server open.
             try await withGracefulShutdownHandler {
+                var checkedAt = ContinuousClock.now
                 while true {
+                    // Trust rule 6: an open stream ends within seconds of the role's removal, expiry or
+                    // sign-out, read from the database (not the per-instance caches).
+                    if ContinuousClock.now - checkedAt >= Self.accessRecheck {
+                        checkedAt = ContinuousClock.now
+                        guard try await me.stillAllowed(place: place.id, viewer: viewer, tokenHash: tokenHash) else {
+                            try await writer.write(ByteBuffer(string: "event: revoked\ndata: {}\n\n"))
+                            break
+                        }
+                    }
                     let data = try encoder.encode(try await me.makeSnapshot(place, viewer: viewer, seen: seen))
                     try await writer.write(ByteBuffer(string: "event: snapshot\ndata: \(String(decoding: data, as: UTF8.self))\n\n"))
                     if ContinuousClock.now - started > Self.streamLifetime { break }

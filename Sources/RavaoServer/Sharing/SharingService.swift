@@ -89,6 +89,21 @@ struct SharingService {
         try errors.throwIfAny()
         guard let role else { throw AppError.forbidden }
         guard Self.mayShare(role, holding: mine) else { throw Self.ownershipError }
+        // Trust rule 6: nobody extends their own access, nor gives more than they hold. A sharer whose
+        // role ends gives roles that end no later (an invitation without an expiry gets theirs).
+        if phones.contains(account.phone) {
+            throw AppError(.unprocessableContent, "share_with_yourself", en: "You cannot share a place with your own number.",
+                           vi: "Không thể chia sẻ địa điểm cho chính số điện thoại của bạn.",
+                           fields: [FieldError("phones", en: "your own number", vi: "số của chính bạn")])
+        }
+        if let myEnd = try await services.store.places.roleExpiry(of: account.id, at: place.id) {
+            if let wanted = expiresAt, wanted > myEnd {
+                throw AppError(.unprocessableContent, "expiry_beyond_own", en: "Your own access ends on \(LocalTime.format(myEnd)); an invitation cannot last longer.",
+                               vi: "Quyền của bạn hết hạn lúc \(LocalTime.format(myEnd)); lời mời không thể dài hơn.",
+                               fields: [FieldError("expiresAt", en: "after your own expiry", vi: "sau thời hạn của bạn")])
+            }
+            expiresAt = expiresAt ?? myEnd
+        }
 
         var limits = phones.map { RateLimitStore.Limit(scope: "share-phone", subject: $0.e164, perHour: Self.codesPerPhonePerHour) }
         limits.append(.init(scope: "share-account", subject: account.id.uuidString, perHour: Self.sharesPerAccountPerHour))

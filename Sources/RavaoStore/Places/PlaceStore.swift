@@ -119,6 +119,15 @@ public struct PlaceStore: Sendable {
         }
     }
 
+    /// When the account's role at the place ends (nil: it does not, or there is none).
+    public func roleExpiry(of account: UUID, at place: UUID) async throws -> Int64? {
+        try await engine.read { db in
+            try await db.raw("""
+                SELECT expires_at FROM place_roles WHERE place_id = \(bind: place.uuidString) AND account_id = \(bind: account.uuidString)
+                """).first()?.decode(column: "expires_at", as: Int64?.self) ?? nil
+        }
+    }
+
     public struct Filter: Sendable {
         public var query: String?
         public var type: String?
