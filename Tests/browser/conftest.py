@@ -148,7 +148,7 @@ def ravao(request, tmp_path_factory) -> RavaoServer:
     process = subprocess.Popen(cmd, cwd=workdir, stdout=log_file, stderr=subprocess.STDOUT, env=env)
     server = RavaoServer(engine=engine, base_url=base_url, outbox=outbox, log=log, process=process)
     try:
-        deadline = time.monotonic() + 60
+        deadline = time.monotonic() + 180  # migrations on a loaded machine can take a minute
         while True:
             if process.poll() is not None:
                 pytest.fail(f"ravao serve ({engine}) exited with {process.returncode} before answering:\n{server.log_tail()}")
@@ -158,7 +158,7 @@ def ravao(request, tmp_path_factory) -> RavaoServer:
             except requests.RequestException:
                 pass
             if time.monotonic() > deadline:
-                pytest.fail(f"ravao serve ({engine}) did not answer /healthz within 60 s:\n{server.log_tail()}")
+                pytest.fail(f"ravao serve ({engine}) did not answer /healthz within 180 s:\n{server.log_tail()}")
             time.sleep(0.1)
         yield server
         if process.poll() is not None:

@@ -168,7 +168,7 @@ class RavaoProcess:
     def log_path(self, n: int | None = None) -> Path:
         return self.workdir / f"server-{self.starts if n is None else n}.log"
 
-    def start(self, timeout: float = 60) -> None:
+    def start(self, timeout: float = 180) -> None:  # migrations on a loaded machine can take a minute
         assert self.process is None or self.process.poll() is not None, "the server is already running"
         self.starts += 1
         base = f"http://127.0.0.1:{self.port}"
