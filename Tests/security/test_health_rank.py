@@ -30,7 +30,8 @@ def test_a_citizen_cannot_clear_what_an_officer_recorded(server: Server):
     qr = citizen.call("GET", "/api/v1/me/token").json["token"]
     officer = server.officer()
 
-    recorded = officer.call("POST", f"/api/v1/people/{person}/tests", {"kind": "pcr", "result": "positive", "date": today()})
+    yesterday = (datetime.datetime.now(VIETNAM).date() - datetime.timedelta(days=1)).isoformat()
+    recorded = officer.call("POST", f"/api/v1/people/{person}/tests", {"kind": "pcr", "result": "positive", "date": yesterday})
     assert recorded.status == 201, recorded.body
     status = scan(server, owner, place, qr)
     assert status["level"] == "abnormal" and "positive_test" in status["reasons"]
