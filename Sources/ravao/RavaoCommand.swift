@@ -240,6 +240,23 @@ struct ImportUnits: AsyncParsableCommand {
             try await units.activate(scheme)
             let provinces = try await units.children(of: nil, scheme: scheme).count
             print("administrative units: now using the \(scheme.rawValue) list (\(provinces) provinces); places registered before keep their own list")
+            // Officers keep the list their unit was given under: one-to-one units carry over, the rest
+            // have no access until `ravao officer add --unit NEW` maps them (trust rule 7).
+            var unmapped: [String] = []
+            var carried = 0
+            for officer in try await OfficerStore(engine: engine).all() where officer.unitScheme != scheme.rawValue && officer.unitCode.uppercased() != "VN" {
+                let old = try await units.unit(officer.unitCode, scheme: UnitScheme(rawValue: officer.unitScheme) ?? .y2021)
+                let new = try await units.unit(officer.unitCode, scheme: scheme)
+                if let old, let new, old.level == new.level, TextFolding.fold(old.name) == TextFolding.fold(new.name) {
+                    carried += 1
+                } else {
+                    unmapped.append("  \(officer.phone)  \(officer.unitCode) \(old?.name ?? "")")
+                }
+            }
+            if carried > 0 { print("officers whose unit is unchanged in the \(scheme.rawValue) list: \(carried)") }
+            if !unmapped.isEmpty {
+                print("officers with no access until mapped (ravao officer add --phone P --unit CODE):\n" + unmapped.joined(separator: "\n"))
+            }
         } catch {
             await engine.shutdown()
             throw error

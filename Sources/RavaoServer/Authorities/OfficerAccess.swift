@@ -38,8 +38,23 @@ struct OfficerAccess {
         if let function, !record.functions.contains(function) { throw Self.missing(function) }
         // Trust rule 7: a unit the active list does not know (e.g. a 2021 district after the switch to the
         // 2025 list) grants nothing until an administrator maps it — never the whole country.
-        guard let jurisdiction = try await jurisdiction(of: record.unitCode) else { throw Self.unmapped(record.unitCode) }
+        guard let jurisdiction = try await jurisdiction(of: record) else { throw Self.unmapped(record.unitCode) }
         return Officer(account: account, record: record, jurisdiction: jurisdiction)
+    }
+
+    /// An officer's jurisdiction in the active list. A code given under the other list counts only
+    /// where the change was one-to-one: the same code, level and name in both lists. Anything else
+    /// (a 2021 district, a ward merged under another's code) grants nothing until it is mapped.
+    func jurisdiction(of record: OfficerStore.Officer) async throws -> Jurisdiction? {
+        if record.unitCode.uppercased() == Jurisdiction.countryCode { return .country }
+        let active = try await services.store.units.activeScheme()
+        guard let unit = try await services.store.units.unit(record.unitCode, scheme: active) else { return nil }
+        if record.unitScheme != active.rawValue {
+            guard let given = UnitScheme(rawValue: record.unitScheme),
+                  let old = try await services.store.units.unit(record.unitCode, scheme: given),
+                  old.level == unit.level, TextFolding.fold(old.name) == TextFolding.fold(unit.name) else { return nil }
+        }
+        return Jurisdiction(unit: unit)
     }
 
     /// The jurisdiction a unit code names in the active list; nil when unknown. `VN` is the country.

@@ -11,6 +11,8 @@ public struct OfficerStore: Sendable {
         public let accountId: UUID
         public let phone: String
         public let unitCode: String
+        /// The list (`2021`, `2025`) the unit code was given under.
+        public let unitScheme: String
         public let functions: Set<OfficerFunction>
         public let createdBy: UUID?
         public let createdAt: Int64
@@ -20,9 +22,10 @@ public struct OfficerStore: Sendable {
     public func upsert(account: UUID, unitCode: String, functions: Set<OfficerFunction>, by creator: UUID?, now: Int64) async throws {
         try await engine.write { db in
             try await db.raw("""
-                INSERT INTO officers (account_id, unit_code, functions, created_by, created_at, revoked_at)
-                VALUES (\(bind: account.uuidString), \(bind: unitCode), \(bind: OfficerFunction.list(functions)), \(bind: creator?.uuidString), \(bind: now), NULL)
-                ON CONFLICT (account_id) DO UPDATE SET unit_code = excluded.unit_code, functions = excluded.functions,
+                INSERT INTO officers (account_id, unit_code, unit_scheme, functions, created_by, created_at, revoked_at)
+                VALUES (\(bind: account.uuidString), \(bind: unitCode), COALESCE((SELECT value FROM settings WHERE key = 'units_scheme'), '2025'),
+                        \(bind: OfficerFunction.list(functions)), \(bind: creator?.uuidString), \(bind: now), NULL)
+                ON CONFLICT (account_id) DO UPDATE SET unit_code = excluded.unit_code, unit_scheme = excluded.unit_scheme, functions = excluded.functions,
                     created_by = excluded.created_by, created_at = excluded.created_at, revoked_at = NULL
                 """).run()
         }
@@ -56,6 +59,7 @@ public struct OfficerStore: Sendable {
         Officer(accountId: UUID(uuidString: try row.decode(column: "account_id", as: String.self))!,
                 phone: try row.decode(column: "phone", as: String.self),
                 unitCode: try row.decode(column: "unit_code", as: String.self),
+                unitScheme: (try? row.decode(column: "unit_scheme", as: String?.self)) ?? nil ?? "2025",
                 functions: OfficerFunction.parseList(try row.decode(column: "functions", as: String.self)) ?? [],
                 createdBy: try row.decode(column: "created_by", as: String?.self).flatMap(UUID.init(uuidString:)),
                 createdAt: try row.decode(column: "created_at", as: Int64.self))

@@ -476,6 +476,14 @@ enum Migrations {
                 "CREATE INDEX privilege_grants_place ON privilege_grants (place_id, granted_at)",
             ]
         },
+        Migration(version: 17, name: "officers remember which list their unit is from") { _ in
+            [
+                // Unit codes are reused across the 2021 and 2025 lists for different areas; an officer's
+                // code means what it meant in the list it was given under.
+                "ALTER TABLE officers ADD COLUMN unit_scheme TEXT",
+                "UPDATE officers SET unit_scheme = COALESCE((SELECT value FROM settings WHERE key = 'units_scheme'), '2025')",
+            ]
+        },
     ]
 
     /// Bumped by every change that can add an employee to a day's missing list (OrgStore.rosterChanged).
