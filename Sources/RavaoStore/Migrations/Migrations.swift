@@ -462,6 +462,15 @@ enum Migrations {
                 "CREATE INDEX exposures_time ON exposures (created_at)",
             ]
         },
+        Migration(version: 16, name: "unproven card numbers") { _ in
+            [
+                // A CCCD/BHYT number a citizen typed on a profile while a card-first record already holds
+                // it: kept on the profile, but the card's identifier (and its scans) stay with that record
+                // until the citizen proves the card with its own QR (trust rule 5).
+                "ALTER TABLE people ADD COLUMN cccd_claim TEXT",
+                "ALTER TABLE people ADD COLUMN bhyt_claim TEXT",
+            ]
+        },
     ]
 
     /// Bumped by every change that can add an employee to a day's missing list (OrgStore.rosterChanged).
