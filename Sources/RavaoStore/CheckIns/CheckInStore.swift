@@ -225,10 +225,16 @@ public struct CheckInStore: Sendable {
                 return UUID(uuidString: try row.decode(column: "id", as: String.self))!
             }
             let id = UUID()
-            try await db.raw("""
+            // Two first requests of one account may race on PostgreSQL: the loser reads the winner's row.
+            guard try await db.raw("""
                 INSERT INTO people (id, account_id, full_name, verified, created_at)
                 VALUES (\(bind: id.uuidString), \(bind: account.id.uuidString), \(bind: account.displayName), 1, \(bind: now))
-                """).run()
+                ON CONFLICT (account_id) DO NOTHING RETURNING id
+                """).first() != nil else {
+                let row = try await db.raw("SELECT id FROM people WHERE account_id = \(bind: account.id.uuidString)").first()
+                guard let row, let existing = UUID(uuidString: try row.decode(column: "id", as: String.self)) else { throw DatabaseError.corruptRow("people.account_id") }
+                return existing
+            }
             _ = try await Self.claimPhone(account.phone.e164, person: id, now: now, db: db)
             return id
         }
