@@ -126,13 +126,19 @@ extension CitizenTests {
             #expect(try await historyCount(app, token: her) == 3)
             #expect(try await count(app, "SELECT COUNT(*) AS n FROM checkins WHERE person_id = '\(guestPerson.uuidString)'") == 0)
 
-            // Another stranger's guest check-in with her phone shows the stranger only the name they typed.
+            // Another stranger's guest check-in with her phone names nobody: her empty name is not filled with theirs…
             let other = WebClient(app)
+            _ = try await other.get("/c/\(code)")
+            #expect(try await other.post("/c/\(code)/guest", [("clientId", UUID().uuidString), ("name", "Lê Thị Hoa"), ("phone", "0977333444")]).status == .seeOther)
+            #expect(try await app.request(.get, "/api/v1/me", token: her).string("name") ?? "" == "")
+            // …and once she has a name, the stranger's receipt shows only the name they typed, not hers.
+            let ward = try await app.danangWard()
+            #expect(try await app.request(.put, "/api/v1/me", json: profile(ward, name: "Vũ Thị Mai"), token: her).status == .ok)
             _ = try await other.get("/c/\(code)")
             let again = try await other.post("/c/\(code)/guest", [("clientId", UUID().uuidString), ("name", "Lê Thị Hoa"), ("phone", "0977333444")])
             let receipt = try await other.get(try #require(again.headers[.location]))
             #expect(receipt.status == .ok && receipt.body.contains("Lê Thị ***"))
-            #expect(try await app.request(.get, "/api/v1/me", token: her).string("name") != "Lê Thị Hoa")
+            #expect(!receipt.body.contains("Vũ Thị"))
         }
     }
 
