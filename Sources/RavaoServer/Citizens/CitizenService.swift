@@ -171,20 +171,18 @@ struct CitizenService {
                            fields: [FieldError("payload", en: "not a card QR", vi: "không phải mã QR thẻ")])
         }
         let record = try await services.store.people.cardRecord(kind: card.kind, value: card.number)
-        if let record, record.holder != person {
-            if record.holderIsCitizen { throw Self.appError(.identifierTaken(kind: card.kind)) }
-            // The card QR carries no signature: only the fields a gate read from the real card (birth date,
-            // address, issue date, old ID…) are a secret the claimant must know. A record made from typed
-            // numbers alone has none, so it cannot be proven this way.
-            guard record.payloads.contains(where: card.matches) else {
-                services.logger.notice("card proof refused", metadata: ["account": "\(account.id)", "kind": "\(card.kind)"])
-                throw AppError(.unprocessableContent, "card_not_proven",
-                               en: "This QR does not match the card as it was scanned at the gate; scan the QR printed on your own card.",
-                               vi: "Mã QR này không khớp với thẻ đã được quét tại điểm kiểm soát; hãy quét mã QR in trên thẻ của chính bạn.",
-                               fields: [FieldError("payload", en: "does not match the card", vi: "không khớp với thẻ")])
-            }
+        if let record, record.holder != person, record.holderIsCitizen { throw Self.appError(.identifierTaken(kind: card.kind)) }
+        // The card QR carries no signature: only the fields a gate read from the real card (birth date,
+        // address, issue date, old ID…) are a secret the claimant must know. A card never scanned by its QR,
+        // or known from typed numbers alone, has none, so it cannot be proven (yet) — whoever holds it.
+        guard let record, record.payloads.contains(where: card.matches) else {
+            services.logger.notice("card proof refused", metadata: ["account": "\(account.id)", "kind": "\(card.kind)"])
+            throw AppError(.unprocessableContent, "card_not_proven",
+                           en: "This QR does not match the card as a gate scanned it (the card's QR must have been scanned at a gate once); scan the QR printed on your own card.",
+                           vi: "Mã QR này không khớp với thẻ đã được quét tại điểm kiểm soát (mã QR của thẻ phải từng được quét tại một điểm kiểm soát); hãy quét mã QR in trên thẻ của chính bạn.",
+                           fields: [FieldError("payload", en: "does not match the card", vi: "không khớp với thẻ")])
         }
-        let outcome = try await services.store.people.claimCard(kind: card.kind, value: card.number, holder: record?.holder, person: person, now: now)
+        let outcome = try await services.store.people.claimCard(kind: card.kind, value: card.number, holder: record.holder, person: person, now: now)
         if outcome == .taken { throw Self.appError(.identifierTaken(kind: card.kind)) }
         try await services.store.rateLimits.refund(scope: "card-claim", subject: subject, item: attempt)
         services.healthCache.personChanged(person)

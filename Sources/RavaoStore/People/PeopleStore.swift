@@ -65,9 +65,10 @@ public struct PeopleStore: Sendable {
             default: profile.bhyt = value
             }
         }
-        // A typed, unproven number is shown to its own citizen as such; it links nothing.
-        if profile.cccd == nil, let claim = try row.decode(column: "cccd_claim", as: String?.self) { profile.cccd = claim; profile.cccdProven = false }
-        if profile.bhyt == nil, let claim = try row.decode(column: "bhyt_claim", as: String?.self) { profile.bhyt = claim; profile.bhytProven = false }
+        // A typed number stays "unverified" until the card's QR proves it; when a card-first record holds
+        // it, the claim is all the profile has (it links nothing).
+        if let claim = try row.decode(column: "cccd_claim", as: String?.self) { profile.cccd = profile.cccd ?? claim; profile.cccdProven = false }
+        if let claim = try row.decode(column: "bhyt_claim", as: String?.self) { profile.bhyt = profile.bhyt ?? claim; profile.bhytProven = false }
         return profile
     }
 
@@ -147,10 +148,8 @@ public struct PeopleStore: Sendable {
         let claimColumn = kind == "cccd" ? "cccd_claim" : "bhyt_claim"
         let existing = try await db.raw("SELECT value FROM person_identifiers WHERE person_id = \(bind: person.uuidString) AND kind = \(bind: kind)").all()
             .map { try $0.decode(column: "value", as: String.self) }
-        if existing == [value].compactMap({ $0 }) {
-            if value != nil { try await db.raw("UPDATE people SET \(unsafeRaw: claimColumn) = NULL WHERE id = \(bind: person.uuidString)").run() }
-            return
-        }
+        // Saving the same number again changes nothing (and proves nothing).
+        if existing == [value].compactMap({ $0 }) { return }
         // A changed or removed number stops pointing here; scans already recorded stay with this person.
         try await db.raw("DELETE FROM person_identifiers WHERE person_id = \(bind: person.uuidString) AND kind = \(bind: kind)").run()
         try await db.raw("UPDATE people SET \(unsafeRaw: claimColumn) = NULL WHERE id = \(bind: person.uuidString)").run()
@@ -163,9 +162,12 @@ public struct PeopleStore: Sendable {
             try await db.raw("UPDATE people SET \(unsafeRaw: claimColumn) = \(bind: value) WHERE id = \(bind: person.uuidString)").run()
             return
         }
+        // Nobody holds it: it names this person from now on (their own later card scans are theirs), but
+        // stays unverified until the card's QR matches a scan of it.
         try await db.raw("""
             INSERT INTO person_identifiers (kind, value, person_id, created_at) VALUES (\(bind: kind), \(bind: value), \(bind: person.uuidString), \(bind: now))
             """).run()
+        try await db.raw("UPDATE people SET \(unsafeRaw: claimColumn) = \(bind: value) WHERE id = \(bind: person.uuidString)").run()
     }
 
     /// Who carries an identifier, and whether that is a citizen (an account or someone's dependent) rather
@@ -202,7 +204,7 @@ public struct PeopleStore: Sendable {
     public enum ClaimOutcome: Sendable, Equatable {
         /// The card's record was merged into the person: this many check-ins moved.
         case moved(Int)
-        /// The number now names this person (nobody held it, or they already did).
+        /// The person already held the number; it is verified now.
         case linked
         /// Another citizen holds the number, or the record changed hands meanwhile.
         case taken
@@ -210,7 +212,7 @@ public struct PeopleStore: Sendable {
 
     /// The card is proven (the caller compared its QR with what the card's scans recorded): the card-first
     /// record `holder` becomes `person` — check-ins, identifiers and health rows move — and the claim is cleared.
-    public func claimCard(kind: String, value: String, holder: UUID?, person: UUID, now: Int64) async throws -> ClaimOutcome {
+    public func claimCard(kind: String, value: String, holder: UUID, person: UUID, now: Int64) async throws -> ClaimOutcome {
         let claimColumn = kind == "cccd" ? "cccd_claim" : "bhyt_claim"
         return try await engine.write { db in
             let current = try await Self.holder(kind: kind, value: value, db: db)
@@ -225,11 +227,6 @@ public struct PeopleStore: Sendable {
                 try await db.raw("DELETE FROM person_identifiers WHERE person_id = \(bind: person.uuidString) AND kind = \(bind: kind)").run()
                 try await Self.merge(current.id, into: person, db: db)
                 outcome = .moved(moved)
-            } else if current == nil {
-                try await db.raw("DELETE FROM person_identifiers WHERE person_id = \(bind: person.uuidString) AND kind = \(bind: kind)").run()
-                try await db.raw("""
-                    INSERT INTO person_identifiers (kind, value, person_id, created_at) VALUES (\(bind: kind), \(bind: value), \(bind: person.uuidString), \(bind: now))
-                    """).run()
             }
             try await db.raw("UPDATE people SET \(unsafeRaw: claimColumn) = NULL, updated_at = \(bind: now) WHERE id = \(bind: person.uuidString)").run()
             return outcome

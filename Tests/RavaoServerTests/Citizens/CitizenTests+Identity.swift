@@ -78,7 +78,7 @@ extension CitizenTests {
     }
 
     @Test(arguments: TestEngine.available)
-    func aCardKnownOnlyFromTypedNumbersCannotBeProven(engine: TestEngine) async throws {
+    func aCardNeverScannedByItsQRCannotBeProven(engine: TestEngine) async throws {
         try await withApp(engine) { app in
             let owner = try await app.signIn("0909000001")
             let placeId = try #require(try await app.createPlace(token: owner)["id"] as? String)
@@ -88,9 +88,18 @@ extension CitizenTests {
             let refused = try await claim(app, Self.cccdCard("079085000777", name: "Trần Văn Bảy"), token: citizen)
             #expect(refused.errorCode == "card_not_proven", "\(refused.body)")
             #expect(try await historyCount(app, token: citizen) == 0)
-            // A card nobody scanned yet links at once; not a card at all is refused.
+            // Nor does a card nobody scanned yet: a QR anyone can write from a name and a number proves nothing
+            // until a gate has read the real card. Typed on the profile, such a number stays unverified.
             let fresh = try await claim(app, Self.cccdCard("079085000888", name: "Trần Văn Tám"), token: citizen)
-            #expect(fresh.status == .ok && fresh.json["moved"] as? Int == 0 && (fresh.json["profile"] as? [String: Any])?["cccdVerified"] as? Bool == true)
+            #expect(fresh.errorCode == "card_not_proven", "\(fresh.body)")
+            let ward = try await app.danangWard()
+            let saved = try await app.request(.put, "/api/v1/me", json: profile(ward, name: "Trần Văn Tám", cccd: "079085000888"), token: citizen)
+            #expect(saved.status == .ok && saved.json["cccdVerified"] as? Bool == false, "\(saved.body)")
+            // Once the gate has scanned the card's QR, the same QR proves it.
+            #expect(try await scan(app, token: owner, placeId: placeId, payload: Self.cccdCard("079085000888", name: "Trần Văn Tám")).status == .created)
+            let proven = try await claim(app, Self.cccdCard("079085000888", name: "Trần Văn Tám"), token: citizen)
+            #expect(proven.status == .ok && (proven.json["profile"] as? [String: Any])?["cccdVerified"] as? Bool == true, "\(proven.body)")
+            #expect(try await historyCount(app, token: citizen) == 1)
             #expect(try await claim(app, "hello", token: citizen).errorCode == "invalid_card_payload")
             // Someone else's dependent path is not found.
             #expect(try await claim(app, Self.cccdCard("079085000999", name: "A B"), token: citizen, path: "/api/v1/me/dependents/\(UUID().uuidString)").status == .notFound)
