@@ -173,4 +173,30 @@ extension CitizenTests {
             #expect(try await scan(app, token: owner, placeId: placeId, payload: current).status == .created)
         }
     }
+
+    @Test(arguments: TestEngine.available)
+    func theProfilePageProvesACard(engine: TestEngine) async throws {
+        try await withApp(engine) { app in
+            let owner = try await app.signIn("0909000001")
+            let placeId = try #require(try await app.createPlace(token: owner)["id"] as? String)
+            let number = "079085000555"
+            let real = Self.cccdCard(number, name: "Đỗ Thị Năm")
+            #expect(try await scan(app, token: owner, placeId: placeId, payload: real).status == .created)
+            let web = try await WebClient.signedIn(app, phone: "0912000005")
+            let ward = try await app.danangWard()
+            try await web.get("/me/profile")
+            let saved = try await web.post("/me/profile", [("name", "Đỗ Thị Năm"), ("birthDate", "1985-08-15"), ("gender", "female"), ("wardCode", ward), ("cccd", number)])
+            #expect(saved.status == .seeOther)
+            let page = try await web.get("/me/profile")
+            #expect(page.body.contains("id=\"card-claim-form\"") && page.body.contains("chưa xác minh"))
+            // A wrong QR: the page says so, nothing moves.
+            let wrong = try await web.post("/me/cards/claim", [("payload", Self.cccdCard(number, name: "Đỗ Thị Năm", birth: "01011990"))])
+            #expect(wrong.status == .unprocessableContent && wrong.body.contains("id=\"card-claim-error\"") && wrong.body.contains("không khớp"))
+            // The card's own QR: its scan joins the profile, and the page says how many.
+            let right = try await web.post("/me/cards/claim", [("payload", real)])
+            #expect(right.status == .seeOther && right.headers[.location] == "/me/profile?claimed=1")
+            let done = try await web.get("/me/profile?claimed=1&lang=en")
+            #expect(done.body.contains("Card proven; 1 check-ins joined this profile.") && !done.body.contains("id=\"unproven\""))
+        }
+    }
 }
