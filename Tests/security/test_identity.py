@@ -109,3 +109,55 @@ def test_a_hand_over_invalidates_the_old_qr(server: Server):
     assert old.status == 422 and old.json["error"]["code"] == "token_revoked", (old.status, old.body)
     current = new_owner.call("GET", "/api/v1/me/token").json["token"]
     assert current != printed and scan(guard, place, current).status == 201
+
+
+class Browser:
+    """A cookie-keeping form poster, enough for the poster's guest form (CSRF token from the page)."""
+
+    def __init__(self, server: Server):
+        self.server, self.cookies, self.page = server, {}, ""
+
+    def request(self, method: str, path: str, form: dict | None = None):
+        import http.client
+        import re
+        import urllib.parse
+        conn = http.client.HTTPConnection("127.0.0.1", self.server.port, timeout=30)
+        headers = {"Cookie": "; ".join(f"{k}={v}" for k, v in self.cookies.items())} if self.cookies else {}
+        body = None
+        if form is not None:
+            csrf = re.search(r'name="_csrf" value="([^"]+)"', self.page)
+            body = urllib.parse.urlencode({**form, **({"_csrf": csrf.group(1)} if csrf else {})}).encode()
+            headers["Content-Type"] = "application/x-www-form-urlencoded"
+        try:
+            conn.request(method, path, body=body, headers=headers)
+            response = conn.getresponse()
+            text = response.read().decode("utf-8", "replace")
+            for header in response.headers.get_all("Set-Cookie") or []:
+                name, _, value = header.split(";")[0].partition("=")
+                self.cookies[name] = value
+            if response.getheader("Content-Type", "").startswith("text/html"):
+                self.page = text
+            return response.status, response.getheader("Location"), text
+        finally:
+            conn.close()
+
+
+def test_a_guest_with_someone_elses_phone_learns_nothing_of_them(server: Server):
+    owner = server.actor()
+    place = server.create_place(owner.token)
+    code = owner.call("GET", f"/api/v1/places/{place}").json["code"]
+    victim = server.actor()
+    assert victim.call("GET", "/api/v1/me").status == 200  # her record exists and holds her phone
+    # Before she has a name, a stranger's guest check-in with her phone does not give her record theirs.
+    stranger = Browser(server)
+    stranger.request("GET", f"/c/{code}")
+    status, _, _ = stranger.request("POST", f"/c/{code}/guest", {"clientId": str(uuid.uuid4()), "name": "Lê Thị Hoa", "phone": victim.phone})
+    assert status == 303
+    assert victim.call("GET", "/api/v1/me").json["name"] in ("", None)
+    # Once she has one, the stranger's receipt shows only the name they typed.
+    assert victim.call("PUT", "/api/v1/me", {"name": "Vũ Thị Mai", "birthDate": "1990-02-01", "gender": "female"}).status == 200
+    stranger.request("GET", f"/c/{code}")
+    status, receipt, _ = stranger.request("POST", f"/c/{code}/guest", {"clientId": str(uuid.uuid4()), "name": "Lê Thị Hoa", "phone": victim.phone})
+    assert status == 303 and receipt
+    status, _, page = stranger.request("GET", receipt)
+    assert status == 200 and "Lê Thị ***" in page and "Vũ Thị" not in page
