@@ -143,7 +143,7 @@ struct CheckInService {
         let now = services.time.seconds()
         let outcome = try await services.checkIns.submit(.init(
             clientId: clientId, placeId: place.id, direction: .out, kind: PayloadKind(rawValue: entry.kind) ?? .poster, scannedAt: now, recordedAt: now,
-            scannedBy: nil, payload: "", identifiers: [], provenPerson: entry.personId, fullName: nil))
+            scannedBy: nil, payload: entry.kind == PayloadKind.guest.rawValue ? entry.payload ?? "" : "", identifiers: [], provenPerson: entry.personId, fullName: nil))
         return try Self.recorded(outcome)
     }
 
@@ -152,7 +152,9 @@ struct CheckInService {
     static let guestPerPhonePerHour = 10
     static let guestPerIPPerHour = 60
 
-    /// Records a guest who left a name and phone number at a poster, within the hourly caps.
+    /// Records a guest who left a name and phone number at a poster, within the hourly caps. The name they
+    /// typed is kept as the check-in's payload: their receipt shows it, never the name of whatever record
+    /// the phone already names (a typed phone proves nothing, trust rule 5).
     func guestCheckIn(name: String, phone: PhoneNumber, place: Place, direction: CheckInDirection, clientId: UUID, ip: String) async throws -> CheckInStore.Recorded {
         let now = services.time.seconds()
         if let hit = try await services.store.rateLimits.take([
@@ -166,7 +168,7 @@ struct CheckInService {
         }
         let outcome = try await services.checkIns.submit(.init(
             clientId: clientId, placeId: place.id, direction: direction, kind: .guest, scannedAt: now, recordedAt: now,
-            scannedBy: nil, payload: "", identifiers: [.init(kind: "phone", value: phone.e164)], fullName: name))
+            scannedBy: nil, payload: name, identifiers: [.init(kind: "phone", value: phone.e164)], fullName: name))
         return try Self.recorded(outcome)
     }
 

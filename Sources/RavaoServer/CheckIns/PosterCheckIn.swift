@@ -159,12 +159,19 @@ struct PosterCheckIn {
           <h1 id="receipt-place">\(place.name)</h1>
           <p>\(place.address)\(place.address.isEmpty ? "" : ", ")\(names.ward), \(names.province)</p>
           <p class="big-time" id="receipt-time"><time datetime="\(ISOTime.string(checkIn.scannedAt))">\(LocalTime.format(checkIn.scannedAt))</time></p>
-          <p id="receipt-name">\(Masking.name(checkIn.fullName))</p>
+          <p id="receipt-name">\(receiptName(checkIn))</p>
           \(isIn ? "<p class=\"muted\">\(s.stayUntil(LocalTime.format(stayUntil, withDate: false)))</p>" as HTML : "")
           \(status)
           \(checkOut)
         </section>
         """).response()
+    }
+
+    /// A guest's receipt names whom the guest typed, not the record their phone led to: anyone may type any
+    /// phone at a poster, and that must not show them the phone owner's name (trust rule 5).
+    func receiptName(_ checkIn: CheckInStore.Stored) -> String {
+        if checkIn.kind == PayloadKind.guest.rawValue { return Masking.name(checkIn.payload ?? "") }
+        return Masking.name(checkIn.fullName)
     }
 
     @Sendable func checkOut(_ request: Request, context: AppRequestContext) async throws -> Response {

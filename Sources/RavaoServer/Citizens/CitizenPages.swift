@@ -26,6 +26,7 @@ struct CitizenPages {
         for prefix in ["me", "me/dependents/:id"] {
             router.get("\(prefix)/profile") { request, context in try await profileForm(request, context, subject: try await subject(request, context), isNew: false) }
             router.post("\(prefix)/profile") { request, context in try await saveProfile(request, context) }
+            router.post("\(prefix)/cards/claim") { request, context in try await claimCard(request, context) }
             router.get("\(prefix)/declare") { request, context in try await declareForm(request, context) }
             router.post("\(prefix)/declare") { request, context in try await declare(request, context) }
             router.get("\(prefix)/health") { request, context in try await healthPage(request, context) }
@@ -216,7 +217,8 @@ struct CitizenPages {
     // MARK: Profile
 
     func profileForm(_ request: Request, _ context: AppRequestContext, subject: PeopleStore.Profile?, isNew: Bool,
-                     draft: CitizenService.ProfileFields? = nil, errors: [FieldError] = [], status: HTTPResponse.Status = .ok) async throws -> Response {
+                     draft: CitizenService.ProfileFields? = nil, errors: [FieldError] = [], claimError: String? = nil,
+                     status: HTTPResponse.Status = .ok) async throws -> Response {
         _ = try account(request, context)
         let t = CitizenStrings(context.language)
         let s = Strings(context.language)
@@ -229,6 +231,25 @@ struct CitizenPages {
         let picker = try await unitPicker(selected: d.wardCode, context, required: false)
         let action = isNew ? "/me/dependents" : "\(base(subject!))/profile"
         let summary: HTML? = errors.isEmpty ? nil : "<p class=\"error\" role=\"alert\">\(errors.map { $0.message(context.language) }.joined(separator: "; "))</p>"
+        // A typed number that a card-first record holds is only a claim until the card's QR proves it.
+        func unproven(_ proven: Bool?) -> HTML? {
+            proven == false ? "<span class=\"tag\" id=\"unproven\">\(t.unproven)</span>" : nil
+        }
+        let claimed = request.query.get("claimed").flatMap { Int($0) }
+        let claimNotice: HTML? = claimed.map { "<p class=\"notice\" role=\"status\" id=\"card-claimed\">\(t.cardClaimed($0))</p>" }
+        let claimForm: HTML? = isNew ? nil : """
+        <section id="card-claim">
+          <h2>\(t.proveCard)</h2>
+          <p class="muted">\(t.proveCardExplanation)</p>
+          \(claimNotice)
+          \(claimError.map { "<p class=\"error\" role=\"alert\" id=\"card-claim-error\">\($0)</p>" as HTML })
+          <form method="post" action="\(base(subject!))/cards/claim" class="place-form" id="card-claim-form">
+            \(page.csrfField())
+            <label>\(t.cardQRText)<textarea name="payload" id="card-payload" rows="3" maxlength="2048" required autocomplete="off"></textarea></label>
+            <button type="submit" id="prove-card">\(t.proveCardButton)</button>
+          </form>
+        </section>
+        """
         let genders: HTML = HTML(unsafeRaw: CitizenService.genders.map { g in
             "<option value=\"\(g)\"\(d.gender == g ? " selected" : "")>\(HTMLEscaping.escape(t.gender(g)))</option>"
         }.joined())
@@ -240,14 +261,32 @@ struct CitizenPages {
           <label>\(t.fullName)<input name="name" id="name" maxlength="100" required value="\(d.name ?? "")">\(error("name"))</label>
           <label>\(t.birthDate)<input type="date" name="birthDate" id="birthDate" required value="\(d.birthDate ?? "")">\(error("birthDate"))</label>
           <label>\(t.genderLabel)<select name="gender" id="gender" required><option value="">\(s.choose)</option>\(genders)</select>\(error("gender"))</label>
-          <label>\(t.cccd)<input name="cccd" id="cccd" inputmode="numeric" maxlength="14" value="\(d.cccd ?? "")">\(error("cccd"))</label>
-          <label>\(t.bhyt)<input name="bhyt" id="bhyt" maxlength="20" value="\(d.bhyt ?? "")">\(error("bhyt"))</label>
+          <label>\(t.cccd) \(unproven(draft == nil ? subject?.cccdProven : nil))<input name="cccd" id="cccd" inputmode="numeric" maxlength="14" value="\(d.cccd ?? "")">\(error("cccd"))</label>
+          <label>\(t.bhyt) \(unproven(draft == nil ? subject?.bhytProven : nil))<input name="bhyt" id="bhyt" maxlength="20" value="\(d.bhyt ?? "")">\(error("bhyt"))</label>
           \(picker)\(error("wardCode"))
           <label>\(s.address)<input name="address" id="address" maxlength="200" value="\(d.address ?? "")">\(error("address"))</label>
           <p class="muted">\(t.linkExplanation)</p>
           <button type="submit" id="save-profile">\(s.save)</button>
         </form>
+        \(claimForm)
         """).response(status: status)
+    }
+
+    /// The card-proof form: the card's own QR text, compared field by field with the card's earlier scans.
+    func claimCard(_ request: Request, _ context: AppRequestContext) async throws -> Response {
+        let profile = try await subject(request, context)
+        let signedIn = try account(request, context)
+        let form = try await WebForm.parse(request, context: context, keys: services.keys)
+        let moved: Int
+        do {
+            let result = try await citizens.claimCard(.init(payload: form["payload"]), for: profile.id, by: signedIn)
+            if case .moved(let n) = result.outcome { moved = n } else { moved = 0 }
+        } catch let error as AppError where ([.unprocessableContent, .conflict, .tooManyRequests] as [HTTPResponse.Status]).contains(error.status) {
+            var response = try await profileForm(request, context, subject: profile, isNew: false, claimError: error.message(context.language), status: error.status)
+            if let retry = error.retryAfter { response.headers[.retryAfter] = String(retry) }
+            return response
+        }
+        return .seeOther("\(base(profile))/profile?claimed=\(moved)")
     }
 
     func fields(_ form: WebForm) -> CitizenService.ProfileFields {

@@ -123,12 +123,70 @@ struct CitizenService {
             let field = kind == "cccd" ? "CCCD" : "BHYT"
             return AppError(.conflict, "identifier_taken", en: "This \(field) number is already registered to another person.",
                             vi: "Số \(field) này đã được đăng ký cho người khác.", fields: [FieldError(kind, en: "already registered", vi: "đã được đăng ký")])
-        case .nameMismatch(let kind, _):
-            let field = kind == "cccd" ? "CCCD" : "BHYT"
-            return AppError(.conflict, "name_mismatch", en: "The name on the \(field) card already scanned with this number differs from your name; check the number and your name.",
-                            vi: "Tên trên thẻ \(field) đã quét với số này khác với họ tên của bạn; kiểm tra lại số thẻ và họ tên.",
-                            fields: [FieldError(kind, en: "name differs from the card", vi: "tên khác với thẻ")])
         }
+    }
+
+    // MARK: Proving a card (trust rule 5)
+
+    /// Wrong card proofs an account may make in a day: enough for a mistyped or mis-scanned QR, far too
+    /// few to guess a stranger's date of birth, address and issue date.
+    static let cardClaimsPerDay = 5
+
+    struct CardClaim: Decodable, Sendable { var payload: String? }
+
+    /// The subject proves a CCCD/BHYT card with the card's own QR text. The card QR is not signed, so it is
+    /// proof only in what it adds to a name and a number: every field must match a full QR of that card
+    /// that a gate scanned. Then the card's record (check-ins, identifiers, health rows) becomes the
+    /// subject's. Every failed attempt counts against the account; a proven one does not.
+    func claimCard(_ claim: CardClaim, for person: UUID, by account: Account) async throws -> (kind: String, number: String, outcome: PeopleStore.ClaimOutcome) {
+        let text = (claim.payload ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
+        guard !text.isEmpty, text.utf8.count <= 2048 else {
+            throw AppError(.unprocessableContent, "invalid_card_payload", en: "Paste or scan the whole QR text of the CCCD or BHYT card.",
+                           vi: "Dán hoặc quét toàn bộ nội dung mã QR trên thẻ CCCD hoặc BHYT.", fields: [FieldError("payload", en: "required", vi: "bắt buộc")])
+        }
+        let now = services.time.seconds()
+        let attempt = UUID().uuidString
+        let subject = account.id.uuidString
+        if let hit = try await services.store.rateLimits.take([.init(scope: "card-claim", subject: subject, perHour: Self.cardClaimsPerDay)], now: now, item: attempt) {
+            services.logger.notice("card claims capped", metadata: ["account": "\(account.id)"])
+            throw AppError(.tooManyRequests, "too_many_card_claims",
+                           en: "Too many card proofs that did not match today (at most \(hit.perHour) a day); try again tomorrow.",
+                           vi: "Đã thử chứng minh thẻ sai quá nhiều lần hôm nay (tối đa \(hit.perHour) lần một ngày); vui lòng thử lại vào ngày mai.",
+                           retryAfter: 86_400)
+        }
+        let card: (kind: String, number: String, matches: (String) -> Bool)
+        if case .success(let cccd) = CCCDCard.parse(text), cccd.fullName != nil {
+            card = ("cccd", cccd.idNumber, { (scanned: String) -> Bool in
+                guard case .success(let recorded) = CCCDCard.parse(scanned) else { return false }
+                return recorded == cccd
+            })
+        } else if case .success(let bhyt) = BHYTCard.parse(text), bhyt.fullName != nil {
+            card = ("bhyt", bhyt.cardNumber, { (scanned: String) -> Bool in
+                guard case .success(let recorded) = BHYTCard.parse(scanned) else { return false }
+                return recorded == bhyt
+            })
+        } else {
+            throw AppError(.unprocessableContent, "invalid_card_payload", en: "This is not the QR of a CCCD or BHYT card; scan or paste the whole QR text of the card.",
+                           vi: "Đây không phải mã QR của thẻ CCCD hoặc BHYT; hãy quét hoặc dán toàn bộ nội dung mã QR trên thẻ.",
+                           fields: [FieldError("payload", en: "not a card QR", vi: "không phải mã QR thẻ")])
+        }
+        let record = try await services.store.people.cardRecord(kind: card.kind, value: card.number)
+        if let record, record.holder != person, record.holderIsCitizen { throw Self.appError(.identifierTaken(kind: card.kind)) }
+        // The card QR carries no signature: only the fields a gate read from the real card (birth date,
+        // address, issue date, old ID…) are a secret the claimant must know. A card never scanned by its QR,
+        // or known from typed numbers alone, has none, so it cannot be proven (yet) — whoever holds it.
+        guard let record, record.payloads.contains(where: card.matches) else {
+            services.logger.notice("card proof refused", metadata: ["account": "\(account.id)", "kind": "\(card.kind)"])
+            throw AppError(.unprocessableContent, "card_not_proven",
+                           en: "This QR does not match the card as a gate scanned it (the card's QR must have been scanned at a gate once); scan the QR printed on your own card.",
+                           vi: "Mã QR này không khớp với thẻ đã được quét tại điểm kiểm soát (mã QR của thẻ phải từng được quét tại một điểm kiểm soát); hãy quét mã QR in trên thẻ của chính bạn.",
+                           fields: [FieldError("payload", en: "does not match the card", vi: "không khớp với thẻ")])
+        }
+        let outcome = try await services.store.people.claimCard(kind: card.kind, value: card.number, holder: record.holder, person: person, now: now)
+        if outcome == .taken { throw Self.appError(.identifierTaken(kind: card.kind)) }
+        try await services.store.rateLimits.refund(scope: "card-claim", subject: subject, item: attempt)
+        services.healthCache.personChanged(person)
+        return (card.kind, card.number, outcome)
     }
 
     struct DeclarationFields: Decodable, Sendable {

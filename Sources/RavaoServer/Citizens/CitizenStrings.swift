@@ -64,8 +64,17 @@ struct CitizenStrings: Sendable {
     }
     var cccd: String { t("Số CCCD (12 số)", "Citizen ID (CCCD, 12 digits)") }
     var bhyt: String { t("Mã thẻ BHYT", "Health-insurance number (BHYT)") }
-    var linkExplanation: String { t("Khi thêm số CCCD/BHYT, các lần quét thẻ trước đây với số này (cùng họ tên) được gộp vào hồ sơ của bạn.",
-                                    "Adding a CCCD or BHYT number brings in the card scans already recorded for it (same name).") }
+    var linkExplanation: String { t("Số CCCD/BHYT bạn nhập chỉ được lưu vào hồ sơ; các lần quét thẻ trước đây với số này chỉ được gộp vào hồ sơ khi bạn chứng minh thẻ bằng mã QR trên thẻ (bên dưới).",
+                                    "A CCCD or BHYT number you type is only saved on the profile; card scans already recorded for it join the profile only when you prove the card with its own QR (below).") }
+    var unproven: String { t("chưa xác minh", "unverified") }
+    var proveCard: String { t("Chứng minh thẻ CCCD/BHYT", "Prove a CCCD/BHYT card") }
+    var proveCardExplanation: String { t("Quét hoặc dán toàn bộ nội dung mã QR trên thẻ. Mọi thông tin phải khớp với thẻ đã được quét tại điểm kiểm soát; khi đó các lần ra vào đã quét bằng thẻ được gộp vào hồ sơ. Tối đa 5 lần sai mỗi ngày.",
+                                         "Scan or paste the whole QR text of the card. Every field must match the card as it was scanned at a gate; then the check-ins recorded with the card join this profile. At most 5 wrong attempts a day.") }
+    var cardQRText: String { t("Nội dung mã QR trên thẻ", "The card's QR text") }
+    var proveCardButton: String { t("Chứng minh thẻ", "Prove the card") }
+    func cardClaimed(_ moved: Int) -> String {
+        t("Đã xác minh thẻ; \(moved) lượt ra vào được gộp vào hồ sơ.", "Card proven; \(moved) check-ins joined this profile.")
+    }
     var symptomsQuestion: String { t("Trong 14 ngày qua, có triệu chứng nào sau đây?", "Any of these symptoms now?") }
     var contactQuestion: String { t("Có tiếp xúc với ca bệnh hoặc nghi ngờ mắc bệnh?", "Contact with a case or suspected case?") }
     var visitedQuestion: String { t("Nơi đã đến trong 14 ngày (phường/xã)", "Wards visited in the last 14 days") }

@@ -27,6 +27,7 @@ struct MeAPI {
             let who: @Sendable (AppRequestContext) throws -> UUID? = { prefix == "me" ? nil : try dependentId($0) }
             group.get("\(prefix)/token") { _, context in try await token(try who(context), context) }
             group.post("\(prefix)/token/reissue") { _, context in try await reissue(try who(context), context) }
+            group.post("\(prefix)/cards/claim") { request, context in try await claimCard(try who(context), request, context) }
             group.post("\(prefix)/declarations") { request, context in try await declare(try who(context), request, context) }
             group.post("\(prefix)/vaccinations") { request, context in try await addDose(try who(context), request, context) }
             group.post("\(prefix)/tests") { request, context in try await addTest(try who(context), request, context) }
@@ -54,6 +55,9 @@ struct MeAPI {
         let gender: String?
         let cccd: String?
         let bhyt: String?
+        /// False while the number is only typed on the profile and a card-first record holds it.
+        let cccdVerified: Bool?
+        let bhytVerified: Bool?
         let wardCode: String?
         let address: String?
         let phone: String?
@@ -82,7 +86,9 @@ struct MeAPI {
                            reviewRequestedAt: $0.reviewRequestedAt.map(ISOTime.string))
         }
         return ProfileAnswer(id: profile.id.uuidString, name: profile.fullName, birthDate: profile.birthDate, gender: profile.gender, cccd: profile.cccd,
-                             bhyt: profile.bhyt, wardCode: profile.wardCode, address: profile.address,
+                             bhyt: profile.bhyt,
+                             cccdVerified: profile.cccd == nil ? nil : profile.cccdProven, bhytVerified: profile.bhyt == nil ? nil : profile.bhytProven,
+                             wardCode: profile.wardCode, address: profile.address,
                              phone: profile.accountId == account.id ? account.phone.national : nil, guardianId: profile.guardianId?.uuidString,
                              status: status, exposures: exposures)
     }
@@ -98,6 +104,25 @@ struct MeAPI {
         try await citizens.save(input, for: profile.id)
         guard let saved = try await services.store.people.profile(id: profile.id) else { throw AppError.notFound }
         return JSONResponse(try await answer(saved, account: account))
+    }
+
+    // MARK: Card proof
+
+    struct CardClaimAnswer: Encodable, Sendable {
+        let kind: String
+        let number: String
+        /// Check-ins that came over from the card's earlier scans.
+        let moved: Int
+        let profile: ProfileAnswer
+    }
+
+    func claimCard(_ id: UUID?, _ request: Request, _ context: AppRequestContext) async throws -> JSONResponse<CardClaimAnswer> {
+        let (account, profile) = try await subject(id, context)
+        let claim = try await request.decodeJSON(CitizenService.CardClaim.self, context: context)
+        let result = try await citizens.claimCard(claim, for: profile.id, by: account)
+        guard let saved = try await services.store.people.profile(id: profile.id) else { throw AppError.notFound }
+        let moved = if case .moved(let n) = result.outcome { n } else { 0 }
+        return JSONResponse(CardClaimAnswer(kind: result.kind, number: result.number, moved: moved, profile: try await answer(saved, account: account)))
     }
 
     // MARK: Personal QR

@@ -67,6 +67,10 @@ public struct SignInService: Sendable {
         }
         guard try await accounts.consume(challengeId: challenge.id, now: now) else { throw VerifyError.invalidCode }
         let account = try await accounts.findOrCreate(phone: phone, language: language, now: now)
+        // The code proved the phone: guest and typed-phone check-ins recorded under it become this
+        // account's, and no record a stranger made with this number keeps catching its scans (trust rule 5).
+        let claimed = try await services.store.checkIns.claimPhone(account: account, now: now)
+        if claimed > 0 { services.logger.info("phone claimed", metadata: ["account": "\(account.id)", "checkins": "\(claimed)"]) }
         // Shares confirmed for this phone before it had an account take effect now (S1).
         await SharingService(services: services).claim(account: account, ip: ip)
         let token = ServerKeys.randomToken()

@@ -105,6 +105,8 @@ public struct CheckInStore: Sendable {
         public let direction: CheckInDirection
         public let scannedAt: Int64
         public let recordedAt: Int64
+        /// What was scanned (for a guest, the name they typed); only read where a query selects it.
+        public var payload: String? = nil
     }
 
     static func stored(from row: any SQLRow) throws -> Stored {
@@ -116,13 +118,14 @@ public struct CheckInStore: Sendable {
         return Stored(id: try uuid("id"), placeId: try uuid("place_id"), personId: try uuid("person_id"),
                       fullName: try row.decode(column: "full_name", as: String.self), kind: try row.decode(column: "kind", as: String.self),
                       direction: CheckInDirection(rawValue: try row.decode(column: "direction", as: String.self)) ?? .in,
-                      scannedAt: try row.decode(column: "scanned_at", as: Int64.self), recordedAt: try row.decode(column: "recorded_at", as: Int64.self))
+                      scannedAt: try row.decode(column: "scanned_at", as: Int64.self), recordedAt: try row.decode(column: "recorded_at", as: Int64.self),
+                      payload: (try? row.decode(column: "payload", as: String?.self)) ?? nil)
     }
 
     public func checkIn(id: UUID) async throws -> Stored? {
         try await engine.read { db in
             try await db.raw("""
-                SELECT c.id, c.place_id, c.person_id, c.kind, c.direction, c.scanned_at, c.recorded_at, p.full_name
+                SELECT c.id, c.place_id, c.person_id, c.kind, c.direction, c.scanned_at, c.recorded_at, c.payload, p.full_name
                 FROM checkins c JOIN people p ON p.id = c.person_id WHERE c.id = \(bind: id.uuidString)
                 """).first().map(Self.stored(from:))
         }
@@ -214,21 +217,65 @@ public struct CheckInStore: Sendable {
     }
 
     /// Creates the person behind an account if missing (citizen pages and personal tokens need one).
+    /// Every account was made by an SMS code to its phone, so creating its person also claims that phone
+    /// (`claimPhone`).
     public func person(forAccount account: Account, now: Int64) async throws -> UUID {
         try await engine.write { db in
             if let row = try await db.raw("SELECT id FROM people WHERE account_id = \(bind: account.id.uuidString)").first() {
                 return UUID(uuidString: try row.decode(column: "id", as: String.self))!
             }
             let id = UUID()
-            try await db.raw("""
+            // Two first requests of one account may race on PostgreSQL: the loser reads the winner's row.
+            guard try await db.raw("""
                 INSERT INTO people (id, account_id, full_name, verified, created_at)
                 VALUES (\(bind: id.uuidString), \(bind: account.id.uuidString), \(bind: account.displayName), 1, \(bind: now))
-                """).run()
-            try await db.raw("""
-                INSERT INTO person_identifiers (kind, value, person_id, created_at) VALUES ('phone', \(bind: account.phone.e164), \(bind: id.uuidString), \(bind: now))
-                ON CONFLICT (kind, value) DO NOTHING
-                """).run()
+                ON CONFLICT (account_id) DO NOTHING RETURNING id
+                """).first() != nil else {
+                let row = try await db.raw("SELECT id FROM people WHERE account_id = \(bind: account.id.uuidString)").first()
+                guard let row, let existing = UUID(uuidString: try row.decode(column: "id", as: String.self)) else { throw DatabaseError.corruptRow("people.account_id") }
+                return existing
+            }
+            _ = try await Self.claimPhone(account.phone.e164, person: id, now: now, db: db)
             return id
         }
+    }
+
+    /// The phone was just proven by an SMS code (a sign-in): the account's person takes over the phone
+    /// identifier from a record that a guest check-in or a typed phone scan made, so later guest and typed
+    /// scans of that phone are the owner's and no stranger's record shadows them (trust rule 5). Only the
+    /// check-ins made *under that phone* (kinds `guest` and `phone`) join the account: the SMS code proves
+    /// the phone, not the record — the name a guest typed, any card the record also carries and its health
+    /// rows stay behind. Returns how many check-ins moved.
+    /// An account without a person yet claims its phone when the person is created (`person(forAccount:)`).
+    @discardableResult
+    public func claimPhone(account: Account, now: Int64) async throws -> Int {
+        try await engine.write { db in
+            guard let row = try await db.raw("SELECT id FROM people WHERE account_id = \(bind: account.id.uuidString)").first() else { return 0 }
+            let person = UUID(uuidString: try row.decode(column: "id", as: String.self))!
+            return try await Self.claimPhone(account.phone.e164, person: person, now: now, db: db)
+        }
+    }
+
+    static func claimPhone(_ phone: String, person: UUID, now: Int64, db: any SQLDatabase) async throws -> Int {
+        guard let row = try await db.raw("""
+            SELECT p.id, p.account_id, p.guardian_id FROM person_identifiers i JOIN people p ON p.id = i.person_id
+            WHERE i.kind = 'phone' AND i.value = \(bind: phone)
+            """).first() else {
+            try await db.raw("""
+                INSERT INTO person_identifiers (kind, value, person_id, created_at) VALUES ('phone', \(bind: phone), \(bind: person.uuidString), \(bind: now))
+                ON CONFLICT (kind, value) DO NOTHING
+                """).run()
+            return 0
+        }
+        let holder = try row.decode(column: "id", as: String.self)
+        guard holder != person.uuidString else { return 0 }
+        // Another citizen's own record (an account, a dependent) is never taken over by a phone.
+        guard try row.decode(column: "account_id", as: String?.self) == nil, try row.decode(column: "guardian_id", as: String?.self) == nil else { return 0 }
+        let moved = try await db.raw("""
+            SELECT COUNT(*) AS n FROM checkins WHERE person_id = \(bind: holder) AND kind IN ('guest', 'phone')
+            """).first()!.decode(column: "n", as: Int.self)
+        try await db.raw("UPDATE checkins SET person_id = \(bind: person.uuidString) WHERE person_id = \(bind: holder) AND kind IN ('guest', 'phone')").run()
+        try await db.raw("UPDATE person_identifiers SET person_id = \(bind: person.uuidString) WHERE kind = 'phone' AND value = \(bind: phone)").run()
+        return moved
     }
 }

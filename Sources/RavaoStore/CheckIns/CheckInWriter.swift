@@ -181,14 +181,16 @@ public final class CheckInWriter: Sendable {
             }
             let name = checkIn.fullName ?? ""
             if let known = person {
-                if !name.isEmpty, people[known]?.fullName.isEmpty == true {
+                // A name read from a scan or typed by a guest fills a card-first record, never a citizen's
+                // own (an account or a dependent): a stranger's guess must not name someone else's profile.
+                if !name.isEmpty, people[known]?.fullName.isEmpty == true, people[known]?.isCitizen == false {
                     namesToFill[known] = name
                     people[known]?.fullName = name
                 }
             } else {
                 let id = TimeOrderedID.make()
                 newPeople.append((id, name, checkIn.recordedAt))
-                people[id] = PersonRow(fullName: name, tokenVersion: 1)
+                people[id] = PersonRow(fullName: name, tokenVersion: 1, isCitizen: false)
                 person = id
             }
             for identifier in checkIn.identifiers where owners[identifier] == nil {
@@ -258,6 +260,7 @@ public final class CheckInWriter: Sendable {
     struct PersonRow: Sendable {
         var fullName: String
         var tokenVersion: Int
+        var isCitizen: Bool
     }
 
     static func recorded(clientIds: [UUID], db: any SQLDatabase) async throws -> [UUID: CheckInStore.Recorded] {
@@ -279,9 +282,11 @@ public final class CheckInWriter: Sendable {
     static func peopleRows(ids: [UUID], db: any SQLDatabase) async throws -> [UUID: PersonRow] {
         var found: [UUID: PersonRow] = [:]
         for chunk in ids.chunks(of: rowsPerStatement) {
-            for row in try await db.raw(inList("SELECT id, full_name, token_version FROM people WHERE id IN", chunk.map(\.uuidString))).all() {
+            for row in try await db.raw(inList("SELECT id, full_name, token_version, account_id, guardian_id FROM people WHERE id IN", chunk.map(\.uuidString))).all() {
+                let isCitizen = try row.decode(column: "account_id", as: String?.self) != nil || row.decode(column: "guardian_id", as: String?.self) != nil
                 found[UUID(uuidString: try row.decode(column: "id", as: String.self))!] =
-                    PersonRow(fullName: try row.decode(column: "full_name", as: String.self), tokenVersion: try row.decode(column: "token_version", as: Int.self))
+                    PersonRow(fullName: try row.decode(column: "full_name", as: String.self), tokenVersion: try row.decode(column: "token_version", as: Int.self),
+                              isCitizen: isCitizen)
             }
         }
         return found

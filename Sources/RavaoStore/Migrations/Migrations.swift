@@ -484,6 +484,15 @@ enum Migrations {
                 "UPDATE officers SET unit_scheme = COALESCE((SELECT value FROM settings WHERE key = 'units_scheme'), '2025')",
             ]
         },
+        Migration(version: 18, name: "unproven card numbers") { _ in
+            [
+                // A CCCD/BHYT number a citizen typed on a profile while a card-first record already holds
+                // it: kept on the profile, but the card's identifier (and its scans) stay with that record
+                // until the citizen proves the card with its own QR (trust rule 5).
+                "ALTER TABLE people ADD COLUMN cccd_claim TEXT",
+                "ALTER TABLE people ADD COLUMN bhyt_claim TEXT",
+            ]
+        },
     ]
 
     /// Bumped by every change that can add an employee to a day's missing list (OrgStore.rosterChanged).

@@ -23,6 +23,10 @@ public struct PeopleStore: Sendable {
         public var tokenIssuedAt: Int64?
         public var handoverPhone: String?
         public var createdAt: Int64
+        /// False when the number is only typed on the profile while a card-first record holds it: the
+        /// card's scans stay with that record until the card is proven (`claimCard`).
+        public var cccdProven = true
+        public var bhytProven = true
     }
 
     /// What a citizen may change about a person (their own or a dependent's).
@@ -43,8 +47,6 @@ public struct PeopleStore: Sendable {
     public enum LinkError: Error, Equatable, Sendable {
         /// The number belongs to another citizen or someone's dependent.
         case identifierTaken(kind: String)
-        /// A card-first person holds the number, but the name read from the card is not this person's.
-        case nameMismatch(kind: String, cardName: String)
     }
 
     // MARK: Reading
@@ -63,6 +65,10 @@ public struct PeopleStore: Sendable {
             default: profile.bhyt = value
             }
         }
+        // A typed number stays "unverified" until the card's QR proves it; when a card-first record holds
+        // it, the claim is all the profile has (it links nothing).
+        if let claim = try row.decode(column: "cccd_claim", as: String?.self) { profile.cccd = profile.cccd ?? claim; profile.cccdProven = false }
+        if let claim = try row.decode(column: "bhyt_claim", as: String?.self) { profile.bhyt = profile.bhyt ?? claim; profile.bhytProven = false }
         return profile
     }
 
@@ -108,8 +114,9 @@ public struct PeopleStore: Sendable {
 
     // MARK: Writing
 
-    /// Saves a profile; a CCCD or BHYT number that a card-first person already carries makes that person
-    /// this one: their check-ins and identifiers move here, so no duplicate is left behind.
+    /// Saves a profile. A CCCD or BHYT number nobody holds links to this person (its later scans are theirs);
+    /// one that a card-first person already carries is kept as an unproven claim and moves nothing: a name
+    /// and a number are no proof (trust rule 5). `claimCard` moves that history once the card is proven.
     public func update(_ person: UUID, with input: ProfileInput, now: Int64) async throws {
         try await engine.write { db in
             try await db.raw("""
@@ -138,33 +145,92 @@ public struct PeopleStore: Sendable {
     }
 
     static func setIdentifier(kind: String, value: String?, person: UUID, fullName: String, now: Int64, db: any SQLDatabase) async throws {
+        let claimColumn = kind == "cccd" ? "cccd_claim" : "bhyt_claim"
         let existing = try await db.raw("SELECT value FROM person_identifiers WHERE person_id = \(bind: person.uuidString) AND kind = \(bind: kind)").all()
             .map { try $0.decode(column: "value", as: String.self) }
+        // Saving the same number again changes nothing (and proves nothing).
         if existing == [value].compactMap({ $0 }) { return }
         // A changed or removed number stops pointing here; scans already recorded stay with this person.
         try await db.raw("DELETE FROM person_identifiers WHERE person_id = \(bind: person.uuidString) AND kind = \(bind: kind)").run()
+        try await db.raw("UPDATE people SET \(unsafeRaw: claimColumn) = NULL WHERE id = \(bind: person.uuidString)").run()
         guard let value else { return }
-        if let row = try await db.raw("""
-            SELECT p.id, p.account_id, p.guardian_id, p.full_name FROM person_identifiers i JOIN people p ON p.id = i.person_id
-            WHERE i.kind = \(bind: kind) AND i.value = \(bind: value)
-            """).first() {
-            let holder = UUID(uuidString: try row.decode(column: "id", as: String.self))!
-            if holder != person {
-                let isCitizen = try row.decode(column: "account_id", as: String?.self) != nil || row.decode(column: "guardian_id", as: String?.self) != nil
-                if isCitizen { throw LinkError.identifierTaken(kind: kind) }
-                // Someone holding a card with this number was recorded before; only the same name may claim
-                // those scans, so typing a stranger's number does not reveal where they went.
-                let cardName = try row.decode(column: "full_name", as: String.self)
-                if !cardName.isEmpty, TextFolding.fold(cardName) != TextFolding.fold(fullName) {
-                    throw LinkError.nameMismatch(kind: kind, cardName: cardName)
-                }
-                try await merge(holder, into: person, db: db)
-            }
+        if let holder = try await Self.holder(kind: kind, value: value, db: db), holder.id != person {
+            if holder.isCitizen { throw LinkError.identifierTaken(kind: kind) }
+            // A card with this number was scanned before its holder had an account. Typing the number (and a
+            // name) proves nothing, so those scans, the card's identifier and its later scans stay with that
+            // record; the profile only remembers the claim until the card's own QR proves it.
+            try await db.raw("UPDATE people SET \(unsafeRaw: claimColumn) = \(bind: value) WHERE id = \(bind: person.uuidString)").run()
             return
         }
+        // Nobody holds it: it names this person from now on (their own later card scans are theirs), but
+        // stays unverified until the card's QR matches a scan of it.
         try await db.raw("""
             INSERT INTO person_identifiers (kind, value, person_id, created_at) VALUES (\(bind: kind), \(bind: value), \(bind: person.uuidString), \(bind: now))
             """).run()
+        try await db.raw("UPDATE people SET \(unsafeRaw: claimColumn) = \(bind: value) WHERE id = \(bind: person.uuidString)").run()
+    }
+
+    /// Who carries an identifier, and whether that is a citizen (an account or someone's dependent) rather
+    /// than a card-first record made by scans.
+    static func holder(kind: String, value: String, db: any SQLDatabase) async throws -> (id: UUID, isCitizen: Bool)? {
+        guard let row = try await db.raw("""
+            SELECT p.id, p.account_id, p.guardian_id FROM person_identifiers i JOIN people p ON p.id = i.person_id
+            WHERE i.kind = \(bind: kind) AND i.value = \(bind: value)
+            """).first() else { return nil }
+        let isCitizen = try row.decode(column: "account_id", as: String?.self) != nil || row.decode(column: "guardian_id", as: String?.self) != nil
+        return (UUID(uuidString: try row.decode(column: "id", as: String.self))!, isCitizen)
+    }
+
+    // MARK: Proving a card (trust rule 5)
+
+    /// What a card's earlier scans recorded: the raw payloads of the full card QRs scanned for the record
+    /// that holds the number (typed numbers carry nothing to compare and are left out by the caller).
+    public struct CardRecord: Sendable, Equatable {
+        public let holder: UUID
+        public let holderIsCitizen: Bool
+        public let payloads: [String]
+    }
+
+    public func cardRecord(kind: String, value: String) async throws -> CardRecord? {
+        try await engine.read { db in
+            guard let holder = try await Self.holder(kind: kind, value: value, db: db) else { return nil }
+            let payloads = try await db.raw("""
+                SELECT payload FROM checkins WHERE person_id = \(bind: holder.id.uuidString) AND kind = \(bind: kind) ORDER BY scanned_at DESC LIMIT 200
+                """).all().map { try $0.decode(column: "payload", as: String.self) }
+            return CardRecord(holder: holder.id, holderIsCitizen: holder.isCitizen, payloads: payloads)
+        }
+    }
+
+    public enum ClaimOutcome: Sendable, Equatable {
+        /// The card's record was merged into the person: this many check-ins moved.
+        case moved(Int)
+        /// The person already held the number; it is verified now.
+        case linked
+        /// Another citizen holds the number, or the record changed hands meanwhile.
+        case taken
+    }
+
+    /// The card is proven (the caller compared its QR with what the card's scans recorded): the card-first
+    /// record `holder` becomes `person` — check-ins, identifiers and health rows move — and the claim is cleared.
+    public func claimCard(kind: String, value: String, holder: UUID, person: UUID, now: Int64) async throws -> ClaimOutcome {
+        let claimColumn = kind == "cccd" ? "cccd_claim" : "bhyt_claim"
+        return try await engine.write { db in
+            let current = try await Self.holder(kind: kind, value: value, db: db)
+            // Checked again inside the transaction: the card's record must be the one that was compared.
+            guard current?.id == holder else { return .taken }
+            var outcome = ClaimOutcome.linked
+            if let current, current.id != person {
+                guard !current.isCitizen else { return .taken }
+                let moved = try await db.raw("SELECT COUNT(*) AS n FROM checkins WHERE person_id = \(bind: current.id.uuidString)").first()!
+                    .decode(column: "n", as: Int.self)
+                // The person's own number of this kind, if any, gives way to the proven card.
+                try await db.raw("DELETE FROM person_identifiers WHERE person_id = \(bind: person.uuidString) AND kind = \(bind: kind)").run()
+                try await Self.merge(current.id, into: person, db: db)
+                outcome = .moved(moved)
+            }
+            try await db.raw("UPDATE people SET \(unsafeRaw: claimColumn) = NULL, updated_at = \(bind: now) WHERE id = \(bind: person.uuidString)").run()
+            return outcome
+        }
     }
 
     /// Moves everything recorded for `from` to `into`; `from` stays as a pointer so ids already handed out resolve.
@@ -193,7 +259,8 @@ public struct PeopleStore: Sendable {
     }
 
     /// The account of `phone` accepts a handed-over dependent: the dependent becomes the account's own
-    /// person. Anything already recorded for the account's earlier person record moves along.
+    /// person. Anything already recorded for the account's earlier person record moves along. The personal
+    /// QR is re-issued: the card the guardian printed (and may keep) must not check in the new owner.
     public func acceptHandover(_ dependent: UUID, account: Account, now: Int64) async throws -> Bool {
         try await engine.write { db in
             guard try await db.raw("""
@@ -206,7 +273,8 @@ public struct PeopleStore: Sendable {
                 try await Self.merge(earlier, into: dependent, db: db)
             }
             try await db.raw("""
-                UPDATE people SET account_id = \(bind: account.id.uuidString), guardian_id = NULL, handover_phone = NULL, verified = 1, updated_at = \(bind: now)
+                UPDATE people SET account_id = \(bind: account.id.uuidString), guardian_id = NULL, handover_phone = NULL, verified = 1, updated_at = \(bind: now),
+                    token_version = token_version + 1, token_issued_at = \(bind: now)
                 WHERE id = \(bind: dependent.uuidString)
                 """).run()
             try await db.raw("""

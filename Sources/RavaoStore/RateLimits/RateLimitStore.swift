@@ -11,13 +11,20 @@ public struct RateLimitStore: Sendable {
         public let scope: String
         public let subject: String
         public let perHour: Int
-        public init(scope: String, subject: String, perHour: Int) { self.scope = scope; self.subject = subject; self.perHour = perHour }
+        /// The window the cap counts over, in seconds: an hour unless the scope is one of `dayScopes`.
+        public let window: Int64
+        public init(scope: String, subject: String, perHour: Int) {
+            self.scope = scope; self.subject = subject; self.perHour = perHour
+            window = Self.dayScopes.contains(scope) ? 86_400 : 3600
+        }
+        /// Scopes counted over a day rather than an hour; the purge keeps their events that long.
+        public static let dayScopes: Set<String> = ["card-claim"]
     }
 
     /// Counts one event against every limit, or none when any limit is already reached (then returns
     /// the first limit that was). Checked and counted in one transaction, so concurrent requests cannot
     /// both take the last slot.
-    public func take(_ limits: [Limit], now: Int64) async throws -> Limit? {
+    public func take(_ limits: [Limit], now: Int64, item: String? = nil) async throws -> Limit? {
         let kind = engine.kind
         return try await engine.write { db in
             if kind == .postgres {
@@ -25,12 +32,12 @@ public struct RateLimitStore: Sendable {
             }
             for limit in limits {
                 let n = try await db.raw("""
-                    SELECT COUNT(*) AS n FROM rate_events WHERE scope = \(bind: limit.scope) AND subject = \(bind: limit.subject) AND at > \(bind: now - 3600)
+                    SELECT COUNT(*) AS n FROM rate_events WHERE scope = \(bind: limit.scope) AND subject = \(bind: limit.subject) AND at > \(bind: now - limit.window)
                     """).first()!.decode(column: "n", as: Int.self)
                 if n >= limit.perHour { return limit }
             }
             for limit in limits {
-                try await db.raw("INSERT INTO rate_events (scope, subject, at) VALUES (\(bind: limit.scope), \(bind: limit.subject), \(bind: now))").run()
+                try await db.raw("INSERT INTO rate_events (scope, subject, item, at) VALUES (\(bind: limit.scope), \(bind: limit.subject), \(bind: item), \(bind: now))").run()
             }
             return nil
         }
@@ -65,10 +72,24 @@ public struct RateLimitStore: Sendable {
         }
     }
 
-    /// Forgets events older than the hour they count in.
+    /// Gives back a slot taken with `item` (an attempt that turned out right, e.g. a proven card: only
+    /// wrong attempts should count against the caller).
+    public func refund(scope: String, subject: String, item: String) async throws {
+        try await engine.write { db in
+            try await db.raw("DELETE FROM rate_events WHERE scope = \(bind: scope) AND subject = \(bind: subject) AND item = \(bind: item)").run()
+        }
+    }
+
+    /// Forgets events older than the window they count in.
     public func purge(now: Int64) async throws -> Int {
         try await engine.write { db in
-            try await db.raw("DELETE FROM rate_events WHERE at <= \(bind: now - 3600) RETURNING scope").all().count
+            var query = SQLQueryString("DELETE FROM rate_events WHERE at <= ")
+            query.appendInterpolation(bind: now - 86_400)
+            query.appendInterpolation(raw: " OR (at <= ")
+            query.appendInterpolation(bind: now - 3600)
+            query.appendInterpolation(raw: " AND scope NOT IN (\(Limit.dayScopes.sorted().map { "'\($0)'" }.joined(separator: ", "))))")
+            query.appendInterpolation(raw: " RETURNING scope")
+            return try await db.raw(query).all().count
         }
     }
 }
