@@ -82,3 +82,12 @@ def test_an_invitation_sms_carries_nothing_the_sharer_typed(server: Server):
     texts = [json.loads(line)["text"] for line in server.outbox.read_text().splitlines() if json.loads(line)["to"] == "+84916123456"]
     assert texts, "the invitee got a code"
     assert all("evil" not in t and "CLICK" not in t and "http" not in t for t in texts), texts
+
+
+def test_a_nul_character_is_a_clear_400_not_a_database_error(server: Server):
+    """Found by the schema fuzz: PostgreSQL cannot store NUL, so a "\\u0000" in any field gave a 500."""
+    owner = server.actor()
+    for path, body in (("/api/v1/orgs", {"name": "Công ty\u0000A"}), ("/api/v1/me", {"name": "A\u0000", "birthDate": "1990-01-01", "gender": "male"})):
+        reply = owner.call("POST" if path.endswith("orgs") else "PUT", path, body)
+        assert reply.status == 400 and reply.json["error"]["code"] == "nul_character", (path, reply.status, reply.body)
+    assert owner.call("GET", "/api/v1/places?q=a%00b").status == 400

@@ -50,13 +50,23 @@ def test_an_officer_whose_unit_is_unknown_has_no_access(ravao_bin, database, tmp
     s.console("import-units", "2021")
     national, e164 = s.fresh_phone()
     s.console("officer", "add", "--phone", national, "--unit", "001", "--functions", "statistics,health")
-    s.console("import-units", "2025")
+    # 00070 was Phường Hàng Trống in 2021; in 2025 the code names Phường Hoàn Kiếm, a larger ward.
+    ward_phone, ward_e164 = s.fresh_phone()
+    s.console("officer", "add", "--phone", ward_phone, "--unit", "00070", "--functions", "statistics,health")
+    # Hà Nội (01) is the same unit in both lists: it carries over.
+    city_phone, city_e164 = s.fresh_phone()
+    s.console("officer", "add", "--phone", city_phone, "--unit", "01", "--functions", "statistics")
+    switched = s.console("import-units", "2025")
+    assert "00070" in switched.stdout and "001" in switched.stdout, switched.stdout
     s.start()
     try:
         officer = s.sign_in(national, e164)
         for path in ("/api/v1/stats", "/api/v1/risk", "/api/v1/cases"):
             reply = s.call("GET", path, token=officer)
             assert reply.status == 403 and reply.json["error"]["code"] == "unit_unmapped", (path, reply.status, reply.body)
+        reused = s.call("GET", "/api/v1/stats", token=s.sign_in(ward_phone, ward_e164))
+        assert reused.status == 403 and reused.json["error"]["code"] == "unit_unmapped", reused.body
+        assert s.call("GET", "/api/v1/stats", token=s.sign_in(city_phone, city_e164)).status == 200
         # Mapped to a 2025 unit, the officer works again, inside it only.
         s.console("officer", "add", "--phone", national, "--unit", "01", "--functions", "statistics,health")
         assert s.call("GET", "/api/v1/stats", token=officer).status == 200

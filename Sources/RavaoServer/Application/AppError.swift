@@ -26,6 +26,9 @@ public struct AppError: Error, Sendable {
     public static let notSignedIn = AppError(.unauthorized, "not_signed_in", en: "Sign in first.", vi: "Vui lòng đăng nhập.")
     public static let forbidden = AppError(.forbidden, "forbidden", en: "You do not have permission to do this.", vi: "Bạn không có quyền thực hiện thao tác này.")
     public static let notFound = AppError(.notFound, "not_found", en: "Not found.", vi: "Không tìm thấy.")
+    /// A NUL character anywhere in what was sent: no field takes one, and PostgreSQL cannot store it.
+    public static let nulCharacter = AppError(.badRequest, "nul_character", en: "The request contains a NUL character (\\u0000), which no field accepts.",
+                                              vi: "Dữ liệu gửi lên chứa ký tự NUL (\\u0000), không trường nào chấp nhận.")
     public static let badCSRF = AppError(.forbidden, "csrf_failed", en: "The form has expired; reload the page and try again.", vi: "Biểu mẫu đã hết hạn, vui lòng tải lại trang và thử lại.")
 
     public static func badRequest(_ code: String, en: String, vi: String) -> AppError { AppError(.badRequest, code, en: en, vi: vi) }

@@ -20,6 +20,7 @@ struct IdentityMiddleware: RouterMiddleware {
             let peer = context.clientIP == "unknown" ? nil : context.clientIP
             context.clientIP = proxies.clientAddress(peer: peer, forwardedFor: request.headers[.init("X-Forwarded-For")!])
         }
+        if request.uri.string.contains("%00") { throw AppError.nulCharacter }
         // Prometheus's bearer token is the scrape token, not a session: OperationsAPI checks it.
         if request.uri.path == "/metrics" { return try await next(request, context) }
         let queryLanguage = request.query.get("lang")

@@ -27,6 +27,10 @@ extension Request {
         guard buffer.readableBytes > 0 else {
             throw AppError.badRequest("empty_body", en: "A JSON body is required.", vi: "Thiếu dữ liệu gửi lên.")
         }
+        // PostgreSQL cannot store NUL in text: a "\u0000" would otherwise reach the database and fail there.
+        if buffer.readableBytesView.firstRange(of: Array("\\u0000".utf8)) != nil {
+            throw AppError.nulCharacter
+        }
         return try JSONDecoder().decode(T.self, from: Data(buffer.readableBytesView))
     }
 }

@@ -9,6 +9,9 @@ struct WebForm {
     static func parse(_ request: Request, context: AppRequestContext, keys: ServerKeys) async throws -> WebForm {
         let buffer = try await request.body.collect(upTo: context.maxUploadSize)
         let form = WebForm(encoded: String(buffer: buffer))
+        if form.values.values.contains(where: { $0.contains { $0.contains("\u{0}") } }) || form.values.keys.contains(where: { $0.contains("\u{0}") }) {
+            throw AppError.nulCharacter
+        }
         guard keys.isValidCSRF(form["_csrf"] ?? "", for: context.csrfBinding) else { throw AppError.badCSRF }
         return form
     }
