@@ -59,3 +59,30 @@ def test_full_names_only_after_an_officers_grant_and_only_forward(server: Server
     # Editing the type back and forth grants nothing either.
     edited = owner.call("PATCH", f"/api/v1/places/{place}", {"type": "checkpoint"})
     assert edited.status == 200 and edited.json["privileged"] is False, edited.body
+
+
+def test_the_officer_grants_from_the_page_by_poster_code(server: Server):
+    """The grant flow on the officers' page, in Vietnamese: find by the poster's link, grant, revoke."""
+    import re
+    owner = server.actor()
+    wards = server.call("GET", "/api/v1/units?parent=48").json
+    created = owner.call("POST", "/api/v1/places", {"name": "Trạm y tế Hải Châu", "type": "hospital", "wardCode": wards[0]["code"],
+                                                    "address": "2 Lê Duẩn", "registrantName": "Chủ"})
+    place = created.json
+    officer = server.officer(unit="48")
+    cookie = {"Cookie": f"ravao_session={officer.token}"}
+    page = server.call("GET", "/authorities/privilege?code=" + place["checkinUrl"].replace(":", "%3A").replace("/", "%2F"), headers=cookie)
+    assert page.status == 200, page.body
+    text = page.body.decode()
+    assert "Trạm y tế Hải Châu" in text and "Cho phép xem đầy đủ" in text
+    csrf = re.search(r'name="_csrf" value="([^"]+)"', text).group(1)
+    import urllib.parse
+    form = urllib.parse.urlencode({"_csrf": csrf, "code": place["code"], "action": "grant", "note": "Bệnh viện tuyến quận"})
+    import http.client
+    conn = http.client.HTTPConnection("127.0.0.1", server.port, timeout=30)
+    conn.request("POST", "/authorities/privilege", body=form, headers={**cookie, "Content-Type": "application/x-www-form-urlencoded"})
+    reply = conn.getresponse()
+    body = reply.read().decode()
+    conn.close()
+    assert reply.status == 200 and "Đã cho phép" in body and "Bệnh viện tuyến quận" in body, body[-2000:]
+    assert owner.call("GET", f"/api/v1/places/{place['id']}").json["privileged"] is True

@@ -92,6 +92,7 @@ public func buildApplication(
     HistoryPages(services: services).addRoutes(to: router)
     OrgPages(services: services).addRoutes(to: router)
     AuthorityPages(services: services).addRoutes(to: router)
+    PrivilegePages(services: services).addRoutes(to: router)
 
     let application = Application(
         router: router,

@@ -37,7 +37,8 @@ struct AuthorityPages {
         let s = AuthorityStrings(context.language)
         let links: [(String, String, OfficerFunction?)] = [("/authorities", s.dashboard, .statistics), ("/authorities/tracing", s.tracing, .health),
                                                            ("/authorities/risk", s.risk, nil), ("/authorities/alert", s.alert, .health),
-                                                           ("/authorities/zones", s.zones, nil), ("/authorities/officers", s.officers, nil)]
+                                                           ("/authorities/zones", s.zones, nil), ("/authorities/privilege", s.privilege, .health),
+                                                           ("/authorities/officers", s.officers, nil)]
         let nav: [HTML] = links.filter { $0.2.map(officer.can) ?? true }.map { "<a href=\"\($0.0)\">\($0.1)</a> " }
         return Layout(title: title, context: context, keys: services.keys).render("""
         <nav class="authority-nav no-print">\(nav)<span class="muted">\(s.jurisdiction): \(officer.record.unitCode)</span></nav>

@@ -8,6 +8,22 @@ struct AuthorityStrings: Sendable {
     private func t(_ vi: String, _ en: String) -> String { language == .en ? en : vi }
 
     var dashboard: String { t("Thống kê", "Dashboard") }
+    var privilege: String { t("Quyền xem đầy đủ", "Full-data grants") }
+    var privilegeIntro: String { t("Nhân viên bệnh viện, cơ sở y tế hoặc chốt kiểm dịch chỉ xem được họ tên, số điện thoại đầy đủ khi cơ quan y tế cho phép, và chỉ với lượt quét từ lúc cho phép. Chọn loại địa điểm không tự cấp quyền này.",
+                                  "Staff of a hospital, clinic or quarantine checkpoint see full names and phone numbers only after a health officer grants it, and only for scans from then on. Choosing a place type never grants it.") }
+    var posterCodeOrLink: String { t("Mã địa điểm hoặc đường dẫn trên áp phích", "Place code or the poster's link") }
+    var find: String { t("Tìm", "Find") }
+    var placeNotFound: String { t("Không tìm thấy địa điểm này trong địa bàn của bạn.", "No such place in your jurisdiction.") }
+    var notEligible: String { t("Chỉ bệnh viện, cơ sở y tế và chốt kiểm dịch mới được cấp quyền này.", "Only hospitals, clinics and quarantine checkpoints may be granted this.") }
+    var notPrivileged: String { t("Nhân viên chỉ xem thông tin đã che.", "Staff see masked data only.") }
+    var privilegedSince: String { t("Được xem đầy đủ từ", "Full data since") }
+    var privilegeNote: String { t("Ghi chú (căn cứ cho phép)", "Note (the grounds for it)") }
+    var grantPrivilege: String { t("Cho phép xem đầy đủ", "Grant full data") }
+    var revokePrivilege: String { t("Thu hồi quyền xem đầy đủ", "Revoke full data") }
+    var privilegeGranted: String { t("Đã cho phép.", "Granted.") }
+    var privilegeRevoked: String { t("Đã thu hồi.", "Revoked.") }
+    var grantedAt: String { t("Cho phép lúc", "Granted") }
+    var revokedAt: String { t("Thu hồi lúc", "Revoked") }
     var tracing: String { t("Truy vết", "Tracing") }
     var risk: String { t("Danh sách nguy cơ", "Risk list") }
     var alert: String { t("Cảnh báo địa điểm", "Place alert") }

@@ -177,6 +177,9 @@ enum MatrixTable {
         get("GET /authorities/alert", [.officer]) { _ in "/authorities/alert" },
         MatrixRule(route: "POST /authorities/alert", allowed: [.officer]) { _, _ in MatrixCall(uri: "/authorities/alert", form: []) },
         get("GET /authorities/zones", [.officer]) { _ in "/authorities/zones" },
+        get("GET /authorities/privilege", [.officer]) { w in "/authorities/privilege?code=\(w.placeCode)" },
+        MatrixRule(route: "POST /authorities/privilege", allowed: [.officer]) { w, _ in
+            MatrixCall(uri: "/authorities/privilege", form: [("code", w.placeCode), ("action", "grant")]) },
         MatrixRule(route: "POST /authorities/zones", allowed: [.officer]) { _, _ in MatrixCall(uri: "/authorities/zones", form: []) },
         MatrixRule(route: "POST /authorities/zones/{id}/lift", allowed: [.officer]) { w, _ in MatrixCall(uri: "/authorities/zones/\(try await w.freshZone())/lift", form: []) },
         get("GET /authorities/officers", [.officer]) { _ in "/authorities/officers" },

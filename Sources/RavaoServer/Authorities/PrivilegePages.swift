@@ -1,0 +1,106 @@
+import Foundation
+import Hummingbird
+import RavaoCore
+import RavaoStore
+
+/// `/authorities/privilege`: a health officer finds a hospital or checkpoint by its poster code (or the
+/// poster's link) and grants or revokes full personal data for its staff (trust rule 2), with the
+/// grants' history. The API is `PrivilegeAPI`.
+struct PrivilegePages {
+    let services: AppServices
+    var access: OfficerAccess { OfficerAccess(services: services) }
+
+    func addRoutes(to router: Router<AppRequestContext>) {
+        router.get("authorities/privilege", use: show)
+        router.post("authorities/privilege", use: change)
+    }
+
+    /// A poster code, or a pasted poster link `BASE/c/CODE`.
+    static func code(_ text: String?) -> String? {
+        guard var text = text?.trimmingCharacters(in: .whitespacesAndNewlines), !text.isEmpty else { return nil }
+        if let range = text.range(of: "/c/") { text = String(text[range.upperBound...]) }
+        return String(text.prefix { $0.isLetter || $0.isNumber })
+    }
+
+    func officer(_ context: AppRequestContext, _ request: Request) async throws -> OfficerAccess.Officer {
+        try await AuthorityPages(services: services).officer(context, request, needs: .health)
+    }
+
+    @Sendable func show(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let officer = try await officer(context, request)
+        return try await render(context, officer, code: Self.code(request.query["code"]), message: nil)
+    }
+
+    func render(_ context: AppRequestContext, _ officer: OfficerAccess.Officer, code: String?, message: String?) async throws -> Response {
+        let s = AuthorityStrings(context.language)
+        let csrf = Layout(title: "", context: context, keys: services.keys).csrfField()
+        var found: HTML = ""
+        if let code {
+            if case .live(let candidate) = try await services.store.places.lookup(code: code), officer.jurisdiction.contains(candidate) {
+                let grants = try await services.store.places.grants(of: candidate.id)
+                let history: [HTML] = grants.map { g in
+                    "<tr><td>\(LocalTime.format(g.grantedAt))</td><td>\(g.note)</td><td>\(g.revokedAt.map { LocalTime.format($0) } ?? s.inForce)</td></tr>"
+                }
+                let action: HTML = candidate.isPrivileged
+                    ? "<input type=\"hidden\" name=\"action\" value=\"revoke\"><button type=\"submit\" class=\"danger\">\(s.revokePrivilege)</button>"
+                    : candidate.placeType.privileged
+                        ? """
+                          <label for="note">\(s.privilegeNote)</label><input id="note" name="note" maxlength="500">
+                          <input type="hidden" name="action" value="grant"><button type="submit">\(s.grantPrivilege)</button>
+                          """
+                        : "<p class=\"muted\">\(s.notEligible)</p>"
+                found = """
+                <section class="card" id="privilege-place">
+                  <h2>\(candidate.name)</h2>
+                  <p>\(candidate.placeType.name(in: context.language)) · \(candidate.address)</p>
+                  <p id="privilege-status">\(candidate.privilegedSince.map { "\(s.privilegedSince) \(LocalTime.format($0))" } ?? s.notPrivileged)</p>
+                  <form method="post" action="/authorities/privilege">\(csrf)<input type="hidden" name="code" value="\(code)">\(action)</form>
+                  \(history.isEmpty ? "" as HTML : "<table class=\"data\" id=\"grants\"><thead><tr><th>\(s.grantedAt)</th><th>\(s.privilegeNote)</th><th>\(s.revokedAt)</th></tr></thead><tbody>\(history)</tbody></table>")
+                </section>
+                """
+            } else {
+                found = "<p class=\"error\" role=\"alert\">\(s.placeNotFound)</p>"
+            }
+        }
+        return page(context, officer, s.privilege, """
+        <h1>\(s.privilege)</h1>
+        <p class="muted">\(s.privilegeIntro)</p>
+        \(message.map { "<p class=\"notice\" role=\"status\">\($0)</p>" as HTML })
+        <form method="get" action="/authorities/privilege" class="card">
+          <label for="code">\(s.posterCodeOrLink)</label><input id="code" name="code" value="\(code ?? "")" required>
+          <button type="submit">\(s.find)</button>
+        </form>
+        \(found)
+        """)
+    }
+
+    func page(_ context: AppRequestContext, _ officer: OfficerAccess.Officer, _ title: String, _ content: HTML) -> Response {
+        AuthorityPages(services: services).page(context, officer, title, content)
+    }
+
+    @Sendable func change(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let officer = try await officer(context, request)
+        let form = try await WebForm.parse(request, context: context, keys: services.keys)
+        let s = AuthorityStrings(context.language)
+        guard let code = Self.code(form["code"]), case .live(let candidate) = try await services.store.places.lookup(code: code) else { throw AppError.notFound }
+        let place = try await access.place(candidate.id, for: officer)
+        let now = services.time.seconds()
+        let audit = AuditSource(request, context)
+        if form["action"] == "revoke" {
+            if try await services.store.places.revokePrivilege(place.id, by: officer.account.id, now: now) {
+                try await services.store.officers.audit(account: officer.account.id, action: "privilege_revoke", subjects: [place.id.uuidString], detail: "", now: now)
+                await HistoryRecorder(services: services).record(place.id, .privilegeRevoked, audit: audit)
+                services.caches.placesChanged()
+            }
+            return try await render(context, officer, code: code, message: s.privilegeRevoked)
+        }
+        guard place.placeType.privileged else { return try await render(context, officer, code: code, message: s.notEligible) }
+        let note = String((form["note"] ?? "").prefix(500))
+        if try await services.store.places.grantPrivilege(place.id, by: officer.account.id, note: note, now: now) {
+            try await services.store.officers.audit(account: officer.account.id, action: "privilege_grant", subjects: [place.id.uuidString], detail: note, now: now)
+            await HistoryRecorder(services: services).record(place.id, .privilegeGranted, audit: audit, details: ["note": note])
+            services.caches.placesChanged()
+        }
+        return try await render(context, officer, code: code, message: s.privilegeGranted)
+    }
+}
