@@ -42,17 +42,8 @@ struct PrivilegeAPI {
         let officer = try await access.officer(context, needs: .health)
         let place = try await access.place(try context.uuidParameter("id"), for: officer)
         let note = try await request.decodeJSON(GrantBody.self, context: context).note?.trimmingCharacters(in: .whitespacesAndNewlines) ?? ""
-        guard place.placeType.privileged else {
-            throw AppError(.unprocessableContent, "not_eligible", en: "Only hospitals, clinics and quarantine checkpoints may see full personal data.",
-                           vi: "Chỉ bệnh viện, cơ sở y tế và chốt kiểm dịch mới được xem đầy đủ thông tin cá nhân.")
-        }
         guard note.count <= 500 else { throw AppError(.unprocessableContent, "note_too_long", en: "The note may be at most 500 characters.", vi: "Ghi chú tối đa 500 ký tự.") }
-        let now = services.time.seconds()
-        if try await services.store.places.grantPrivilege(place.id, by: officer.account.id, note: note, now: now) {
-            try await services.store.officers.audit(account: officer.account.id, action: "privilege_grant", subjects: [place.id.uuidString], detail: note, now: now)
-            await HistoryRecorder(services: services).record(place.id, .privilegeGranted, audit: AuditSource(request, context), details: ["note": note])
-            services.caches.placesChanged()
-        }
+        try await PrivilegeService(services: services).grant(place, note: note, by: officer, audit: AuditSource(request, context))
         guard let updated = try await services.store.places.place(id: place.id) else { throw AppError.notFound }
         return JSONResponse(try await answer(updated), status: .created)
     }
@@ -60,11 +51,7 @@ struct PrivilegeAPI {
     @Sendable func revoke(_ request: Request, context: AppRequestContext) async throws -> Response {
         let officer = try await access.officer(context, needs: .health)
         let place = try await access.place(try context.uuidParameter("id"), for: officer)
-        let now = services.time.seconds()
-        guard try await services.store.places.revokePrivilege(place.id, by: officer.account.id, now: now) else { throw AppError.notFound }
-        try await services.store.officers.audit(account: officer.account.id, action: "privilege_revoke", subjects: [place.id.uuidString], detail: "", now: now)
-        await HistoryRecorder(services: services).record(place.id, .privilegeRevoked, audit: AuditSource(request, context))
-        services.caches.placesChanged()
+        guard try await PrivilegeService(services: services).revoke(place, by: officer, audit: AuditSource(request, context)) else { throw AppError.notFound }
         return Response(status: .noContent)
     }
 }

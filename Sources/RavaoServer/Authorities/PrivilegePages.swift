@@ -84,23 +84,14 @@ struct PrivilegePages {
         let s = AuthorityStrings(context.language)
         guard let code = Self.code(form["code"]), case .live(let candidate) = try await services.store.places.lookup(code: code) else { throw AppError.notFound }
         let place = try await access.place(candidate.id, for: officer)
-        let now = services.time.seconds()
+        let privilege = PrivilegeService(services: services)
         let audit = AuditSource(request, context)
         if form["action"] == "revoke" {
-            if try await services.store.places.revokePrivilege(place.id, by: officer.account.id, now: now) {
-                try await services.store.officers.audit(account: officer.account.id, action: "privilege_revoke", subjects: [place.id.uuidString], detail: "", now: now)
-                await HistoryRecorder(services: services).record(place.id, .privilegeRevoked, audit: audit)
-                services.caches.placesChanged()
-            }
+            _ = try await privilege.revoke(place, by: officer, audit: audit)
             return try await render(context, officer, code: code, message: s.privilegeRevoked)
         }
         guard place.placeType.privileged else { return try await render(context, officer, code: code, message: s.notEligible) }
-        let note = String((form["note"] ?? "").prefix(500))
-        if try await services.store.places.grantPrivilege(place.id, by: officer.account.id, note: note, now: now) {
-            try await services.store.officers.audit(account: officer.account.id, action: "privilege_grant", subjects: [place.id.uuidString], detail: note, now: now)
-            await HistoryRecorder(services: services).record(place.id, .privilegeGranted, audit: audit, details: ["note": note])
-            services.caches.placesChanged()
-        }
+        try await privilege.grant(place, note: String((form["note"] ?? "").prefix(500)), by: officer, audit: audit)
         return try await render(context, officer, code: code, message: s.privilegeGranted)
     }
 }
