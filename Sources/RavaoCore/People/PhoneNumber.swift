@@ -17,7 +17,10 @@ public struct PhoneNumber: Hashable, Sendable, Codable, CustomStringConvertible 
     public var national: String { "0" + e164.dropFirst(3) }
 
     /// `0916859***`: the first seven digits then stars, as seed 000 §2a shows to non-privileged staff.
-    public var masked: String { String(national.prefix(7)) + String(repeating: "*", count: max(0, national.count - 7)) }
+    /// Leading digits of the national form a masked phone shows ("0916859***"); searches by masked
+    /// viewers may match only these (trust rule 4).
+    public static let visibleDigits = 7
+    public var masked: String { String(national.prefix(Self.visibleDigits)) + String(repeating: "*", count: max(0, national.count - Self.visibleDigits)) }
 
     public var description: String { e164 }
 

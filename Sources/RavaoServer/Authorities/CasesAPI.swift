@@ -54,7 +54,9 @@ struct CasesAPI {
     @Sendable func list(_ request: Request, context: AppRequestContext) async throws -> JSONResponse<[CaseBody]> {
         let officer = try await access.officer(context, needs: .health)
         var visible: [CaseBody] = []
-        for c in try await services.store.cases.list() where try await mayManage(c, officer: officer) { visible.append(CaseBody(c)) }
+        for c in try await services.store.cases.list(closedSince: services.time.seconds() - 28 * 86_400) where try await mayManage(c, officer: officer) {
+            visible.append(CaseBody(c))
+        }
         return JSONResponse(visible)
     }
 

@@ -84,7 +84,7 @@ struct CheckInService {
     }
 
     static func maskedTyped(_ payload: ScannedPayload) -> String {
-        if let phone = payload.phone { return String(phone.nationalFormat.prefix(7)) + String(repeating: "*", count: max(0, phone.nationalFormat.count - 7)) }
+        if let phone = payload.phone { return PhoneNumber(phone.e164)?.masked ?? "" }
         let number = payload.cccdNumber ?? payload.bhytCardNumber ?? payload.bhxhNumber ?? ""
         return String(number.prefix(4)) + String(repeating: "*", count: max(0, number.count - 4))
     }

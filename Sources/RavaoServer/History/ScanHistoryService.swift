@@ -131,7 +131,7 @@ struct ScanHistoryService {
     /// shows: "0916859123" and "0916859" both give "+84916859".
     static func visiblePhonePrefix(_ digits: String) -> String {
         let national = digits.hasPrefix("0") ? digits : "0" + digits
-        return "+84" + national.prefix(7).dropFirst()
+        return "+84" + national.prefix(PhoneNumber.visibleDigits).dropFirst()
     }
 
     static func encodeCursor(_ c: ScanHistoryStore.Cursor) -> String {

@@ -108,10 +108,13 @@ public struct CaseStore: Sendable {
         }
     }
 
-    /// Cases opened by officers of these units (the asking officer's and those below it), newest first.
-    public func list(limit: Int = 200) async throws -> [Case] {
+    /// Every open case and those closed since `closedSince`, newest first. The caller keeps the ones
+    /// its officer may manage; a country-wide "newest 200" would hide a ward's open case behind others.
+    public func list(closedSince: Int64) async throws -> [Case] {
         try await engine.read { db in
-            try await db.raw("SELECT * FROM tracing_cases ORDER BY opened_at DESC LIMIT \(bind: limit)").all().map(Self.decode)
+            try await db.raw("""
+                SELECT * FROM tracing_cases WHERE closed_at IS NULL OR closed_at >= \(bind: closedSince) ORDER BY opened_at DESC
+                """).all().map(Self.decode)
         }
     }
 
