@@ -42,28 +42,11 @@ class Actor:
 class Server(RavaoProcess):
     """A running server plus the operator's console on the same database."""
 
-    _phones = 0
-
     def call(self, method: str, path: str, body: dict | None = None, token: str | None = None,
              headers: dict | None = None) -> Reply:
-        if headers is None:
-            return call(self.port, method, path, body, token)
-        import http.client
-        import json
-        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
-        try:
-            h = {"Content-Type": "application/json"} if body is not None else {}
-            if token:
-                h["Authorization"] = f"Bearer {token}"
-            h.update(headers)
-            conn.request(method, path, body=json.dumps(body).encode() if body is not None else None, headers=h)
-            response = conn.getresponse()
-            return Reply(response.status, response.read())
-        finally:
-            conn.close()
+        return call(self.port, method, path, body, token, headers=headers)
 
     def fresh_phone(self) -> tuple[str, str]:
-        Server._phones += 1
         n = f"{uuid.uuid4().int % 10**6:06d}"
         return f"0913{n}", f"+84913{n}"
 

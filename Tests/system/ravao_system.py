@@ -70,13 +70,15 @@ class Reply:
 
 
 def call(port: int, method: str, path: str, body: dict | None = None, token: str | None = None,
-         timeout: float = 30) -> Reply:
-    """One request on a fresh connection."""
+         timeout: float = 30, headers: dict | None = None) -> Reply:
+    """One request on a fresh connection; `headers` are added to the JSON and bearer ones."""
     conn = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
     try:
+        extra = headers or {}
         headers = {"Content-Type": "application/json"} if body is not None else {}
         if token:
             headers["Authorization"] = f"Bearer {token}"
+        headers.update(extra)
         conn.request(method, path, body=json.dumps(body).encode() if body is not None else None, headers=headers)
         response = conn.getresponse()
         return Reply(response.status, response.read())
