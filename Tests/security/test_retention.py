@@ -59,3 +59,27 @@ def test_old_rows_go_unless_an_open_case_holds_them(server: Server):
     server.console("purge", "--retention-days", "1")
     assert count(server, "SELECT COUNT(*) FROM checkins") == 1
     assert count(server, f"SELECT COUNT(*) FROM checkins WHERE person_id = '{people['Phạm Văn Mới']}'") == 1
+
+
+def test_a_case_holds_only_its_officers_jurisdiction(server: Server):
+    """A ward or province officer's case keeps the check-ins it could trace, not the whole country's."""
+    owner = server.actor()
+    danang = server.create_place(owner.token)
+    hanoi_ward = server.call("GET", "/api/v1/units?parent=01").json[0]["code"]
+    hanoi = owner.call("POST", "/api/v1/places", {"name": "Quán Hà Nội", "type": "restaurant", "wardCode": hanoi_ward,
+                                                 "address": "1 Tràng Tiền", "registrantName": "Chủ"}).json["id"]
+    at = (datetime.datetime.now(VIETNAM).replace(microsecond=0) - datetime.timedelta(days=3)).isoformat()
+    seen = {}
+    for n, (place, name) in enumerate([(hanoi, "Vũ Văn Bắc"), (danang, "Hồ Thị Nam")]):
+        reply = owner.call("POST", "/api/v1/scans", {"placeId": place, "payload": cccd(20 + n, name), "clientId": str(uuid.uuid4()), "scannedAt": at})
+        assert reply.status == 201, reply.body
+        seen[name] = reply.json["person"]["id"]
+    hanoi_officer = server.officer(unit="01")
+    three_days = datetime.datetime.fromisoformat(at)
+    case = hanoi_officer.call("POST", "/api/v1/cases", {"personId": seen["Vũ Văn Bắc"],
+                                                        "from": (three_days - datetime.timedelta(hours=1)).isoformat(),
+                                                        "to": (three_days + datetime.timedelta(hours=1)).isoformat()})
+    assert case.status == 201, case.body
+    server.console("purge", "--retention-days", "1")
+    assert count(server, f"SELECT COUNT(*) FROM checkins WHERE person_id = '{seen['Vũ Văn Bắc']}'") == 1, "held: inside the case's unit"
+    assert count(server, f"SELECT COUNT(*) FROM checkins WHERE person_id = '{seen['Hồ Thị Nam']}'") == 0, "not held: another province"

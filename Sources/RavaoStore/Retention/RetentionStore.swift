@@ -19,17 +19,26 @@ public struct RetentionStore: Sendable {
     /// Deletes what is older than `cutoff` (Unix seconds) and not held by an open case.
     public func purge(before cutoff: Int64) async throws -> Counts {
         let cutoffDay = Int64((cutoff + 25_200) / 86_400)  // local days (UTC+7), as the rollups count them
-        func heldAt(_ column: String) -> String {
-            "EXISTS (SELECT 1 FROM tracing_cases h WHERE h.closed_at IS NULL AND \(column) BETWEEN h.from_at - \(Self.holdMargin) AND h.to_at + \(Self.holdMargin))"
+        // A case holds only what its officer could trace: rows at places inside the unit it was opened
+        // in (a ward officer's case must not keep the whole country's check-ins).
+        func inUnit(_ place: String?) -> String {
+            guard let place else { return "" }
+            return " AND (h.unit_code = 'VN' OR EXISTS (SELECT 1 FROM places hp WHERE hp.id = \(place) AND h.unit_code IN (hp.ward_code, hp.district_code, hp.province_code)))"
         }
-        func heldDay(_ column: String) -> String {
-            "EXISTS (SELECT 1 FROM tracing_cases h WHERE h.closed_at IS NULL AND \(column) BETWEEN (h.from_at + 25200) / 86400 - 1 AND (h.to_at + 25200) / 86400 + 1)"
+        func heldAt(_ column: String, place: String? = nil) -> String {
+            "EXISTS (SELECT 1 FROM tracing_cases h WHERE h.closed_at IS NULL AND \(column) BETWEEN h.from_at - \(Self.holdMargin) AND h.to_at + \(Self.holdMargin)\(inUnit(place)))"
+        }
+        func heldDay(_ column: String, place: String? = nil) -> String {
+            "EXISTS (SELECT 1 FROM tracing_cases h WHERE h.closed_at IS NULL AND \(column) BETWEEN (h.from_at + 25200) / 86400 - 1 AND (h.to_at + 25200) / 86400 + 1\(inUnit(place)))"
         }
         var counts: Counts = []
         // Tables with an id: deleted in chunks.
-        for (table, column, holdable) in [("checkins", "scanned_at", true), ("rejected_scans", "at", true), ("unmasked_views", "at", false),
-                                          ("declarations", "created_at", false), ("exposures", "created_at", true)] {
-            let held = holdable ? " AND NOT " + heldAt("t.\(column)") : ""
+        // (table, time column, held by cases?, place column that scopes the hold)
+        let tables: [(String, String, Bool, String?)] = [("checkins", "scanned_at", true, "t.place_id"), ("rejected_scans", "at", true, "t.place_id"),
+                                                         ("unmasked_views", "at", false, nil), ("declarations", "created_at", false, nil),
+                                                         ("exposures", "created_at", true, nil)]
+        for (table, column, holdable, place) in tables {
+            let held = holdable ? " AND NOT " + heldAt("t.\(column)", place: place) : ""
             var total = 0
             while true {
                 let sql = """
@@ -44,8 +53,8 @@ public struct RetentionStore: Sendable {
         }
         // Derived rows keyed without an id: one statement each.
         let derived: [(String, String)] = [
-            ("stays", "ended_at < \(cutoff) AND NOT " + heldAt("stays.started_at")),
-            ("place_day_people", "day < \(cutoffDay) AND NOT " + heldDay("place_day_people.day")),
+            ("stays", "ended_at < \(cutoff) AND NOT " + heldAt("stays.started_at", place: "stays.place_id")),
+            ("place_day_people", "day < \(cutoffDay) AND NOT " + heldDay("place_day_people.day", place: "place_day_people.place_id")),
             ("unit_people_days", "day < \(cutoffDay) AND NOT " + heldDay("unit_people_days.day")),
             ("org_presence", "day < \(cutoffDay)"),
             ("otp_failures", "at < \(cutoff)"),
