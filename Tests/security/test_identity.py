@@ -66,6 +66,30 @@ def test_a_name_and_a_number_claim_no_strangers_history(server: Server):
     assert history(attacker) == []
 
 
+def test_a_number_typed_first_shadows_nobody(server: Server):
+    # No gate has read this card yet; an attacker types its number on a profile before its holder does.
+    number = "079185009876"
+    real = f"{number}|123456789|{NAME}|01021990|Nữ|Phường 1, Quận 3, TP. Hồ Chí Minh|15082024"
+    attacker = server.actor()
+    typed = attacker.call("PUT", "/api/v1/me", {"name": NAME, "birthDate": "1990-02-01", "gender": "female", "cccd": number})
+    assert typed.status == 200 and typed.json["cccdVerified"] is False, typed.body
+    guard = server.actor()
+    place = server.create_place(guard.token)
+    scanned = scan(guard, place, real)
+    assert scanned.status == 201, scanned.body
+    assert scanned.json["person"]["id"] != typed.json["id"]
+    assert history(attacker) == []
+    # The holder is not refused for being second, proves the card, and her scans follow her.
+    holder = server.actor()
+    saved = holder.call("PUT", "/api/v1/me", {"name": NAME, "birthDate": "1990-02-01", "gender": "female", "cccd": number})
+    assert saved.status == 200, saved.body
+    proven = holder.call("POST", "/api/v1/me/cards/claim", {"payload": real})
+    assert proven.status == 200 and proven.json["moved"] == 1, proven.body
+    assert scan(guard, place, real).json["person"]["id"] == saved.json["id"]
+    assert len(history(holder)) == 2
+    assert history(attacker) == []
+
+
 def test_card_proof_attempts_are_exact_under_concurrency(server: Server):
     guard = server.actor()
     place = server.create_place(guard.token)

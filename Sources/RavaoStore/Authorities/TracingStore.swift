@@ -116,6 +116,15 @@ public final class TracingStore: Tracing.Source {
                 id = try await db.raw("SELECT person_id FROM person_identifiers WHERE kind = \(bind: kind) AND value = \(bind: value)").first()?
                     .decode(column: "person_id", as: String.self)
             }
+            // No gate has read the card (nor has anyone proven it): the one citizen who typed the number on
+            // a profile is who a hospital's report most likely means. A claim never decides whose card scans
+            // are whose; it only lets an officer find a case, and two claimants find nobody.
+            if id == nil, kind == "cccd" || kind == "bhyt" {
+                let claimants = try await db.raw("""
+                    SELECT id FROM people WHERE \(unsafeRaw: kind == "cccd" ? "cccd_claim" : "bhyt_claim") = \(bind: value) AND merged_into IS NULL LIMIT 2
+                    """).all()
+                if claimants.count == 1 { id = try claimants[0].decode(column: "id", as: String.self) }
+            }
             if id == nil, kind == "phone" {
                 id = try await db.raw("SELECT p.id FROM people p JOIN accounts a ON a.id = p.account_id WHERE a.phone = \(bind: value)").first()?
                     .decode(column: "id", as: String.self)

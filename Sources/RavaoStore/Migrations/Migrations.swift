@@ -493,6 +493,18 @@ enum Migrations {
                 "ALTER TABLE people ADD COLUMN bhyt_claim TEXT",
             ]
         },
+        Migration(version: 19, name: "typed card numbers link nothing") { _ in
+            [
+                // Until now a number typed on a profile that no record held linked to the typist (and stayed
+                // "unverified" in the claim column). Such links go: the card's later scans make a card-first
+                // record that only the card's own QR moves (trust rule 5). Scans already recorded under the
+                // typist stay where they are, as they do when a citizen changes a number.
+                "DELETE FROM person_identifiers WHERE kind = 'cccd' AND EXISTS (SELECT 1 FROM people p WHERE p.id = person_identifiers.person_id AND p.cccd_claim = person_identifiers.value)",
+                "DELETE FROM person_identifiers WHERE kind = 'bhyt' AND EXISTS (SELECT 1 FROM people p WHERE p.id = person_identifiers.person_id AND p.bhyt_claim = person_identifiers.value)",
+                "CREATE INDEX people_cccd_claim ON people (cccd_claim)",
+                "CREATE INDEX people_bhyt_claim ON people (bhyt_claim)",
+            ]
+        },
     ]
 
     /// Bumped by every change that can add an employee to a day's missing list (OrgStore.rosterChanged).

@@ -114,9 +114,11 @@ public struct PeopleStore: Sendable {
 
     // MARK: Writing
 
-    /// Saves a profile. A CCCD or BHYT number nobody holds links to this person (its later scans are theirs);
-    /// one that a card-first person already carries is kept as an unproven claim and moves nothing: a name
-    /// and a number are no proof (trust rule 5). `claimCard` moves that history once the card is proven.
+    /// Saves a profile. A CCCD or BHYT number typed on it is only a claim: it links nothing and moves
+    /// nothing, whoever holds the card's record (trust rule 5). Were a number nobody holds yet to name the
+    /// person who typed it, the first to type a stranger's number would receive that stranger's card scans
+    /// from then on, and the real holder could never add it. `claimCard` links the number once the card's
+    /// own QR proves it.
     public func update(_ person: UUID, with input: ProfileInput, now: Int64) async throws {
         try await engine.write { db in
             try await db.raw("""
@@ -124,8 +126,8 @@ public struct PeopleStore: Sendable {
                     ward_code = \(bind: input.wardCode), address = \(bind: input.address), updated_at = \(bind: now)
                 WHERE id = \(bind: person.uuidString)
                 """).run()
-            try await Self.setIdentifier(kind: "cccd", value: input.cccd, person: person, fullName: input.fullName, now: now, db: db)
-            try await Self.setIdentifier(kind: "bhyt", value: input.bhyt, person: person, fullName: input.fullName, now: now, db: db)
+            try await Self.setIdentifier(kind: "cccd", value: input.cccd, person: person, db: db)
+            try await Self.setIdentifier(kind: "bhyt", value: input.bhyt, person: person, db: db)
         }
     }
 
@@ -138,36 +140,30 @@ public struct PeopleStore: Sendable {
                 VALUES (\(bind: id.uuidString), \(bind: input.fullName), 0, 1, \(bind: now), \(bind: guardian.uuidString), \(bind: input.birthDate),
                         \(bind: input.gender), \(bind: input.wardCode), \(bind: input.address), \(bind: now), \(bind: now))
                 """).run()
-            try await Self.setIdentifier(kind: "cccd", value: input.cccd, person: id, fullName: input.fullName, now: now, db: db)
-            try await Self.setIdentifier(kind: "bhyt", value: input.bhyt, person: id, fullName: input.fullName, now: now, db: db)
+            try await Self.setIdentifier(kind: "cccd", value: input.cccd, person: id, db: db)
+            try await Self.setIdentifier(kind: "bhyt", value: input.bhyt, person: id, db: db)
             return id
         }
     }
 
-    static func setIdentifier(kind: String, value: String?, person: UUID, fullName: String, now: Int64, db: any SQLDatabase) async throws {
+    static func setIdentifier(kind: String, value: String?, person: UUID, db: any SQLDatabase) async throws {
         let claimColumn = kind == "cccd" ? "cccd_claim" : "bhyt_claim"
         let existing = try await db.raw("SELECT value FROM person_identifiers WHERE person_id = \(bind: person.uuidString) AND kind = \(bind: kind)").all()
             .map { try $0.decode(column: "value", as: String.self) }
-        // Saving the same number again changes nothing (and proves nothing).
-        if existing == [value].compactMap({ $0 }) { return }
-        // A changed or removed number stops pointing here; scans already recorded stay with this person.
-        try await db.raw("DELETE FROM person_identifiers WHERE person_id = \(bind: person.uuidString) AND kind = \(bind: kind)").run()
-        try await db.raw("UPDATE people SET \(unsafeRaw: claimColumn) = NULL WHERE id = \(bind: person.uuidString)").run()
-        guard let value else { return }
-        if let holder = try await Self.holder(kind: kind, value: value, db: db), holder.id != person {
-            if holder.isCitizen { throw LinkError.identifierTaken(kind: kind) }
-            // A card with this number was scanned before its holder had an account. Typing the number (and a
-            // name) proves nothing, so those scans, the card's identifier and its later scans stay with that
-            // record; the profile only remembers the claim until the card's own QR proves it.
-            try await db.raw("UPDATE people SET \(unsafeRaw: claimColumn) = \(bind: value) WHERE id = \(bind: person.uuidString)").run()
+        // Saving the proven number again changes nothing.
+        if let value, existing == [value] {
+            try await db.raw("UPDATE people SET \(unsafeRaw: claimColumn) = NULL WHERE id = \(bind: person.uuidString)").run()
             return
         }
-        // Nobody holds it: it names this person from now on (their own later card scans are theirs), but
-        // stays unverified until the card's QR matches a scan of it.
-        try await db.raw("""
-            INSERT INTO person_identifiers (kind, value, person_id, created_at) VALUES (\(bind: kind), \(bind: value), \(bind: person.uuidString), \(bind: now))
-            """).run()
+        // A changed or removed number stops pointing here; scans already recorded stay with this person.
+        try await db.raw("DELETE FROM person_identifiers WHERE person_id = \(bind: person.uuidString) AND kind = \(bind: kind)").run()
         try await db.raw("UPDATE people SET \(unsafeRaw: claimColumn) = \(bind: value) WHERE id = \(bind: person.uuidString)").run()
+        guard let value else { return }
+        // Another citizen proved this card: saying so is no more than the card proof itself would answer,
+        // and it tells the real holder at once why the number will never verify here.
+        if let holder = try await Self.holder(kind: kind, value: value, db: db), holder.id != person, holder.isCitizen {
+            throw LinkError.identifierTaken(kind: kind)
+        }
     }
 
     /// Who carries an identifier, and whether that is a citizen (an account or someone's dependent) rather

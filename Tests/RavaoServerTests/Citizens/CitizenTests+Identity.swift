@@ -107,6 +107,49 @@ extension CitizenTests {
     }
 
     @Test(arguments: TestEngine.available)
+    func aNumberTypedFirstShadowsNobody(engine: TestEngine) async throws {
+        try await withApp(engine) { app in
+            let owner = try await app.signIn("0909000001")
+            let placeId = try #require(try await app.createPlace(token: owner)["id"] as? String)
+            let ward = try await app.danangWard()
+            // No gate has read this card yet. An attacker types its number first, before the card's holder.
+            let number = "079085000555"
+            let real = Self.cccdCard(number, name: "Lê Thị Năm")
+            let attacker = try await app.signIn("0912000005")
+            let typed = try await app.request(.put, "/api/v1/me", json: profile(ward, name: "Lê Thị Năm", cccd: number), token: attacker)
+            #expect(typed.status == .ok && typed.json["cccdVerified"] as? Bool == false, "\(typed.body)")
+            let attackerPerson = try #require(typed.string("id"))
+            // Nothing links: the number names no one, so the card's scans make the card's own record.
+            #expect(try await count(app, "SELECT COUNT(*) AS n FROM person_identifiers WHERE kind = 'cccd' AND value = '\(number)'") == 0)
+            let first = try await scan(app, token: owner, placeId: placeId, payload: real)
+            let cardPerson = try #require((first.json["person"] as? [String: Any])?["id"] as? String)
+            #expect(cardPerson != attackerPerson)
+            #expect(try await historyCount(app, token: attacker) == 0)
+            // The holder, second to type it, is not refused, and proves the card with its QR.
+            let holder = try await app.signIn("0912000006")
+            let saved = try await app.request(.put, "/api/v1/me", json: profile(ward, name: "Lê Thị Năm", cccd: number), token: holder)
+            #expect(saved.status == .ok, "\(saved.body)")
+            let proven = try await claim(app, real, token: holder)
+            #expect(proven.status == .ok && proven.json["moved"] as? Int == 1, "\(proven.body)")
+            let again = try await scan(app, token: owner, placeId: placeId, payload: real)
+            #expect((again.json["person"] as? [String: Any])?["id"] as? String == saved.string("id"))
+            #expect(try await historyCount(app, token: holder) == 2)
+            #expect(try await historyCount(app, token: attacker) == 0)
+            #expect(try await app.request(.get, "/api/v1/me", token: attacker).json["cccdVerified"] as? Bool == false)
+            // Now that the card is proven, typing it on another profile is refused.
+            #expect(try await app.request(.put, "/api/v1/me", json: profile(ward, cccd: number), token: attacker).errorCode == "identifier_taken")
+
+            // An officer tracing by a number no gate has read finds the one citizen who typed it; two find nobody.
+            let tracing = app.store.tracing()
+            let lone = try await app.request(.put, "/api/v1/me", json: profile(ward, cccd: "079085000556"), token: owner)
+            #expect(try await tracing.person(kind: "cccd", value: "079085000556")?.uuidString == lone.string("id"))
+            _ = try await app.request(.put, "/api/v1/me", json: profile(ward, cccd: "079085000557"), token: owner)
+            _ = try await app.request(.put, "/api/v1/me", json: profile(ward, cccd: "079085000557"), token: try await app.signIn("0912000007"))
+            #expect(try await tracing.person(kind: "cccd", value: "079085000557") == nil)
+        }
+    }
+
+    @Test(arguments: TestEngine.available)
     func aPhoneIsClaimedOnlyByItsSMSCode(engine: TestEngine) async throws {
         try await withApp(engine) { app in
             let owner = try await app.signIn("0909000001")
