@@ -74,6 +74,19 @@ def test_the_secret_is_not_in_the_database_and_codes_are_not_logged(server: Serv
     assert not any(code in log for code in codes), "a sign-in code reached the log at info level"
 
 
+def test_a_secret_file_that_is_not_text_stops_the_server_with_a_clear_message(ravao_bin, database, tmp_path):
+    """A damaged secret file (here: bytes that are not UTF-8) must not be taken for a missing one:
+    the server stops at once and says which file to restore, rather than hang or mint a new secret."""
+    import os
+    import subprocess
+    (tmp_path / "ravao-secret").write_bytes(bytes(range(128, 192)))
+    env = {k: v for k, v in os.environ.items() if not k.startswith("RAVAO_")}
+    result = subprocess.run([str(ravao_bin), "serve", "--port", "0", "--database", database.url], cwd=tmp_path,
+                            capture_output=True, text=True, timeout=120, env=env)
+    assert result.returncode != 0
+    assert "does not hold a server secret" in result.stdout + result.stderr, result.stdout + result.stderr
+
+
 def test_an_invitation_sms_carries_nothing_the_sharer_typed(server: Server):
     owner = server.actor()
     place = server.create_place(owner.token, name="CLICK http://evil.example to WIN")

@@ -23,8 +23,10 @@ public enum ServerSecret {
     /// kept in the `settings` table moves to the file, so sessions and printed QR codes stay valid,
     /// and is then deleted from the database.
     public static func load(path: String, settings: SettingsStore) async throws -> [UInt8] {
-        if let text = try? String(contentsOfFile: path, encoding: .utf8) {
-            guard let secret = parse(text) else {
+        if let data = FileManager.default.contents(atPath: path) {
+            // Bytes that are not text are as wrong as the wrong text; read as text they would look like a
+            // missing file, and creating it would then find it there, forever.
+            guard let secret = String(data: data, encoding: .utf8).flatMap(parse) else {
                 throw Failure(description: "\(path) does not hold a server secret (64 hex digits); restore it from your backup or delete it to make a new one")
             }
             try await settings.forgetLegacyServerSecret()
