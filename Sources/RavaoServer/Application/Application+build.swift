@@ -52,11 +52,25 @@ public func buildApplication(
     }()
     let keys = ServerKeys(secret: secret)
     let ownHost = URL(string: configuration.publicBaseURL)?.host.map { [$0] } ?? []
-    let live = LiveHub()
+    let events = InstanceEvents(engine: engine)
+    let live = LiveHub(events: events)
+    let caches = AccessCaches(events: events)
+    let healthCache = HealthStatusCache(events: events)
+    events.onRemote { event in
+        switch event {
+        case .placesChanged: caches.forgetPlaces()
+        case .devicesChanged: caches.devices.removeAll()
+        case .sessionEnded(let hash): caches.sessions.remove(hash)
+        case .personChanged(let person): healthCache.statuses.remove(person)
+        case .zonesChanged: healthCache.forgetAll()
+        case .checkedIn(let places): live.wake(places)
+        case .everythingChanged: caches.forgetEverything(); healthCache.forgetAll()
+        }
+    }
     let writer = CheckInWriter(engine: engine, logger: logger, onCommit: { live.publish($0) })
     let services = AppServices(configuration: configuration, store: store, time: time, sms: smsSender, keys: keys, logger: logger,
                                recognizer: PayloadRecognizer(tokenKey: keys.personalTokenKey, ownHosts: ownHost),
-                               checkIns: writer, live: live, caches: AccessCaches(), healthCache: HealthStatusCache())
+                               checkIns: writer, live: live, caches: caches, healthCache: healthCache)
 
     let router = Router(context: AppRequestContext.self)
     router.add(middleware: MetricsMiddleware())
@@ -97,7 +111,9 @@ public func buildApplication(
     let application = Application(
         router: router,
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "ravao"),
-        services: [DatabaseCloser(engine: engine), Housekeeping(services: services), RetentionService(services: services)],
+        services: [DatabaseCloser(engine: engine), Housekeeping(services: services), RetentionService(services: services),
+                   // Missed news (the channel was down) means any cache entry may be stale.
+                   InstanceEventsService(events: events, logger: logger, lost: { caches.forgetEverything(); healthCache.forgetAll() })],
         onServerRunning: { channel in
             let port = channel.localAddress?.port ?? configuration.port
             await onServerRunning("http://\(configuration.host == "0.0.0.0" ? "localhost" : configuration.host):\(port)")

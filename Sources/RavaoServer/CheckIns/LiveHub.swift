@@ -2,14 +2,16 @@ import Foundation
 import RavaoStore
 import Synchronization
 
-/// Wakes the live views of a place when check-ins for it commit on this instance.
+/// Wakes the live views of a place when check-ins for it commit, on this instance or (through
+/// `InstanceEvents`) on another one.
 ///
-/// It carries no data: a woken view reads the database, which is the same on every instance, and
-/// views also re-read every few seconds, so scans recorded by other instances appear too.
+/// It carries no data: a woken view reads the database, which is the same on every instance. Views
+/// also re-read every few seconds, in case the channel between instances is down.
 public final class LiveHub: Sendable {
     private let listeners = Mutex<[UUID: [UUID: AsyncStream<Void>.Continuation]]>([:])
+    let events: InstanceEvents
 
-    public init() {}
+    public init(events: InstanceEvents = .alone) { self.events = events }
 
     /// A stream that yields when the place has news; coalesces bursts into one wake-up.
     func listen(place: UUID) -> (id: UUID, stream: AsyncStream<Void>, continuation: AsyncStream<Void>.Continuation) {
@@ -28,6 +30,11 @@ public final class LiveHub: Sendable {
 
     func publish(_ committed: [CheckInWriter.Committed]) {
         let places = Set(committed.map(\.placeId))
+        wake(places)
+        events.send(.checkedIn(Array(places)))
+    }
+
+    func wake<Places: Sequence<UUID>>(_ places: Places) {
         let woken = listeners.withLock { all in places.flatMap { all[$0].map { Array($0.values) } ?? [] } }
         for continuation in woken { continuation.yield() }
     }

@@ -7,9 +7,9 @@ import Synchronization
 ///
 /// A gate scanning hundreds of people a minute must not read six tables per scan for someone scanned
 /// a second ago, so statuses are remembered for a few seconds per person, zones (shared by everyone)
-/// for a few seconds, and the ancestry of a ward for as long as the server runs. Changes made on this
-/// instance (a declaration, a mark, a new zone) clear the entries at once; other instances see them
-/// within `ttlSeconds`.
+/// for a few seconds, and the ancestry of a ward for as long as the server runs. Changes (a declaration,
+/// a mark, a new zone) clear the entries at once here and, through `InstanceEvents`, on the other
+/// instances; `ttlSeconds` bounds staleness should that channel be down.
 public final class HealthStatusCache: Sendable {
     static let ttlSeconds = 5.0
     // A factory gate at shift change sees thousands of people within seconds; a status is a few hundred bytes.
@@ -17,15 +17,25 @@ public final class HealthStatusCache: Sendable {
     let zones = TTLCache<Int, [HealthFacts.Zone]>(ttlSeconds: ttlSeconds)
     private let ancestry = Mutex<[String: [String]]>([:])
 
-    public init() {}
+    let events: InstanceEvents
+
+    public init(events: InstanceEvents = .alone) { self.events = events }
 
     func ancestors(of ward: String) -> [String]? { ancestry.withLock { $0[ward] } }
     func remember(_ ward: String, ancestors: [String]) { ancestry.withLock { $0[ward] = ancestors } }
 
     /// After anything that changes someone's status.
-    func personChanged(_ person: UUID) { statuses.remove(person) }
+    func personChanged(_ person: UUID) {
+        statuses.remove(person)
+        events.send(.personChanged(person))
+    }
     /// After a zone is declared or lifted: everyone's status may change.
-    func zonesChanged() { zones.removeAll(); statuses.removeAll() }
+    func zonesChanged() {
+        forgetAll()
+        events.send(.zonesChanged)
+    }
+
+    func forgetAll() { zones.removeAll(); statuses.removeAll() }
 }
 
 struct HealthStatusService {

@@ -35,7 +35,7 @@ struct DeviceService {
     func revoke(placeId: UUID, deviceId: UUID, by account: Account) async throws {
         _ = try await requireManager(placeId, account)
         guard try await store.revoke(id: deviceId, placeId: placeId, by: account.id, now: services.time.seconds()) else { throw AppError.notFound }
-        services.caches.devices.removeAll()
+        services.caches.devicesChanged()
         services.logger.info("device revoked", metadata: ["place": "\(placeId)", "device": "\(deviceId)", "account": "\(account.id)"])
     }
 }

@@ -83,7 +83,7 @@ public struct SignInService: Sendable {
 
     public func signOut(tokenHash: String) async throws {
         try await accounts.revokeSession(tokenHash: tokenHash, now: services.time.seconds())
-        services.caches.sessions.remove(tokenHash)
+        services.caches.sessionEnded(tokenHash)
     }
 
     /// Six digits, uniformly from the system CSPRNG.

@@ -10,9 +10,15 @@ public final class PostgresEngine: DatabaseEngine {
     private let client: PostgresClient
     private let runTask: Task<Void, Never>
     private let logger: Logger
+    /// Where `listen` opens its own connection: the pool's connections come and go, a listener must not.
+    private let connectionConfiguration: PostgresConnection.Configuration
+    /// The channel instances of this database (and schema) tell each other about changes on.
+    public let eventChannel: String
 
-    private init(client: PostgresClient, logger: Logger) {
+    private init(client: PostgresClient, connectionConfiguration: PostgresConnection.Configuration, eventChannel: String, logger: Logger) {
         self.client = client
+        self.connectionConfiguration = connectionConfiguration
+        self.eventChannel = eventChannel
         self.logger = logger
         self.runTask = Task { await client.run() }
     }
@@ -25,7 +31,14 @@ public final class PostgresEngine: DatabaseEngine {
             config.options.additionalStartupParameters = [("search_path", schema)]
         }
         config.options.maximumConnections = location.maxConnections
-        let engine = PostgresEngine(client: PostgresClient(configuration: config, backgroundLogger: logger), logger: logger)
+        var single = PostgresConnection.Configuration(
+            host: location.host, port: location.port, username: location.username,
+            password: location.password, database: location.database, tls: .disable)
+        single.options.additionalStartupParameters = config.options.additionalStartupParameters
+        // Test schemas share one database; each schema is its own deployment and hears only its own news.
+        let channel = "ravao_events" + (location.schema.map { "_" + $0 } ?? "")
+        let engine = PostgresEngine(client: PostgresClient(configuration: config, backgroundLogger: logger),
+                                    connectionConfiguration: single, eventChannel: String(channel.prefix(63)), logger: logger)
         if let schema = location.schema {
             try await engine.read { db in
                 try await db.raw("CREATE SCHEMA IF NOT EXISTS \(ident: schema)").run()
@@ -51,6 +64,36 @@ public final class PostgresEngine: DatabaseEngine {
             // Callers catch their own errors (e.g. a taken plate) the same way on both engines, so an
             // error thrown by `body` and cleanly rolled back surfaces as itself, not wrapped.
             if let closureError = error.closureError, error.rollbackError == nil { throw closureError }
+            throw error
+        }
+    }
+
+    // MARK: Events between instances (LISTEN/NOTIFY)
+
+    /// Sends each payload to every instance listening on `eventChannel` (this one included). A payload
+    /// must stay under PostgreSQL's 8,000 bytes; NOTIFY outside a transaction is delivered at once.
+    public func notify(_ payloads: [String]) async throws {
+        guard !payloads.isEmpty else { return }
+        try await client.withConnection { connection in
+            for payload in payloads {
+                try await connection.query("SELECT pg_notify(\(eventChannel), \(payload))", logger: logger)
+            }
+        }
+    }
+
+    /// Listens on `eventChannel` over a connection of its own until the task is cancelled or the
+    /// connection fails (then it throws: the caller reconnects and must assume it missed news).
+    /// `ready` runs once the server has confirmed the LISTEN.
+    public func listen(ready: @Sendable () -> Void, onMessage: @Sendable (String) -> Void) async throws {
+        let connection = try await PostgresConnection.connect(configuration: connectionConfiguration, id: 0, logger: logger)
+        do {
+            try await connection.listen(on: eventChannel) { notifications in
+                ready()
+                for try await notification in notifications { onMessage(notification.payload) }
+            }
+            try? await connection.close()
+        } catch {
+            try? await connection.close()
             throw error
         }
     }
