@@ -76,6 +76,9 @@ def scan(port: int, key: str, place: str) -> Reply:
 
 def test_a_signed_out_session_ends_on_every_instance(pair):
     a, b = pair
+    for server in pair:
+        metrics = call(server.port, "GET", "/metrics").body.decode()
+        assert re.search(r"^ravao_instance_channel_up 1(\.0)?$", metrics, re.M), metrics[-2000:]
     token = a.sign_in()
     assert call(b.port, "GET", "/api/v1/me", token=token).status == 200  # b now remembers the session
     assert call(a.port, "POST", "/api/v1/auth/signout", token=token).status in (200, 204)

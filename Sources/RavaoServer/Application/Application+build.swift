@@ -67,6 +67,11 @@ public func buildApplication(
         case .everythingChanged: caches.forgetEverything(); healthCache.forgetAll()
         }
     }
+    if events.engine != nil {
+        let up = metrics.makeGauge(name: "ravao_instance_channel_up", help: "1 while this instance hears the other instances (PostgreSQL LISTEN)")
+        let failed = metrics.makeCounter(name: "ravao_instance_events_failed_total", help: "Cache and live-view events that could not be sent to the other instances")
+        events.report(channelUp: { up.set(Double($0 ? 1 : 0)) }, failed: { failed.increment(by: Int64($0)) })
+    }
     let writer = CheckInWriter(engine: engine, logger: logger, onCommit: { live.publish($0) })
     let services = AppServices(configuration: configuration, store: store, time: time, sms: smsSender, keys: keys, logger: logger,
                                recognizer: PayloadRecognizer(tokenKey: keys.personalTokenKey, ownHosts: ownHost),

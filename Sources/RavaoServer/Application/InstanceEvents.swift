@@ -71,6 +71,10 @@ public final class InstanceEvents: Sendable {
     private let handler = Mutex<(@Sendable (InstanceEvent) -> Void)?>(nil)
     private let connected = Mutex(false)
     let engine: PostgresEngine?
+    /// Set by the listener: 1 while this instance hears the others (`ravao_instance_channel_up`).
+    private let channelGauge = Mutex<(@Sendable (Bool) -> Void)?>(nil)
+    /// Events that could not be sent (`ravao_instance_events_failed_total`).
+    private let failureCounter = Mutex<(@Sendable (Int) -> Void)?>(nil)
 
     /// The largest NOTIFY payload we build (PostgreSQL's limit is 8,000 bytes).
     static let payloadLimit = 7_000
@@ -105,8 +109,20 @@ public final class InstanceEvents: Sendable {
         wake.yield()
     }
 
-    /// True while the listening connection is up (shown in /metrics and /healthz details).
+    /// True while the listening connection is up.
     var isListening: Bool { connected.withLock { $0 } }
+
+    /// Where the channel's state and failures are reported (Prometheus, from `buildApplication`).
+    func report(channelUp: @escaping @Sendable (Bool) -> Void, failed: @escaping @Sendable (Int) -> Void) {
+        channelGauge.withLock { $0 = channelUp }
+        failureCounter.withLock { $0 = failed }
+    }
+
+    private func setConnected(_ up: Bool) -> Bool {
+        let was = connected.withLock { let was = $0; $0 = up; return was }
+        channelGauge.withLock { $0 }?(up)
+        return was
+    }
 
     /// Groups events into NOTIFY payloads: "origin|line\nline…", each under the payload limit.
     static func payloads(_ events: [InstanceEvent], origin: String) -> [String] {
@@ -162,6 +178,7 @@ public final class InstanceEvents: Sendable {
             do {
                 try await engine.notify(Self.payloads(batch, origin: origin))
             } catch {
+                failureCounter.withLock { $0 }?(batch.count)
                 logger.warning("could not tell other instances about changes", metadata: ["error": "\(error)", "events": "\(batch.count)"])
             }
         }
@@ -174,21 +191,21 @@ public final class InstanceEvents: Sendable {
         while !Task.isCancelled {
             do {
                 try await engine.listen(ready: { [weak self] in
-                    self?.connected.withLock { $0 = true }
+                    _ = self?.setConnected(true)
                     logger.debug("listening for other instances", metadata: ["channel": "\(engine.eventChannel)"])
                 }, onMessage: { [weak self] payload in self?.deliver(payload) })
             } catch {
                 if Task.isCancelled { break }
                 logger.warning("lost the channel to other instances; reconnecting", metadata: ["error": "\(error)"])
             }
-            if connected.withLock({ let was = $0; $0 = false; return was }) {
+            if setConnected(false) {
                 lost()
                 delay = 0.5
             }
             try? await Task.sleep(for: .seconds(delay))
             delay = min(delay * 2, 10)
         }
-        connected.withLock { $0 = false }
+        _ = setConnected(false)
     }
 }
 
