@@ -65,6 +65,8 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "Bearer token Prometheus must send to read /metrics (env RAVAO_METRICS_TOKEN; default: /metrics only for a loopback peer without proxy headers)") var metricsToken: String?
     @Option(help: "JSON file with health-status rules, e.g. {\"declarationHours\": 24, \"zoneLookbackDays\": 14} (env RAVAO_HEALTH_RULES)") var healthRules: String?
     @Option(help: "Most contact records a trace answers with; larger traces are refused (env RAVAO_MAX_TRACE_CONTACTS; default 100000)") var maxTraceContacts: Int?
+    @Option(help: "postgres://… of a streaming replica for dashboards, risk lists, tracing and scan history (env RAVAO_READ_DATABASE; default: all reads on --database)") var readDatabase: String?
+    @Option(help: "Seconds the replica may be behind before those reads go to the primary (env RAVAO_READ_MAX_LAG; default 5)") var readMaxLag: Double?
 
     func run() async throws {
         // Tasks then run on the same event-loop threads that do the I/O: a scan no longer hops between
@@ -97,6 +99,18 @@ struct Serve: AsyncParsableCommand {
             configuration.secretFile = secretFile ?? env("RAVAO_SECRET_FILE") ?? "ravao-secret"
         }
         configuration.metricsToken = metricsToken ?? env("RAVAO_METRICS_TOKEN")
+        if let text = readDatabase ?? env("RAVAO_READ_DATABASE") {
+            do { configuration.readDatabase = try DatabaseLocation(parsing: text) } catch { throw ValidationError("--read-database: \(error)") }
+            guard case .postgres = configuration.readDatabase!, case .postgres = configuration.database else {
+                throw ValidationError("--read-database must be a PostgreSQL replica of a PostgreSQL --database")
+            }
+        }
+        if let lag = readMaxLag ?? env("RAVAO_READ_MAX_LAG").flatMap(Double.init) {
+            guard lag >= 0, lag.isFinite else { throw ValidationError("--read-max-lag must be a number of seconds, 0 or more") }
+            configuration.readMaxLagSeconds = lag
+        } else if env("RAVAO_READ_MAX_LAG") != nil {
+            throw ValidationError("RAVAO_READ_MAX_LAG must be a number of seconds")
+        }
         configuration.retentionDays = try Purge.days(retentionDays)
         for (flag, value, variable, target) in [("--typed-per-hour", typedPerHour, "RAVAO_TYPED_PER_HOUR", \AppConfiguration.typedIdentifiersPerAccountPerHour),
                                                 ("--typed-per-place-per-hour", typedPerPlacePerHour, "RAVAO_TYPED_PER_PLACE_PER_HOUR", \AppConfiguration.typedIdentifiersPerPlacePerHour)] {
@@ -126,10 +140,11 @@ struct Serve: AsyncParsableCommand {
         let sms = configuration.sms
         let base = configuration.publicBaseURL
         let database = configuration.database
+        let replica = configuration.readDatabase.map { "\n  heavy reads: \($0) (while at most \(configuration.readMaxLagSeconds) s behind)" } ?? ""
         let app = try await buildApplication(configuration, logger: logger, metrics: registry) { url in
             print("""
             Ravao is running at \(url)
-              database: \(database)
+              database: \(database)\(replica)
               QR codes point to: \(base)
               SMS: \(sms)
             """)

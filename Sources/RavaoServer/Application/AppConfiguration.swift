@@ -7,6 +7,10 @@ public struct AppConfiguration: Sendable {
     public var host: String = "127.0.0.1"
     public var port: Int = 8080
     public var database: DatabaseLocation = .sqlite(path: "ravao.sqlite")
+    /// A PostgreSQL streaming replica for dashboards, risk lists, tracing and scan history, used while it
+    /// is at most `readMaxLagSeconds` behind (else those reads go to `database`).
+    public var readDatabase: DatabaseLocation?
+    public var readMaxLagSeconds: Double = 5
     /// What QR codes and links point to; defaults to the listen address.
     public var baseURL: String?
     public var sms: SMSConfiguration = .outbox(path: "ravao-sms.jsonl")

@@ -26,7 +26,26 @@ public func buildApplication(
     onServerRunning: @escaping @Sendable (String) async -> Void = { _ in }
 ) async throws -> RavaoApp {
     let engine = try await openDatabase(configuration.database, logger: logger)
-    let store = Store(engine: engine)
+    var replica: PostgresEngine?
+    var heavyReads: ReplicaEngine?
+    if let readDatabase = configuration.readDatabase {
+        guard case .postgres(let location) = readDatabase, engine.kind == .postgres else {
+            await engine.shutdown()
+            throw ConfigurationError("--read-database must be a PostgreSQL replica of a PostgreSQL --database")
+        }
+        do {
+            replica = try await PostgresEngine.open(location, readOnly: true, logger: logger)
+        } catch {
+            await engine.shutdown()
+            throw error
+        }
+        let lag = metrics.makeGauge(name: "ravao_replica_lag_seconds", help: "How far the read replica is behind (-1: unreachable)")
+        let toReplica = metrics.makeCounter(name: "ravao_replica_reads_total", labels: [("target", "replica")])
+        let toPrimary = metrics.makeCounter(name: "ravao_replica_reads_total", labels: [("target", "primary")])
+        heavyReads = ReplicaEngine(primary: engine, replica: replica!, maxLagSeconds: configuration.readMaxLagSeconds, logger: logger,
+                                   onLag: { lag.set($0 ?? -1) }, onRead: { ($0 ? toReplica : toPrimary).increment() })
+    }
+    let store = Store(engine: engine, heavyReads: heavyReads)
     let secret: [UInt8]
     do {
         try await Migrator.migrate(engine, logger: logger, clock: { time.seconds() })
@@ -42,6 +61,7 @@ public func buildApplication(
         if loaded > 0 { logger.info("loaded administrative units", metadata: ["scheme": "\(scheme.rawValue)", "count": "\(loaded)"]) }
     } catch {
         await engine.shutdown()
+        await replica?.shutdown()
         throw error
     }
     let smsSender: any SMSSender = sms ?? {
@@ -116,7 +136,7 @@ public func buildApplication(
     let application = Application(
         router: router,
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "ravao"),
-        services: [DatabaseCloser(engine: engine), Housekeeping(services: services), RetentionService(services: services),
+        services: [DatabaseCloser(engine: engine, replica: replica), Housekeeping(services: services), RetentionService(services: services),
                    // Missed news (the channel was down) means any cache entry may be stale.
                    InstanceEventsService(events: events, logger: logger, lost: { caches.forgetEverything(); healthCache.forgetAll() })],
         onServerRunning: { channel in
@@ -148,9 +168,11 @@ struct Housekeeping: Service {
 /// Closes the database after the server has stopped taking requests.
 struct DatabaseCloser: Service {
     let engine: any DatabaseEngine
+    var replica: (any DatabaseEngine)?
     func run() async throws {
         try? await gracefulShutdown()
         await engine.shutdown()
+        await replica?.shutdown()
     }
 }
 

@@ -23,7 +23,8 @@ public final class PostgresEngine: DatabaseEngine {
         self.runTask = Task { await client.run() }
     }
 
-    public static func open(_ location: DatabaseLocation.PostgresLocation, logger: Logger) async throws -> PostgresEngine {
+    /// `readOnly` (a streaming replica) skips creating the schema, which a replica refuses.
+    public static func open(_ location: DatabaseLocation.PostgresLocation, readOnly: Bool = false, logger: Logger) async throws -> PostgresEngine {
         var config = PostgresClient.Configuration(
             host: location.host, port: location.port, username: location.username,
             password: location.password, database: location.database, tls: .disable)
@@ -39,7 +40,7 @@ public final class PostgresEngine: DatabaseEngine {
         let channel = "ravao_events" + (location.schema.map { "_" + $0 } ?? "")
         let engine = PostgresEngine(client: PostgresClient(configuration: config, backgroundLogger: logger),
                                     connectionConfiguration: single, eventChannel: String(channel.prefix(63)), logger: logger)
-        if let schema = location.schema {
+        if let schema = location.schema, !readOnly {
             try await engine.read { db in
                 try await db.raw("CREATE SCHEMA IF NOT EXISTS \(ident: schema)").run()
             }

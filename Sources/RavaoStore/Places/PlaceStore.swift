@@ -370,6 +370,9 @@ public struct PlaceStore: Sendable {
 /// Bundles the stores over one engine.
 public struct Store: Sendable {
     public let engine: any DatabaseEngine
+    /// Where dashboards, risk lists, tracing and scan history read: a `ReplicaEngine` when the operator
+    /// gave `--read-database`, else `engine`. Their answers may then be up to `--read-max-lag` old.
+    public let heavyReads: any DatabaseEngine
     public let settings: SettingsStore
     public let units: UnitStore
     public let accounts: AccountStore
@@ -384,8 +387,9 @@ public struct Store: Sendable {
     /// The process's memory of coverage answers, shared by every `orgs` store of this engine.
     public let coverageMemo = CoverageMemo()
 
-    public init(engine: any DatabaseEngine) {
+    public init(engine: any DatabaseEngine, heavyReads: (any DatabaseEngine)? = nil) {
         self.engine = engine
+        self.heavyReads = heavyReads ?? engine
         settings = SettingsStore(engine: engine)
         units = UnitStore(engine: engine)
         accounts = AccountStore(engine: engine)

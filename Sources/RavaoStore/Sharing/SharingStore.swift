@@ -266,7 +266,7 @@ public struct SharingStore: Sendable {
 extension Store {
     public var sharing: SharingStore { SharingStore(engine: engine) }
     public var history: HistoryStore { HistoryStore(engine: engine) }
-    public var scanHistory: ScanHistoryStore { ScanHistoryStore(engine: engine) }
+    public var scanHistory: ScanHistoryStore { ScanHistoryStore(engine: heavyReads) }
 }
 
 extension SharingStore {

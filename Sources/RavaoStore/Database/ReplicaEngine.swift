@@ -1,0 +1,91 @@
+import Foundation
+import Logging
+import SQLKit
+import Synchronization
+
+/// Heavy reads (dashboards, tracing, scan history and its exports) on a PostgreSQL streaming replica,
+/// as long as the replica is no further behind than the operator allows (`--read-max-lag`); writes,
+/// and every read while the replica lags or cannot be reached, go to the primary.
+///
+/// Staleness is bounded, not zero: a read sent here may miss commits from the last `maxLag` seconds.
+/// Only stores whose answers may be that old are built over this engine (see `Store.init`).
+public final class ReplicaEngine: DatabaseEngine {
+    public var kind: EngineKind { primary.kind }
+    let primary: any DatabaseEngine
+    let replica: any DatabaseEngine
+    let maxLagSeconds: Double
+    private let logger: Logger
+    /// The last lag measured and when; the replica is asked again at most once a second.
+    private let measured = Mutex<(at: ContinuousClock.Instant, lag: Double?)?>(nil)
+    private let routed = Mutex<(replica: Int, primary: Int)>((0, 0))
+    /// Reports each measured lag (nil: unreachable) and each read's target (true: the replica), for /metrics.
+    private let onLag: @Sendable (Double?) -> Void
+    private let onRead: @Sendable (Bool) -> Void
+
+    public init(primary: any DatabaseEngine, replica: any DatabaseEngine, maxLagSeconds: Double, logger: Logger,
+                onLag: @escaping @Sendable (Double?) -> Void = { _ in }, onRead: @escaping @Sendable (Bool) -> Void = { _ in }) {
+        self.primary = primary
+        self.replica = replica
+        self.maxLagSeconds = maxLagSeconds
+        self.logger = logger
+        self.onLag = onLag
+        self.onRead = onRead
+    }
+
+    /// The replica's lag in seconds as last measured (nil: unreachable), and how many reads went where.
+    public var state: (lag: Double?, replicaReads: Int, primaryReads: Int) {
+        let lag = measured.withLock { $0?.lag }
+        let counts = routed.withLock { $0 }
+        return (lag, counts.replica, counts.primary)
+    }
+
+    public func read<T: Sendable>(_ body: @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
+        if let lag = await currentLag(), lag <= maxLagSeconds {
+            routed.withLock { $0.replica += 1 }
+            onRead(true)
+            do {
+                return try await replica.read(body)
+            } catch let error where Self.isConnectionError(error) {
+                // A replica that went away mid-read: forget its last reading and answer from the primary.
+                measured.withLock { $0 = (ContinuousClock.now, nil) }
+                logger.warning("replica read failed; reading from the primary", metadata: ["error": "\(error)"])
+            }
+        }
+        routed.withLock { $0.primary += 1 }
+        onRead(false)
+        return try await primary.read(body)
+    }
+
+    public func write<T: Sendable>(_ body: @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
+        try await primary.write(body)
+    }
+
+    /// The primary and the replica are shut down by their owner.
+    public func shutdown() async {}
+
+    /// Seconds since the last transaction the replica replayed, or 0 when it has replayed everything it
+    /// received (an idle primary sends nothing, and an idle replica is not behind). Asked at most once a
+    /// second; nil when the replica cannot be asked.
+    func currentLag() async -> Double? {
+        if let last = measured.withLock({ $0 }), ContinuousClock.now - last.at < .seconds(1) { return last.lag }
+        var lag: Double?
+        do {
+            lag = try await replica.read { db in
+                try await db.raw("""
+                    SELECT CASE WHEN NOT pg_is_in_recovery() OR pg_last_wal_receive_lsn() = pg_last_wal_replay_lsn() THEN 0
+                        ELSE COALESCE(EXTRACT(EPOCH FROM now() - pg_last_xact_replay_timestamp()), 0) END::float8 AS lag
+                    """).first()?.decode(column: "lag", as: Double.self)
+            }
+        } catch {
+            logger.warning("cannot read the replica's lag; reading from the primary", metadata: ["error": "\(error)"])
+        }
+        measured.withLock { $0 = (ContinuousClock.now, lag) }
+        onLag(lag)
+        return lag
+    }
+
+    static func isConnectionError(_ error: any Error) -> Bool {
+        let text = String(reflecting: error)
+        return text.contains("connection") || text.contains("Connection") || text.contains("closed")
+    }
+}
