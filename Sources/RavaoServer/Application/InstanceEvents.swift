@@ -128,17 +128,20 @@ public final class InstanceEvents: Sendable {
     static func payloads(_ events: [InstanceEvent], origin: String) -> [String] {
         var lines: [String] = []
         var seen = Set<String>()
+        // The commits of a burst name the same few places over and over: one list, each place once,
+        // split so every line fits a payload by itself.
+        var woken: [UUID] = []
+        var wokenSet = Set<UUID>()
         for event in events {
-            // A commit names many places; split long lists so every line fits a payload by itself.
-            if case .checkedIn(let places) = event, places.count > 150 {
-                for start in stride(from: 0, to: places.count, by: 150) {
-                    let line = InstanceEvent.checkedIn(Array(places[start..<min(start + 150, places.count)])).encoded
-                    if seen.insert(line).inserted { lines.append(line) }
-                }
+            if case .checkedIn(let places) = event {
+                for place in places where wokenSet.insert(place).inserted { woken.append(place) }
             } else {
                 let line = event.encoded
                 if seen.insert(line).inserted { lines.append(line) }
             }
+        }
+        for start in stride(from: 0, to: woken.count, by: 150) {
+            lines.append(InstanceEvent.checkedIn(Array(woken[start..<min(start + 150, woken.count)])).encoded)
         }
         var payloads: [String] = []
         var current = origin + "|"

@@ -7,11 +7,17 @@ import Testing
 @Suite("Instance events") struct InstanceEventsTests {
     @Test func everyEventSurvivesTheTrip() throws {
         let events: [InstanceEvent] = [.placesChanged, .devicesChanged, .sessionEnded("ab12"), .personChanged(UUID()), .zonesChanged,
-                                       .checkedIn([UUID(), UUID()]), .everythingChanged]
+                                       .everythingChanged, .checkedIn([UUID(), UUID()])]
         let payloads = InstanceEvents.payloads(events, origin: "aaaa")
         #expect(payloads.count == 1)
         #expect(InstanceEvents.decode(payloads[0], ownOrigin: "bbbb") == events)
         #expect(InstanceEvents.decode(payloads[0], ownOrigin: "aaaa") == nil)
+    }
+
+    @Test func aBurstOfCommitsNamesEachPlaceOnce() throws {
+        let (a, b, c) = (UUID(), UUID(), UUID())
+        let payloads = InstanceEvents.payloads([.checkedIn([a, b]), .checkedIn([b]), .checkedIn([c, a])], origin: "o")
+        #expect(payloads.flatMap { InstanceEvents.decode($0, ownOrigin: "x") ?? [] } == [.checkedIn([a, b, c])])
     }
 
     @Test func repeatsGoOnceAndLongCommitsAreSplit() throws {
