@@ -216,7 +216,9 @@ struct InstanceEventsService: Service {
     let lost: @Sendable () -> Void
 
     func run() async throws {
-        guard events.engine != nil else { return }
+        // A service that returns shuts the whole group down (the server with it): on SQLite, with no
+        // other instances to hear, just wait for the end.
+        guard events.engine != nil else { try? await gracefulShutdown(); return }
         await withTaskGroup(of: Void.self) { group in
             group.addTask { await events.runSender(logger: logger) }
             group.addTask { await events.runListener(logger: logger, lost: lost) }
