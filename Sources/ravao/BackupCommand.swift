@@ -43,6 +43,8 @@ struct Backup: AsyncParsableCommand {
             try PostgresTools.run("pg_dump", p, arguments: ["--format=custom", "--no-owner", "--file=\(target.path)"]
                                     + (p.schema.map { ["--schema=\($0)"] } ?? []) + [p.database])
         }
+        // Personal data: readable by the service user only, whatever the umask.
+        chmod(target.path, 0o600)
         let size = (try? FileManager.default.attributesOfItem(atPath: target.path)[.size] as? Int) ?? 0
         print("backup written to \(target.path) (\(size) bytes) in \(String(format: "%.1f", Date().timeIntervalSince(started))) s")
         print("the server secret is not in it: keep a copy of the secret file with your backups, stored apart")
