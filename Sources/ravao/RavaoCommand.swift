@@ -12,7 +12,7 @@ struct RavaoCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "ravao",
         abstract: "QR entry/exit control and contact tracing.",
-        subcommands: [Serve.self, Migrate.self, ImportUnits.self, HealthCommand.self, OfficerCommand.self, RebuildRollups.self, Purge.self],
+        subcommands: [Serve.self, Migrate.self, ImportUnits.self, HealthCommand.self, OfficerCommand.self, RebuildRollups.self, Purge.self, Backup.self, Restore.self],
         defaultSubcommand: Serve.self)
 }
 

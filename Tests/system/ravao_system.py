@@ -262,8 +262,11 @@ class RavaoProcess:
 @pytest.fixture(scope="session")
 def report(request) -> list[str]:
     """Lines shown in a "system test report" section after the run, even under -q."""
-    plugin = _Report()
-    request.config.pluginmanager.register(plugin, "ravao-system-report")
+    # Each module that imports this fixture gets its own copy of it: they share one plugin.
+    plugin = request.config.pluginmanager.get_plugin("ravao-system-report")
+    if plugin is None:
+        plugin = _Report()
+        request.config.pluginmanager.register(plugin, "ravao-system-report")
     return plugin.lines
 
 

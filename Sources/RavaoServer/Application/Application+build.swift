@@ -64,12 +64,12 @@ public func buildApplication(
         await replica?.shutdown()
         throw error
     }
-    let smsSender: any SMSSender = sms ?? {
+    let smsSender: any SMSSender = MeteredSMSSender(sms ?? {
         switch configuration.sms {
         case .outbox(let path): return OutboxSMSSender(path: path, logger: logger)
         case .http(let url): return HTTPSMSSender(url: URL(string: url)!, logger: logger)
         }
-    }()
+    }(), metrics: metrics)
     let keys = ServerKeys(secret: secret)
     let ownHost = URL(string: configuration.publicBaseURL)?.host.map { [$0] } ?? []
     let events = InstanceEvents(engine: engine)
