@@ -144,8 +144,9 @@ struct SharingService {
     /// place in Ravao after signing in.
     static func message(code: String, language: Language) -> String {
         switch language {
-        case .vi: return "Ravao: co nguoi moi ban cung quan ly mot dia diem. Ma xac nhan: \(code), hieu luc 10 phut. Dang nhap Ravao de xem dia diem; chi doc ma cho nguoi moi neu ban tin ho."
-        case .en: return "Ravao: someone invited you to help run a place. Code: \(code), valid 10 minutes. Sign in to Ravao to see the place; read the code only to someone you trust."
+        // The same words as the invitations page: sign in and enter the code there (or read it out).
+        case .vi: return "Ravao: co nguoi moi ban cung quan ly mot dia diem. Ma cua loi moi nay: \(code), hieu luc 10 phut. Dang nhap Ravao, nhap ma o muc Loi moi chia se (hoac doc ma cho nguoi da moi ban). Bo qua neu ban khong quen ho."
+        case .en: return "Ravao: someone invited you to help run a place. Code for this invitation: \(code), valid 10 minutes. Sign in to Ravao and enter it under Shares waiting for you (or read it to whoever invited you). Ignore it if you do not know them."
         }
     }
 
@@ -203,6 +204,36 @@ struct SharingService {
                                   details: ["phone": share.phone.national, "role": share.role.rawValue, "status": granted == nil ? "awaiting_sign_in" : "active"])
         }
         return (try await store.share(id: share.id) ?? share, granted)
+    }
+
+    static let wrongInvitationCode = AppError(.unprocessableContent, "invalid_code",
+        en: "That code is wrong or has expired. Check the SMS and enter it again.",
+        vi: "Mã không đúng hoặc đã hết hạn. Hãy kiểm tra tin nhắn và nhập lại.",
+        fields: [FieldError("code", en: "wrong or expired", vi: "sai hoặc hết hạn")])
+
+    /// The invitee types the code from an SMS once, whatever invitation it belongs to: each code is
+    /// bound to one share, so the code itself says which. A wrong code counts against every pending
+    /// share of the phone (and the IP), as five wrong tries at one share would.
+    func confirmByCode(_ code: String?, account: Account, audit: AuditSource) async throws -> SharingStore.Share {
+        let now = services.time.seconds()
+        let pending = try await store.pending(phone: account.phone, now: now)
+        guard !pending.isEmpty else {
+            throw AppError(.conflict, "share_not_pending", en: "No invitation is waiting for your number.", vi: "Không có lời mời nào đang chờ số điện thoại của bạn.")
+        }
+        let policy = services.configuration.otp
+        if try await services.store.accounts.failureCount(ip: audit.ip, since: now - 3600) >= policy.maxFailuresPerIPPerHour {
+            throw AppError(.tooManyRequests, "too_many_failures", en: "Too many wrong codes from this address; try again in an hour.",
+                           vi: "Nhập sai mã quá nhiều lần; vui lòng thử lại sau một giờ.", retryAfter: 3600)
+        }
+        let trimmed = (code ?? "").filter { !$0.isWhitespace }
+        if trimmed.count == 6, trimmed.allSatisfy(\.isASCII) {
+            for share in pending where SignInService.constantTimeEquals(codeHash(shareId: share.id, phone: share.phone, code: trimmed), share.codeHash) {
+                return try await confirm(shareId: share.id, code: trimmed, by: account, audit: audit).0
+            }
+        }
+        for share in pending { try await store.recordFailedAttempt(id: share.id, maxAttempts: policy.maxAttemptsPerCode, now: now) }
+        try await services.store.accounts.recordFailure(challengeId: nil, phone: account.phone, ip: audit.ip, maxAttempts: policy.maxAttemptsPerCode, now: now)
+        throw Self.wrongInvitationCode
     }
 
     /// Applies shares confirmed before the phone had an account; called at every sign-in.
