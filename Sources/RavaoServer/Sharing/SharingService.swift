@@ -105,6 +105,18 @@ struct SharingService {
             expiresAt = expiresAt ?? myEnd
         }
 
+        // One code per invitation: a second share of the place to a number whose code went out moments
+        // ago (a double click, a resent form) would put two codes on that phone, only the last valid.
+        let recent = try await store.shares(placeId: place.id).filter {
+            $0.state(now: now) == "pending" && now - $0.createdAt < Self.resendWaitSeconds && phones.contains($0.phone)
+        }
+        if !recent.isEmpty {
+            let numbers = recent.map(\.phone.national).joined(separator: ", ")
+            throw AppError(.conflict, "share_just_sent",
+                           en: "A code was just sent to \(numbers) for this place; it is valid for 10 minutes. Wait a minute before sending another.",
+                           vi: "Vừa gửi mã cho số \(numbers) cho địa điểm này; mã có hiệu lực 10 phút. Chờ 1 phút nếu cần gửi lại.",
+                           fields: [FieldError("phones", en: "code just sent", vi: "vừa gửi mã")])
+        }
         var limits = phones.map { RateLimitStore.Limit(scope: "share-phone", subject: $0.e164, perHour: Self.codesPerPhonePerHour) }
         limits.append(.init(scope: "share-account", subject: account.id.uuidString, perHour: Self.sharesPerAccountPerHour))
         limits.append(.init(scope: "share-ip", subject: audit.ip, perHour: Self.sharesPerIPPerHour))
@@ -205,6 +217,9 @@ struct SharingService {
         }
         return (try await store.share(id: share.id) ?? share, granted)
     }
+
+    /// As at sign-in: no second code to the same number for the same place within a minute.
+    static let resendWaitSeconds: Int64 = 60
 
     static let wrongInvitationCode = AppError(.unprocessableContent, "invalid_code",
         en: "That code is wrong or has expired. Check the SMS and enter it again.",

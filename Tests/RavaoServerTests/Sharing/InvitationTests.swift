@@ -21,6 +21,10 @@ import Testing
             _ = try await app.request(.post, "/api/v1/places/\(second)/shares", json: #"{"phones":"0977000101","role":"manager"}"#, token: owner)
             let codeTwo = try #require(app.sms.lastCode(to: "+84977000101"))
             #expect(app.sms.messages.last?.text.contains("Loi moi chia se") == true, "the SMS says where to enter the code")
+            // The same invitation sent again at once (a double click) sends no second code.
+            let sentBefore = app.sms.messages.count
+            let again = try await app.request(.post, "/api/v1/places/\(second)/shares", json: #"{"phones":"0977000101","role":"manager"}"#, token: owner)
+            #expect(again.status == .conflict && again.errorCode == "share_just_sent" && app.sms.messages.count == sentBefore, "\(again.body)")
 
             let web = try await WebClient.signedIn(app, phone: "0977000101")
             let page = try await web.get("/shares")
