@@ -11,7 +11,9 @@ import uuid
 import jsonschema
 import requests
 import yaml
+from selenium.common.exceptions import StaleElementReferenceException
 from selenium.webdriver.common.by import By
+from selenium.webdriver.support.ui import WebDriverWait
 from selenium.webdriver.remote.webdriver import WebDriver
 from selenium.webdriver.support import expected_conditions as EC
 
@@ -71,7 +73,9 @@ def test_import_roster_then_coverage_then_export(ravao: RavaoServer, driver: Web
     preview = wait(driver).until(EC.visibility_of_element_located((By.ID, "roster-preview-table")))
     assert "Nguyễn Thị Lan" in preview.text and "utf-16le" in text(driver, "#roster-result"), text(driver, "#roster-result")
     wait(driver).until(EC.element_to_be_clickable((By.ID, "roster-confirm"))).click()
-    wait(driver).until(lambda d: d.find_element(By.ID, "roster-count").text == "3", "the page reloads with 3 employees")
+    # The page reloads itself after the import: a count read from the old page may go stale under our feet.
+    WebDriverWait(driver, 15, ignored_exceptions=[StaleElementReferenceException]).until(
+        lambda d: d.find_element(By.ID, "roster-count").text == "3", "the page reloads with 3 employees")
     assert "Lê Thị Ngọc" in text(driver, "#roster-table")
 
     # Two of the three are scanned at the gate.
