@@ -184,7 +184,7 @@ def test_owner_registers_places_and_prints_a_scannable_poster(ravao: RavaoServer
     sign_in.click()
     wait_for_path(driver, "/signin", "the home page's sign-in button")
 
-    # 2. Phone number → SMS code → "My places".
+    # 2. Phone number → SMS code → the person's own page (a new account has no places yet, issue 18).
     sent_before = len(ravao.messages())
     wait(driver).until(EC.visibility_of_element_located((By.ID, "phone"))).send_keys(PHONE_TYPED)
     submit_and_wait(driver, "#send-code")
@@ -194,8 +194,8 @@ def test_owner_registers_places_and_prints_a_scannable_poster(ravao: RavaoServer
     code = ravao.wait_for_code(PHONE_E164, after=sent_before)
     code_input.send_keys(code)
     submit_and_wait(driver, "#verify")
-    wait_for_path(driver, "/places", "signing in with the SMS code")
-    assert text(driver, "main h1") == "Địa điểm của tôi", "after sign-in the owner lands on 'My places'"
+    wait_for_path(driver, "/me", "signing in with the SMS code")
+    assert driver.find_element(By.ID, "nav-new-place").is_displayed(), "a new account is offered to register a place"
     assert text(driver, ".who") == PHONE_NATIONAL, "the top bar shows who is signed in"
 
     session = next((c for c in driver.get_cookies() if c["name"] == "ravao_session"), None)

@@ -15,6 +15,10 @@ public struct AppRequestContext: RequestContext {
     public var clientIP: String
     /// The value CSRF tokens are bound to: the session token, or an anonymous cookie before sign-in.
     public var csrfBinding: String = ""
+    /// The signed-in account's roles, read for web pages only (the menu and the landing page follow them).
+    public var roles: RoleSummary?
+    /// The page's path, for marking the current menu entry.
+    public var currentPath: String = ""
 
     /// The TCP peer (a proxy, when there is one); nil in in-process tests.
     public let peerAddress: String?

@@ -103,6 +103,7 @@ public func buildApplication(
     router.add(middleware: SecurityHeadersMiddleware())
     router.add(middleware: ErrorMiddleware())
     router.add(middleware: IdentityMiddleware(services: services))
+    router.add(middleware: NavigationMiddleware(services: services))
     router.add(middleware: PlaceHistoryMiddleware(services: services))
 
     OperationsAPI(services: services, metrics: metrics, assets: try StaticAssets()).addRoutes(to: router)

@@ -24,6 +24,7 @@ struct AuthoritiesAPI {
         group.get("stats", use: stats)
         group.get("risk", use: risk)
         group.post("alerts/place", use: placeAlert)
+        group.get("jurisdiction/places", use: PlaceFinder(services: services).api)
     }
 
     // MARK: Officers

@@ -17,6 +17,7 @@ struct AuthorityPages {
         router.get("authorities/tracing", use: tracing)
         router.get("authorities/tracing.csv", use: tracingCSV)
         router.post("authorities/tracing/mark", use: markContacts)
+        router.post("authorities/tracing/case", use: markCase)
         router.get("authorities/risk", use: risk)
         router.get("authorities/risk.csv", use: riskCSV)
         router.get("authorities/alert", use: alertForm)
@@ -57,6 +58,11 @@ struct AuthorityPages {
         if let parsed = LocalISO.parse(text) { return parsed }
         let withSeconds = text.count == 16 ? text + ":00" : text
         return LocalISO.parse(withSeconds + "+07:00")
+    }
+
+    /// Pickers open on the officer's own unit: a ward officer's choice is already made.
+    static func pickerDefault(_ officer: OfficerAccess.Officer) -> String? {
+        officer.jurisdiction.scope == .country ? nil : officer.jurisdiction.code
     }
 
     static func inputValue(_ seconds: Int64) -> String { String(LocalISO.string(seconds).prefix(16)) }
@@ -209,15 +215,17 @@ struct AuthorityPages {
         if !form.isEmpty {
             do {
                 let answer = try await runTrace(form, officer: officer)
-                result = tracingResult(answer, form: form, context: context, s: s)
+                result = tracingResult(answer, view: try await caseView(answer), form: form, context: context, s: s)
             } catch let error as AppError where [.unprocessableContent, .notFound].contains(error.status) {
                 result = "<p class=\"error\" role=\"alert\" id=\"trace-error\">\(error.message(context.language))</p>"
             }
         }
         let from = form.from ?? (LocalTime.startOfDay(containing: now) - 13 * 86_400)
         let to = form.to ?? now
+        let marked: HTML = request.query.get("caseMarked") == "F0" ? "<p class=\"notice\" role=\"status\" id=\"case-marked\">\(TracingStrings(context.language).caseMarked)</p>" : ""
         return page(context, officer, s.tracing, """
         <h1>\(s.tracing)</h1>
+        \(marked)
         <form method="get" action="/authorities/tracing" class="card" id="trace-form">
           <p class="muted">\(s.traceHelp)</p>
           <label>\(s.phone) <input name="phone" value="\(form.phone ?? "")" inputmode="tel"></label>
@@ -233,67 +241,9 @@ struct AuthorityPages {
         """)
     }
 
-    func tracingResult(_ answer: AuthoritiesAPI.TraceAnswer, form: TraceForm, context: AppRequestContext, s: AuthorityStrings) -> HTML {
-        let stays: [HTML] = answer.stays.map {
-            "<li><time>\(Self.display($0.from))</time> → <time>\(Self.display($0.to))</time> <strong>\($0.placeName)</strong></li>"
-        }
-        let contacts: [HTML] = answer.contacts.map {
-            """
-            <tr class="level-\($0.level)"><td>F\($0.level)</td><td>\($0.name)</td><td>\($0.phone ?? "")</td><td>\($0.placeName)</td>
-            <td>\(Self.display($0.from)) → \(Self.display($0.to))</td><td>\(Self.display($0.sourceFrom)) → \(Self.display($0.sourceTo))</td></tr>
-            """
-        }
-        let people = Set(answer.contacts.map(\.personId)).count
-        let markForm: HTML = answer.contacts.isEmpty ? "" : """
-            <form method="post" action="/authorities/tracing/mark?\(form.query)" class="inline" id="mark-form">\(Layout(title: "", context: context, keys: services.keys).csrfField())
-              <label><input type="checkbox" name="notify" value="1" checked> \(s.notify)</label>
-              <button type="submit">\(s.markContacts)</button>
-            </form>
-            """
-        return """
-        <section id="trace-result">
-        <h2>\(s.timeline) (\(answer.stays.count))</h2>
-        \(answer.stays.isEmpty ? "<p>\(s.noStays)</p>" as HTML : "<ol class=\"timeline\" id=\"timeline\">\(stays)</ol>")
-        <h2>\(s.contacts) (<span id="contact-people">\(people)</span>)</h2>
-        <table class="data" id="contacts"><thead><tr><th>\(s.level)</th><th>\(s.name)</th><th>\(s.phone)</th><th>\(s.place)</th><th>\(s.overlap)</th><th>\(s.sourceStay)</th></tr></thead>
-        <tbody>\(contacts)</tbody></table>
-        <p class="actions">
-          <a class="button secondary" id="trace-export" href="/authorities/tracing.csv?\(form.query)" download>\(s.exportCSV)</a>
-        </p>
-        \(markForm)
-        </section>
-        """
-    }
-
     static func display(_ iso: String) -> String {
         guard let seconds = LocalISO.parse(iso) else { return iso }
         return LocalTime.format(seconds)
-    }
-
-    @Sendable func tracingCSV(_ request: Request, context: AppRequestContext) async throws -> Response {
-        let officer = try await officer(context, request, needs: .health)
-        let answer = try await runTrace(TraceForm(request.query, now: services.time.seconds()), officer: officer)
-        var rows = [["level", "personId", "name", "phone", "placeId", "place", "from", "to", "sourcePersonId", "sourceFrom", "sourceTo"]]
-        rows += answer.contacts.map { ["F\($0.level)", $0.personId, $0.name, $0.phone ?? "", $0.placeId, $0.placeName, $0.from, $0.to, $0.sourcePersonId, $0.sourceFrom, $0.sourceTo] }
-        return csv(CSVExport.document(rows), name: "ravao-tracing-\(answer.personId.prefix(8)).csv")
-    }
-
-    @Sendable func markContacts(_ request: Request, context: AppRequestContext) async throws -> Response {
-        let officer = try await officer(context, request, needs: .health)
-        let body = try await WebForm.parse(request, context: context, keys: services.keys)
-        let form = TraceForm(request.query, now: services.time.seconds())
-        guard let key = form.key else { throw AuthorityService.personNotFound }
-        let (from, to, buffer, depth) = try AuthorityService.validate(from: form.from, to: form.to, bufferMinutes: form.buffer, depth: form.depth)
-        let person = try await authority.findPerson(key)
-        // The trace is run again here rather than trusting ids posted back by the browser.
-        let (result, _) = try await authority.trace(.init(person: person, from: from, to: to, bufferMinutes: buffer, depth: depth), by: officer)
-        let (marked, texts) = try await authority.markContacts(result.contacts, by: officer, notify: body["notify"] == "1")
-        let s = AuthorityStrings(context.language)
-        return page(context, officer, s.tracing, """
-        <h1>\(s.tracing)</h1>
-        <p class="notice" id="mark-done">\(s.marked(marked, texts))</p>
-        <p><a href="/authorities/tracing?\(form.query)">\(s.back)</a></p>
-        """)
     }
 
     // MARK: Risk list (A3)
@@ -302,15 +252,18 @@ struct AuthorityPages {
         let officer = try await officer(context, request)
         let s = AuthorityStrings(context.language)
         let q = request.query
-        let rows = try await RiskList(services: services).rows(unit: q.get("unit"), reason: q.get("reason"), officer: officer)
+        let unit = UnitPicker.chosen({ q.get($0) }, name: "unit")
+        let rows = try await RiskList(services: services).rows(unit: unit, reason: q.get("reason"), officer: officer)
+        let picker = try await UnitPicker(services: services).render(selected: unit ?? Self.pickerDefault(officer), language: context.language, required: false,
+                                                                     options: .init(name: "unit", idPrefix: "risk-", anyLevel: true, legend: s.unit))
         let options: [HTML] = RiskList.reasons.map { "<option value=\"\($0)\"\(HTML.attribute("selected", q.get("reason") == $0))>\(s.reason($0))</option>" }
         let body: [HTML] = rows.map { "<tr><td>\($0.name)</td><td>\($0.phone ?? "")</td><td>\($0.wardCode ?? "")</td><td>\($0.reasons.map(s.reason).joined(separator: ", "))</td></tr>" }
         var c = URLComponents()
-        c.queryItems = [("unit", q.get("unit")), ("reason", q.get("reason"))].compactMap { n, v in v.map { URLQueryItem(name: n, value: $0) } }
+        c.queryItems = [("unit", unit), ("reason", q.get("reason"))].compactMap { n, v in v.map { URLQueryItem(name: n, value: $0) } }
         return page(context, officer, s.risk, """
         <h1>\(s.risk)</h1>
         <form method="get" action="/authorities/risk" class="search">
-          <input name="unit" value="\(q.get("unit") ?? "")" placeholder="\(s.unitCode)" aria-label="\(s.unitCode)">
+          \(picker)
           <select name="reason" aria-label="\(s.reasonLabel)"><option value="">\(s.allReasons)</option>\(options)</select>
           <button type="submit">\(s.show)</button>
         </form>
@@ -323,7 +276,7 @@ struct AuthorityPages {
     @Sendable func riskCSV(_ request: Request, context: AppRequestContext) async throws -> Response {
         let officer = try await officer(context, request)
         let q = request.query
-        let rows = try await RiskList(services: services).rows(unit: q.get("unit"), reason: q.get("reason"), officer: officer)
+        let rows = try await RiskList(services: services).rows(unit: UnitPicker.chosen({ q.get($0) }, name: "unit"), reason: q.get("reason"), officer: officer)
         return csv(CSVExport.document([["personId", "name", "phone", "ward", "reasons"]] + rows.map { [$0.personId.uuidString, $0.name, $0.phone ?? "", $0.wardCode ?? "", $0.reasons.joined(separator: " ")] }),
                    name: "ravao-risk.csv")
     }
@@ -332,21 +285,37 @@ struct AuthorityPages {
 
     @Sendable func alertForm(_ request: Request, context: AppRequestContext) async throws -> Response {
         let officer = try await officer(context, request, needs: .health)
-        return alertPage(context, officer, placeId: request.query.get("placeId"), result: "")
+        // A link may name the place by id; one outside the jurisdiction is simply not preselected.
+        let chosen = try await request.query.get("placeId").flatMap(UUID.init(uuidString:)).asyncMap { try? await access.place($0, for: officer) } ?? nil
+        return alertPage(context, officer, text: chosen?.name ?? request.query.get("place"), chosen: chosen, choices: [], from: nil, to: nil, notify: true, result: "")
     }
 
-    func alertPage(_ context: AppRequestContext, _ officer: OfficerAccess.Officer, placeId: String?, result: HTML) -> Response {
+    func alertPage(_ context: AppRequestContext, _ officer: OfficerAccess.Officer, text: String?, chosen: Place?, choices: [Place],
+                   from: String?, to: String?, notify: Bool, result: HTML) -> Response {
         let s = AuthorityStrings(context.language)
+        let p = PlacePickerStrings(context.language)
         let now = services.time.seconds()
+        let choiceList: [HTML] = choices.map {
+            "<li><label class=\"check\"><input type=\"radio\" name=\"placeId\" value=\"\($0.id.uuidString)\" required> <strong>\($0.name)</strong> <span class=\"muted\">\($0.address) · \($0.code)</span></label></li>"
+        }
         return page(context, officer, s.alert, """
         <h1>\(s.alert)</h1>
         <form method="post" action="/authorities/alert" class="card" id="alert-form">\(Layout(title: "", context: context, keys: services.keys).csrfField())
-          <label>\(s.placeId) <input name="placeId" value="\(placeId ?? "")" required></label>
-          <label>\(s.from) <input type="datetime-local" name="from" value="\(Self.inputValue(now - 86_400))"></label>
-          <label>\(s.to) <input type="datetime-local" name="to" value="\(Self.inputValue(now))"></label>
-          <label><input type="checkbox" name="notify" value="1" checked> \(s.notify)</label>
-          <button type="submit">\(s.alert)</button>
+          <div class="place-picker" data-place-picker data-none="\(p.none)">
+            <label for="place-search">\(p.label)</label>
+            <input id="place-search" name="place" value="\(text ?? "")" autocomplete="off" required aria-describedby="place-help" aria-controls="place-results">
+            <p class="muted" id="place-help">\(p.help)</p>
+            \(choices.isEmpty ? "<input type=\"hidden\" name=\"placeId\" value=\"\(chosen?.id.uuidString ?? "")\" id=\"place-id\">" as HTML : "")
+            <p id="place-chosen" role="status">\(chosen.map { "\(p.chosen): \($0.name) (\($0.code))" } ?? "")</p>
+            <ul id="place-results" class="place-results"></ul>
+            \(choices.isEmpty ? "" : "<fieldset id=\"place-choices\"><legend>\(p.chooseOne)</legend><ul>\(choiceList)</ul></fieldset>" as HTML)
+          </div>
+          <label>\(s.from) <input type="datetime-local" name="from" value="\(from ?? Self.inputValue(now - 86_400))"></label>
+          <label>\(s.to) <input type="datetime-local" name="to" value="\(to ?? Self.inputValue(now))"></label>
+          <label><input type="checkbox" name="notify" value="1"\(HTML.attribute("checked", notify))> \(s.notify)</label>
+          <button type="submit" id="alert-submit">\(s.alert)</button>
         </form>
+        <script src="/static/pickers.js" defer></script>
         \(result)
         """)
     }
@@ -355,19 +324,32 @@ struct AuthorityPages {
         let officer = try await officer(context, request, needs: .health)
         let form = try await WebForm.parse(request, context: context, keys: services.keys)
         let s = AuthorityStrings(context.language)
+        let notify = form["notify"] == "1"
+        func again(_ chosen: Place?, _ choices: [Place], _ result: HTML) -> Response {
+            alertPage(context, officer, text: form["place"], chosen: chosen, choices: choices, from: form["from"], to: form["to"], notify: notify, result: result)
+        }
         do {
-            guard let id = form["placeId"].flatMap(UUID.init(uuidString:)) else { throw AppError.notFound }
+            let place: Place
+            if let id = form["placeId"].flatMap(UUID.init(uuidString:)) {
+                place = try await access.place(id, for: officer)
+            } else {
+                let found = try await PlaceFinder(services: services).find(form["place"] ?? form["placeId"], for: officer)
+                if found.isEmpty { throw AppError(.notFound, "place_not_found", en: AuthorityStrings(.en).placeNotFound, vi: AuthorityStrings(.vi).placeNotFound) }
+                if found.count > 1 {
+                    return again(nil, found, "<p class=\"error\" role=\"alert\" id=\"alert-choose\">\(PlacePickerStrings(context.language).several(found.count))</p>")
+                }
+                place = found[0]
+            }
             let (from, to, _, _) = try AuthorityService.validate(from: Self.localInput(form["from"]), to: Self.localInput(form["to"]), bufferMinutes: nil, depth: nil)
-            let place = try await access.place(id, for: officer)
-            let present = try await authority.placeAlert(place, from: from, to: to, by: officer, notify: form["notify"] == "1")
+            let present = try await authority.placeAlert(place, from: from, to: to, by: officer, notify: notify)
             let people = try await services.store.tracing().summaries(present.map(\.personId))
             let rows: [HTML] = present.map { "<tr><td>\(people[$0.personId]?.fullName ?? "")</td><td>\(people[$0.personId]?.phone.flatMap { PhoneNumber($0)?.national } ?? "")</td><td>\(LocalTime.format($0.from)) → \(LocalTime.format($0.to))</td></tr>" }
-            return alertPage(context, officer, placeId: id.uuidString, result: """
+            return again(place, [], """
             <h2>\(place.name): <span id="alert-count">\(present.count)</span> \(s.people)</h2>
             <table class="data" id="alert-people"><thead><tr><th>\(s.name)</th><th>\(s.phone)</th><th>\(s.overlap)</th></tr></thead><tbody>\(rows)</tbody></table>
             """)
         } catch let error as AppError where [.unprocessableContent, .notFound].contains(error.status) {
-            return alertPage(context, officer, placeId: form["placeId"], result: "<p class=\"error\" role=\"alert\">\(error.message(context.language))</p>")
+            return again(nil, [], "<p class=\"error\" role=\"alert\" id=\"alert-error\">\(error.message(context.language))</p>")
         }
     }
 
@@ -391,7 +373,8 @@ struct AuthorityPages {
         let form: HTML = officer.can(.zones) ? """
         <form method="post" action="/authorities/zones" class="card" id="zone-form">\(csrf)
           \(error.map { "<p class=\"error\" role=\"alert\">\($0.message(context.language))</p>" as HTML })
-          <label>\(s.unitCode) <input name="unitCode" required></label>
+          \(try await UnitPicker(services: services).render(selected: Self.pickerDefault(officer), language: context.language, required: true,
+                                                          options: .init(name: "unitCode", idPrefix: "zone-", anyLevel: true, countryOption: officer.jurisdiction.scope == .country, legend: s.unit)))
           <label>\(s.zoneLevel) <select name="level"><option value="1">1</option><option value="2">2</option><option value="3" selected>3</option><option value="4">4</option></select></label>
           <label>\(s.from) <input type="date" name="from" value="\(CitizenService.localDate(services.time.seconds()))"></label>
           <label>\(s.to) <input type="date" name="to"></label>
@@ -409,7 +392,7 @@ struct AuthorityPages {
         let officer = try await officer(context, request, needs: .zones)
         let form = try await WebForm.parse(request, context: context, keys: services.keys)
         do {
-            _ = try await ZoneRules(services: services).declare(unitCode: form["unitCode"], level: form["level"], from: form["from"], to: form["to"], by: officer)
+            _ = try await ZoneRules(services: services).declare(unitCode: UnitPicker.chosen({ form[$0] }, name: "unitCode"), level: form["level"], from: form["from"], to: form["to"], by: officer)
         } catch let error as AppError where error.status == .unprocessableContent || error.status == .forbidden {
             return try await zonesPage(context, officer, error: error)
         }
@@ -447,7 +430,8 @@ struct AuthorityPages {
           \(error.map { "<p class=\"error\" role=\"alert\">\($0.message(context.language))</p>" as HTML })
           <p class="muted">\(s.officerHelp)</p>
           <label>\(s.phone) <input name="phone" inputmode="tel" required></label>
-          <label>\(s.unitCode) <input name="unitCode" required></label>
+          \(try await UnitPicker(services: services).render(selected: Self.pickerDefault(officer), language: context.language, required: true,
+                                                          options: .init(name: "unitCode", idPrefix: "officer-", anyLevel: true, countryOption: officer.jurisdiction.scope == .country, legend: s.unit)))
           <fieldset><legend>\(s.functions)</legend>\(boxes)</fieldset>
           <button type="submit">\(s.createOfficer)</button>
         </form>
@@ -467,7 +451,7 @@ struct AuthorityPages {
             return kv.count == 2 && kv[0] == "function" ? String(kv[1]) : nil
         }.joined(separator: ",")
         do {
-            _ = try await OfficerAdmin(services: services).create(phone: form["phone"], unitCode: form["unitCode"], functions: functions, by: officer)
+            _ = try await OfficerAdmin(services: services).create(phone: form["phone"], unitCode: UnitPicker.chosen({ form[$0] }, name: "unitCode"), functions: functions, by: officer)
         } catch let error as AppError where error.status == .unprocessableContent || error.status == .forbidden {
             return try await officersPage(context, officer, error: error)
         }

@@ -11,7 +11,7 @@ struct AuthorityStrings: Sendable {
     var privilege: String { t("Quyền xem đầy đủ", "Full-data grants") }
     var privilegeIntro: String { t("Nhân viên bệnh viện, cơ sở y tế hoặc chốt kiểm dịch chỉ xem được họ tên, số điện thoại đầy đủ khi cơ quan y tế cho phép, và chỉ với lượt quét từ lúc cho phép. Chọn loại địa điểm không tự cấp quyền này.",
                                   "Staff of a hospital, clinic or quarantine checkpoint see full names and phone numbers only after a health officer grants it, and only for scans from then on. Choosing a place type never grants it.") }
-    var posterCodeOrLink: String { t("Mã địa điểm hoặc đường dẫn trên áp phích", "Place code or the poster's link") }
+    var posterCodeOrLink: String { t("Tên địa điểm, mã hoặc đường dẫn trên áp phích", "The place's name, code or the poster's link") }
     var find: String { t("Tìm", "Find") }
     var placeNotFound: String { t("Không tìm thấy địa điểm này trong địa bàn của bạn.", "No such place in your jurisdiction.") }
     var notEligible: String { t("Chỉ bệnh viện, cơ sở y tế và chốt kiểm dịch mới được cấp quyền này.", "Only hospitals, clinics and quarantine checkpoints may be granted this.") }

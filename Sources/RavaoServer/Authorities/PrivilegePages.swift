@@ -28,14 +28,22 @@ struct PrivilegePages {
 
     @Sendable func show(_ request: Request, context: AppRequestContext) async throws -> Response {
         let officer = try await officer(context, request)
-        return try await render(context, officer, code: Self.code(request.query["code"]), message: nil)
+        // A name finds the place too (inside the jurisdiction); several matches are offered to choose from.
+        let typed = request.query["code"]
+        let found = try await PlaceFinder(services: services).find(typed, for: officer)
+        if found.count == 1 { return try await render(context, officer, code: found[0].code, message: nil) }
+        return try await render(context, officer, code: found.isEmpty ? Self.code(typed) : nil, message: nil, typed: typed, choices: found)
     }
 
-    func render(_ context: AppRequestContext, _ officer: OfficerAccess.Officer, code: String?, message: String?) async throws -> Response {
+    func render(_ context: AppRequestContext, _ officer: OfficerAccess.Officer, code: String?, message: String?,
+                typed: String? = nil, choices: [Place] = []) async throws -> Response {
         let s = AuthorityStrings(context.language)
         let csrf = Layout(title: "", context: context, keys: services.keys).csrfField()
         var found: HTML = ""
-        if let code {
+        if !choices.isEmpty {
+            let items: [HTML] = choices.map { "<li><a href=\"/authorities/privilege?code=\($0.code)\">\($0.name)</a> <span class=\"muted\">\($0.address) · \($0.code)</span></li>" }
+            found = "<section class=\"card\" id=\"privilege-choices\"><h2>\(PlacePickerStrings(context.language).chooseOne)</h2><ul>\(items)</ul></section>"
+        } else if let code {
             if case .live(let candidate) = try await services.store.places.lookup(code: code), officer.jurisdiction.contains(candidate) {
                 let grants = try await services.store.places.grants(of: candidate.id)
                 let history: [HTML] = grants.map { g in
@@ -67,7 +75,7 @@ struct PrivilegePages {
         <p class="muted">\(s.privilegeIntro)</p>
         \(message.map { "<p class=\"notice\" role=\"status\">\($0)</p>" as HTML })
         <form method="get" action="/authorities/privilege" class="card">
-          <label for="code">\(s.posterCodeOrLink)</label><input id="code" name="code" value="\(code ?? "")" required>
+          <label for="code">\(s.posterCodeOrLink)</label><input id="code" name="code" value="\(typed ?? code ?? "")" required>
           <button type="submit">\(s.find)</button>
         </form>
         \(found)

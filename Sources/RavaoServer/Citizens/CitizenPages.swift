@@ -391,7 +391,8 @@ struct CitizenPages {
           </fieldset>
           <fieldset><legend>\(t.visitedQuestion)</legend>
             \(try await unitPicker(selected: nil, context, required: false))
-            <label>\(t.moreWards)<input name="moreWards" id="moreWards" maxlength="400" placeholder="26734, 00004"></label>
+            \(try await UnitPicker(services: services).render(selected: nil, language: context.language, required: false,
+                                                            options: .init(name: "moreWard", idPrefix: "more-", multiple: true, legend: t.moreWards)))
           </fieldset>
           <p class="muted">\(t.declarationHonesty)</p>
           <button type="submit" id="send-declaration">\(t.send)</button>
@@ -405,6 +406,8 @@ struct CitizenPages {
         let form = try await WebForm.parse(request, context: context, keys: services.keys)
         let symptoms = form.all("symptom")
         var wards = form["wardCode"].map { [$0] } ?? []
+        wards += form.all("moreWard")
+        // Older clients typed the codes.
         wards += (form["moreWards"] ?? "").split(whereSeparator: { $0 == "," || $0 == " " || $0 == ";" }).map(String.init)
         let contact: Bool? = form["contact"].map { $0 == "yes" }
         do {

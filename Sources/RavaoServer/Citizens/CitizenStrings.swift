@@ -78,7 +78,7 @@ struct CitizenStrings: Sendable {
     var symptomsQuestion: String { t("Trong 14 ngày qua, có triệu chứng nào sau đây?", "Any of these symptoms now?") }
     var contactQuestion: String { t("Có tiếp xúc với ca bệnh hoặc nghi ngờ mắc bệnh?", "Contact with a case or suspected case?") }
     var visitedQuestion: String { t("Nơi đã đến trong 14 ngày (phường/xã)", "Wards visited in the last 14 days") }
-    var moreWards: String { t("Mã phường/xã khác (cách nhau bởi dấu phẩy)", "Other ward codes (comma-separated)") }
+    var moreWards: String { t("Phường/xã khác đã đến", "Other wards visited") }
     var declarationHonesty: String { t("Khai báo thông tin sai là vi phạm pháp luật.", "False declarations are against the law.") }
     var yes: String { t("Có", "Yes") }
     var no: String { t("Không", "No") }

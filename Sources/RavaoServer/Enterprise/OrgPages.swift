@@ -192,11 +192,13 @@ struct OrgPages {
         <section id="roster-import" data-org="\(id)" data-csrf="\(services.keys.csrfToken(for: context.csrfBinding))"
                  data-rows="\(o.previewRows)" data-errors="\(o.previewErrors)" data-imported="\(o.imported)" data-lang="\(context.language.rawValue)"
                  data-row="\(o.row)" data-column="\(o.column)" data-problem="\(o.problem)" data-name="\(o.name)" data-phone="\(o.phone)"
-                 data-department="\(o.department)" data-number="\(o.employeeNumber)">
+                 data-department="\(o.department)" data-number="\(o.employeeNumber)"
+                 data-will-add="\(o.willAdd)" data-will-update="\(o.willUpdate)" data-will-remove="\(o.willRemove)" data-remove-nobody="\(o.removeNobody)"
+                 data-confirm-import="\(o.confirmImport)" data-confirm-replace="\(o.confirmReplace)" data-people="\(o.people)">
           <h2>\(o.upload)</h2><p class="muted">\(o.uploadHelp)</p>
           <form id="roster-form" class="inline">
             <label>\(o.file) <input type="file" id="roster-file" accept=".csv,.txt,text/csv,text/plain" required></label>
-            <label>\(o.mode) <select id="roster-mode"><option value="replace">\(o.modeReplace)</option><option value="append">\(o.modeAppend)</option></select></label>
+            <label>\(o.mode) <select id="roster-mode"><option value="merge" selected>\(o.modeMerge)</option><option value="replace">\(o.modeReplace)</option></select></label>
             <button type="submit" id="roster-preview">\(o.preview)</button>
           </form>
           <div id="roster-result" aria-live="polite"></div>
@@ -289,7 +291,7 @@ struct OrgPages {
         var missingHTML: HTML? = nil
         if role.seesPeople {
             let rows: [HTML] = coverage.missing.map { e in
-                "<tr><td>\(e.employeeNumber)</td><td>\(e.fullName)</td><td>\(e.department.isEmpty ? o.noDepartment : e.department)</td><td>\(e.phone?.masked ?? "")</td></tr>"
+                "<tr><td>\(e.employeeNumber)</td><td>\(e.fullName)</td><td>\(e.department.isEmpty ? o.noDepartment : e.department)</td><td class=\"roster-phone\">\(e.phone?.national ?? "")</td></tr>"
             }
             missingHTML = """
             <section id="missing"><h2>\(o.missing) (<span id="missing-count">\(coverage.missing.count)</span>)</h2>

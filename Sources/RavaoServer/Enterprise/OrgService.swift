@@ -104,13 +104,47 @@ struct OrgService {
     static let maxRosterBytes = 16 * 1024 * 1024
 
     func importRoster(_ orgId: UUID, bytes: [UInt8], mode: OrgStore.ImportMode, by account: Account) async throws -> (imported: Int, problems: [RosterCSV.Problem], parsed: RosterCSV.Parsed) {
+        let result = try await importRoster(orgId, bytes: bytes, mode: mode, expectRemoved: nil, by: account)
+        return (result.imported, result.problems, result.parsed)
+    }
+
+    struct ImportResult: Sendable {
+        var imported = 0, added = 0, updated = 0, removed = 0
+        var problems: [RosterCSV.Problem] = []
+        let parsed: RosterCSV.Parsed
+    }
+
+    static let rosterChanged = AppError(.conflict, "roster_changed",
+                                        en: "The roster changed since the preview: the number of people a replace would remove is different. Preview again.",
+                                        vi: "Danh sách đã thay đổi từ lúc xem trước: số người sẽ bị xóa khi thay thế đã khác. Hãy xem trước lại.")
+
+    /// Imports a roster file. `expectRemoved` is what the preview of a replace showed: when the stored
+    /// roster changed since, nothing is replaced (the person confirming saw another list).
+    func importRoster(_ orgId: UUID, bytes: [UInt8], mode: OrgStore.ImportMode, expectRemoved: Int?, by account: Account) async throws -> ImportResult {
         _ = try await staffAccess(orgId, account: account)
         let parsed = RosterCSV.parse(bytes)
-        if !parsed.problems.isEmpty { return (0, parsed.problems, parsed) }
-        switch try await store.importRoster(org: orgId, rows: parsed.rows, mode: mode, now: services.time.seconds()) {
-        case .saved(let n): return (n, [], parsed)
-        case .clashes(let clashes): return (0, clashes.map(Self.problem(from:)), parsed)
+        var result = ImportResult(parsed: parsed)
+        if !parsed.problems.isEmpty { result.problems = parsed.problems; return result }
+        let now = services.time.seconds()
+        if mode == .merge {
+            switch try await store.mergeRoster(org: orgId, rows: parsed.rows, now: now) {
+            case .saved(let counts): result.added = counts.added; result.updated = counts.updated; result.imported = counts.added + counts.updated
+            case .clashes(let clashes): result.problems = clashes.map(Self.problem(from:))
+            }
+            return result
         }
+        if mode == .replace {
+            // A race with another import remains possible between this read and the write; the
+            // count check is for the person who confirmed a preview minutes ago.
+            let removed = try await store.plan(org: orgId, rows: parsed.rows).unmatched.count
+            if let expectRemoved, expectRemoved != removed { throw Self.rosterChanged }
+            result.removed = removed
+        }
+        switch try await store.importRoster(org: orgId, rows: parsed.rows, mode: mode, now: now) {
+        case .saved(let n): result.imported = n; result.added = n
+        case .clashes(let clashes): result.problems = clashes.map(Self.problem(from:)); result.removed = 0
+        }
+        return result
     }
 
     static func problem(from clash: OrgStore.Clash) -> RosterCSV.Problem {

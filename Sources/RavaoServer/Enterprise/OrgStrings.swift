@@ -43,7 +43,14 @@ struct OrgStrings: Sendable {
                                "Columns: name, phone, CCCD, BHYT, department, employee number. In Excel save as \"CSV UTF-8\" or \"Unicode Text\".") }
     var file: String { t("Tệp", "File") }
     var mode: String { t("Cách nhập", "Mode") }
-    var modeReplace: String { t("Thay toàn bộ danh sách", "Replace the whole roster") }
+    var modeReplace: String { t("Thay toàn bộ danh sách (xóa người không có trong tệp)", "Replace the whole roster (removes people not in the file)") }
+    var modeMerge: String { t("Gộp: cập nhật người đã có, thêm người mới, không xóa ai", "Merge: update people already there, add new ones, remove nobody") }
+    var willAdd: String { t("thêm mới", "to add") }
+    var willUpdate: String { t("cập nhật", "to update") }
+    var willRemove: String { t("Những người sau sẽ bị XÓA khỏi danh sách khi thay thế:", "These people will be REMOVED from the roster by the replace:") }
+    var removeNobody: String { t("Không ai bị xóa.", "Nobody is removed.") }
+    var confirmReplace: String { t("Xác nhận thay thế và xóa", "Confirm: replace and remove") }
+    var people: String { t("người", "people") }
     var modeAppend: String { t("Thêm vào danh sách hiện có", "Add to the current roster") }
     var preview: String { t("Xem trước", "Preview") }
     var confirmImport: String { t("Xác nhận nhập", "Confirm import") }

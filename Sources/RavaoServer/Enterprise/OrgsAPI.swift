@@ -54,6 +54,10 @@ struct OrgsAPI {
         let encoding: String
         let separator: String
         let error: ErrorBody?
+        var mode: String = OrgStore.ImportMode.merge.rawValue
+        var added = 0
+        var updated = 0
+        var removed = 0
     }
     struct ErrorBody: Encodable, Sendable { let code: String; let message: String; let messageVi: String }
     struct PreviewBody: Encodable, Sendable {
@@ -64,6 +68,11 @@ struct OrgsAPI {
         let rows: [EmployeeBody]
         let errors: [RosterCSV.Problem]
         let currentCount: Int
+        /// What the import would do: rows added, people updated, and (for `replace`) everyone removed.
+        var mode: String = OrgStore.ImportMode.merge.rawValue
+        var added = 0
+        var updated = 0
+        var removed: [EmployeeBody] = []
     }
     struct EmployeeBody: Encodable, Sendable {
         let id: String?
@@ -183,9 +192,10 @@ struct OrgsAPI {
     // MARK: Roster
 
     static func mode(_ request: Request) throws -> OrgStore.ImportMode {
-        guard let text = request.query.get("mode") else { return .replace }
+        // Merging removes nobody, so it is what an import does unless asked otherwise.
+        guard let text = request.query.get("mode") else { return .merge }
         guard let mode = OrgStore.ImportMode(rawValue: text) else {
-            throw AppError.badRequest("invalid_mode", en: "mode must be replace or append.", vi: "mode phải là replace hoặc append.")
+            throw AppError.badRequest("invalid_mode", en: "mode must be merge, replace or append.", vi: "mode phải là merge, replace hoặc append.")
         }
         return mode
     }
@@ -206,10 +216,17 @@ struct OrgsAPI {
         let id = try context.uuidParameter("id")
         _ = try await orgs.staffAccess(id, account: account)
         let mode = try Self.mode(request)
-        let result = try await orgs.importRoster(id, bytes: try await Self.fileBytes(request), mode: mode, by: account)
+        let expect: Int? = try request.query.get("expectRemoved").map {
+            guard let n = Int($0), n >= 0 else {
+                throw AppError.badRequest("invalid_expect_removed", en: "expectRemoved must be a count.", vi: "expectRemoved phải là một số.")
+            }
+            return n
+        }
+        let result = try await orgs.importRoster(id, bytes: try await Self.fileBytes(request), mode: mode, expectRemoved: expect, by: account)
         if result.problems.isEmpty {
             return JSONResponse(RosterBody(imported: result.imported, errors: [], encoding: result.parsed.encoding,
-                                           separator: Self.separatorName(result.parsed.separator), error: nil))
+                                           separator: Self.separatorName(result.parsed.separator), error: nil,
+                                           mode: mode.rawValue, added: result.added, updated: result.updated, removed: result.removed))
         }
         let first = result.problems[0]
         let where_ = first.row > 0 ? "row \(first.row): " : ""
@@ -229,13 +246,23 @@ struct OrgsAPI {
         let mode = try Self.mode(request)
         let parsed = RosterCSV.parse(try await Self.fileBytes(request))
         var problems = parsed.problems
-        if problems.isEmpty && mode == .append {
-            problems = try await orgs.store.clashes(org: id, rows: parsed.rows).map(OrgService.problem(from:))
+        var plan = OrgStore.RosterPlan()
+        if problems.isEmpty {
+            switch mode {
+            case .append: problems = try await orgs.store.clashes(org: id, rows: parsed.rows).map(OrgService.problem(from:))
+            case .merge, .replace:
+                plan = try await orgs.store.plan(org: id, rows: parsed.rows)
+                if mode == .merge { problems = plan.clashes.map(OrgService.problem(from:)) }
+            }
         }
+        let current = try await orgs.store.employeeCount(of: id)
         return JSONResponse(PreviewBody(
             count: parsed.rows.count, columns: parsed.columns.map(\.rawValue), encoding: parsed.encoding,
             separator: Self.separatorName(parsed.separator), rows: parsed.rows.prefix(200).map(Self.employeeBody(row:)),
-            errors: problems, currentCount: try await orgs.store.employeeCount(of: id)))
+            errors: problems, currentCount: current, mode: mode.rawValue,
+            added: mode == .merge ? plan.added : parsed.rows.count, updated: mode == .merge ? plan.updated : 0,
+            // Everyone a replace would remove, by name: people on the roster that no row of the file names.
+            removed: mode == .replace && problems.isEmpty ? plan.unmatched.map(Self.employeeBody) : []))
     }
 
     @Sendable func employees(_ request: Request, context: AppRequestContext) async throws -> JSONResponse<EmployeeList> {
@@ -287,7 +314,7 @@ struct OrgsAPI {
                 DepartmentBody(name: $0.department, total: $0.total, present: $0.present, percent: OrgService.percent($0.present, of: $0.total))
             },
             missing: role.seesPeople ? coverage.missing.map {
-                MissingBody(id: $0.id.uuidString, employeeNumber: $0.employeeNumber, name: $0.fullName, department: $0.department, phone: $0.phone?.masked)
+                MissingBody(id: $0.id.uuidString, employeeNumber: $0.employeeNumber, name: $0.fullName, department: $0.department, phone: $0.phone?.national)
             } : nil)
     }
 
@@ -299,10 +326,10 @@ struct OrgsAPI {
     }
 
     static func missingCSV(_ coverage: OrgStore.Coverage, date: LocalDate, language: Language) -> Response {
-        let header = language == .en ? ["Employee number", "Name", "Department", "Phone (masked)", "Date"]
-                                     : ["Mã nhân viên", "Họ tên", "Phòng ban", "Số điện thoại (che)", "Ngày"]
+        let header = language == .en ? ["Employee number", "Name", "Department", "Phone", "Date"]
+                                     : ["Mã nhân viên", "Họ tên", "Phòng ban", "Số điện thoại", "Ngày"]
         let csv = CSVExport.document(header: header, rows: coverage.missing.map {
-            [$0.employeeNumber, $0.fullName, $0.department, $0.phone?.masked ?? "", date.description]
+            [$0.employeeNumber, $0.fullName, $0.department, $0.phone?.national ?? "", date.description]
         })
         return Response(status: .ok, headers: [.contentType: "text/csv; charset=utf-8", .cacheControl: "no-store",
                                                .contentDisposition: "attachment; filename=\"missing-\(date).csv\""],
@@ -338,7 +365,7 @@ struct OrgsAPI {
         TripBody(start: ISOTime.string(trip.start), end: ISOTime.string(trip.end), scans: trip.rides.count, riders: riders(trip).map { ride in
             RiderBody(name: ride.employee?.fullName ?? Masking.name(ride.fullName), matched: ride.employee != nil,
                       employeeNumber: ride.employee?.employeeNumber, department: ride.employee?.department,
-                      phone: ride.employee?.phone?.masked, direction: ride.direction, scannedAt: ISOTime.string(ride.scannedAt))
+                      phone: ride.employee?.phone?.national, direction: ride.direction, scannedAt: ISOTime.string(ride.scannedAt))
         })
     }
 

@@ -37,7 +37,9 @@ struct PlacePages {
     }
 
     @Sendable func home(_ request: Request, context: AppRequestContext) async throws -> Response {
-        if context.identity != nil { return .seeOther("/places") }
+        if let identity = context.identity {
+            return .seeOther(try await SignInPages.destination(nil, account: identity.account, services: services))
+        }
         let s = Strings(context.language)
         return layout(context, s.tagline).render("""
         <section class="hero">

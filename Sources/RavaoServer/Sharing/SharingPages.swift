@@ -12,6 +12,7 @@ struct SharingPages {
         router.post("places/:id/shares", use: create)
         router.post("places/:id/members/:accountId/remove", use: removeMember)
         router.get("shares", use: invitations)
+        router.post("shares/confirm", use: confirmByCode)
         router.post("shares/:id/confirm", use: confirm)
         router.post("shares/:id/revoke", use: revoke)
     }
@@ -53,12 +54,16 @@ struct SharingPages {
                 <td class="share-status">\(s.statusName(state))\(share.expiresAt.map { " (\(s.until) \(LocalTime.format($0)))" } ?? "")</td><td>\(codeForm) \(revokeForm)</td></tr>
                 """
         }
+        // The server refuses to let the last permanent owner go; the page does not offer it.
+        let permanentOwners = members.filter { $0.role == .owner && $0.expiresAt == nil }
         let memberRows: [HTML] = members.map { m in
-            let mayRemove = m.accountId == account.id || SharingService.mayShare(m.role, holding: role)
+            let onlyOwner = m.role == .owner && m.expiresAt == nil && permanentOwners.count == 1
+            let mayRemove = !onlyOwner && (m.accountId == account.id || SharingService.mayShare(m.role, holding: role))
             let button: HTML = mayRemove ? """
                 <form method="post" action="/places/\(id)/members/\(m.accountId.uuidString)/remove" class="inline member-remove">\(layout.csrfField())<button class="secondary small">\(m.accountId == account.id ? s.leave : s.remove)</button></form>
                 """ : ""
-            return "<li class=\"member\"><span>\(m.phone.national)\(m.accountId == account.id ? " (\(s.you))" : "")</span> · <span>\(roles[m.role] ?? "")</span>\(m.expiresAt.map { " · \(s.until) \(LocalTime.format($0))" } ?? "") \(button)</li>"
+            let note: HTML = onlyOwner && m.accountId == account.id ? " <span class=\"muted small\" id=\"only-owner\">\(s.onlyOwner)</span>" : ""
+            return "<li class=\"member\"><span>\(m.phone.national)\(m.accountId == account.id ? " (\(s.you))" : "")</span> · <span>\(roles[m.role] ?? "")</span>\(m.expiresAt.map { " · \(s.until) \(LocalTime.format($0))" } ?? "") \(button)\(note)</li>"
         }
         let open = shares.contains { $0.state(now: now) == "pending" }
         return """
@@ -123,6 +128,10 @@ struct SharingPages {
             let (_, granted) = try await sharing.confirm(shareId: shareId, code: form["code"], by: account, audit: AuditSource(request, context))
             return .seeOther(isInvitee && granted != nil ? "/places/\(share.placeId.uuidString)" : back)
         } catch let error as AppError where Self.fixable(error) {
+            // The invitee tries again on the same page rather than reaching a dead end.
+            if isInvitee && error.code == "invalid_code" {
+                return try await invitationsPage(account: account, context: context, error: SharingService.wrongInvitationCode)
+            }
             return problem(error, context: context, back: back)
         }
     }
@@ -154,9 +163,13 @@ struct SharingPages {
         }
     }
 
-    /// `GET /shares`: the shares sent to the signed-in phone, each with its code field.
+    /// `GET /shares`: the invitations waiting for the signed-in phone and one field for the code: the
+    /// code says which invitation it belongs to, so two SMS arriving together cannot be mixed up.
     @Sendable func invitations(_ request: Request, context: AppRequestContext) async throws -> Response {
-        let account = try account(context, request)
+        try await invitationsPage(account: try account(context, request), context: context, error: nil)
+    }
+
+    func invitationsPage(account: Account, context: AppRequestContext, error: AppError?) async throws -> Response {
         let s = SharingStrings(context.language)
         let roles = Strings(context.language).roleNames
         let layout = Layout(title: s.invitations, context: context, keys: services.keys)
@@ -164,16 +177,37 @@ struct SharingPages {
         var items: [HTML] = []
         for share in try await services.store.sharing.pending(phone: account.phone, now: now) {
             let name = try await services.store.places.place(id: share.placeId)?.name ?? ""
+            let inviter = try await services.store.accounts.account(id: share.createdBy)?.phone.national ?? ""
             items.append("""
-                <li class="invitation"><strong>\(name)</strong> · \(roles[share.role] ?? "")
-                <form method="post" action="/shares/\(share.id.uuidString)/confirm" class="inline">\(layout.csrfField())
-                  <input name="code" inputmode="numeric" autocomplete="one-time-code" maxlength="6" size="7" aria-label="\(s.code)" required>
-                  <button>\(s.confirm)</button></form></li>
+                <li class="invitation" data-share="\(share.id.uuidString)"><strong>\(name)</strong> · \(roles[share.role] ?? "")
+                <span class="muted">· \(s.invitedBy) \(inviter) · \(s.codeUntil) \(LocalTime.format(share.codeExpiresAt))</span></li>
                 """)
         }
+        let errorHTML: HTML = error.map { "<p class=\"error\" role=\"alert\" id=\"invitation-error\">\($0.message(context.language))</p>" } ?? ""
+        let form: HTML = items.isEmpty ? "" : """
+            <form method="post" action="/shares/confirm" class="card narrow" id="invitation-form">\(layout.csrfField())
+              <label for="invitation-code">\(s.enterCode)</label>
+              <input id="invitation-code" name="code" inputmode="numeric" autocomplete="one-time-code" pattern="[0-9]{6}" maxlength="6" required\(HTML.attribute("autofocus", error != nil))>
+              <button type="submit" id="invitation-accept">\(s.accept)</button>
+            </form>
+            """
         return layout.render("""
         <h1>\(s.invitations)</h1><p class="muted">\(s.invitationHelp)</p>
+        \(errorHTML)
         \(items.isEmpty ? "<p id=\"no-invitations\">\(s.noInvitations)</p>" as HTML : "<ul class=\"invitations\" id=\"invitations\">\(items)</ul>")
-        """).response()
+        \(form)
+        """).response(status: error?.status ?? .ok)
+    }
+
+    /// `POST /shares/confirm`: the invitee's code, matched to the invitation it was sent for.
+    @Sendable func confirmByCode(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let account = try account(context, request)
+        let form = try await WebForm.parse(request, context: context, keys: services.keys)
+        do {
+            let share = try await sharing.confirmByCode(form["code"], account: account, audit: AuditSource(request, context))
+            return .seeOther("/places/\(share.placeId.uuidString)")
+        } catch let error as AppError where Self.fixable(error) {
+            return try await invitationsPage(account: account, context: context, error: error)
+        }
     }
 }

@@ -105,6 +105,18 @@ struct SharingService {
             expiresAt = expiresAt ?? myEnd
         }
 
+        // One code per invitation: a second share of the place to a number whose code went out moments
+        // ago (a double click, a resent form) would put two codes on that phone, only the last valid.
+        let recent = try await store.shares(placeId: place.id).filter {
+            $0.state(now: now) == "pending" && now - $0.createdAt < Self.resendWaitSeconds && phones.contains($0.phone)
+        }
+        if !recent.isEmpty {
+            let numbers = recent.map(\.phone.national).joined(separator: ", ")
+            throw AppError(.conflict, "share_just_sent",
+                           en: "A code was just sent to \(numbers) for this place; it is valid for 10 minutes. Wait a minute before sending another.",
+                           vi: "Vừa gửi mã cho số \(numbers) cho địa điểm này; mã có hiệu lực 10 phút. Chờ 1 phút nếu cần gửi lại.",
+                           fields: [FieldError("phones", en: "code just sent", vi: "vừa gửi mã")])
+        }
         var limits = phones.map { RateLimitStore.Limit(scope: "share-phone", subject: $0.e164, perHour: Self.codesPerPhonePerHour) }
         limits.append(.init(scope: "share-account", subject: account.id.uuidString, perHour: Self.sharesPerAccountPerHour))
         limits.append(.init(scope: "share-ip", subject: audit.ip, perHour: Self.sharesPerIPPerHour))
@@ -144,8 +156,9 @@ struct SharingService {
     /// place in Ravao after signing in.
     static func message(code: String, language: Language) -> String {
         switch language {
-        case .vi: return "Ravao: co nguoi moi ban cung quan ly mot dia diem. Ma xac nhan: \(code), hieu luc 10 phut. Dang nhap Ravao de xem dia diem; chi doc ma cho nguoi moi neu ban tin ho."
-        case .en: return "Ravao: someone invited you to help run a place. Code: \(code), valid 10 minutes. Sign in to Ravao to see the place; read the code only to someone you trust."
+        // The same words as the invitations page: sign in and enter the code there (or read it out).
+        case .vi: return "Ravao: co nguoi moi ban cung quan ly mot dia diem. Ma cua loi moi nay: \(code), hieu luc 10 phut. Dang nhap Ravao, nhap ma o muc Loi moi chia se (hoac doc ma cho nguoi da moi ban). Bo qua neu ban khong quen ho."
+        case .en: return "Ravao: someone invited you to help run a place. Code for this invitation: \(code), valid 10 minutes. Sign in to Ravao and enter it under Shares waiting for you (or read it to whoever invited you). Ignore it if you do not know them."
         }
     }
 
@@ -203,6 +216,39 @@ struct SharingService {
                                   details: ["phone": share.phone.national, "role": share.role.rawValue, "status": granted == nil ? "awaiting_sign_in" : "active"])
         }
         return (try await store.share(id: share.id) ?? share, granted)
+    }
+
+    /// As at sign-in: no second code to the same number for the same place within a minute.
+    static let resendWaitSeconds: Int64 = 60
+
+    static let wrongInvitationCode = AppError(.unprocessableContent, "invalid_code",
+        en: "That code is wrong or has expired. Check the SMS and enter it again.",
+        vi: "Mã không đúng hoặc đã hết hạn. Hãy kiểm tra tin nhắn và nhập lại.",
+        fields: [FieldError("code", en: "wrong or expired", vi: "sai hoặc hết hạn")])
+
+    /// The invitee types the code from an SMS once, whatever invitation it belongs to: each code is
+    /// bound to one share, so the code itself says which. A wrong code counts against every pending
+    /// share of the phone (and the IP), as five wrong tries at one share would.
+    func confirmByCode(_ code: String?, account: Account, audit: AuditSource) async throws -> SharingStore.Share {
+        let now = services.time.seconds()
+        let pending = try await store.pending(phone: account.phone, now: now)
+        guard !pending.isEmpty else {
+            throw AppError(.conflict, "share_not_pending", en: "No invitation is waiting for your number.", vi: "Không có lời mời nào đang chờ số điện thoại của bạn.")
+        }
+        let policy = services.configuration.otp
+        if try await services.store.accounts.failureCount(ip: audit.ip, since: now - 3600) >= policy.maxFailuresPerIPPerHour {
+            throw AppError(.tooManyRequests, "too_many_failures", en: "Too many wrong codes from this address; try again in an hour.",
+                           vi: "Nhập sai mã quá nhiều lần; vui lòng thử lại sau một giờ.", retryAfter: 3600)
+        }
+        let trimmed = (code ?? "").filter { !$0.isWhitespace }
+        if trimmed.count == 6, trimmed.allSatisfy(\.isASCII) {
+            for share in pending where SignInService.constantTimeEquals(codeHash(shareId: share.id, phone: share.phone, code: trimmed), share.codeHash) {
+                return try await confirm(shareId: share.id, code: trimmed, by: account, audit: audit).0
+            }
+        }
+        for share in pending { try await store.recordFailedAttempt(id: share.id, maxAttempts: policy.maxAttemptsPerCode, now: now) }
+        try await services.store.accounts.recordFailure(challengeId: nil, phone: account.phone, ip: audit.ip, maxAttempts: policy.maxAttemptsPerCode, now: now)
+        throw Self.wrongInvitationCode
     }
 
     /// Applies shares confirmed before the phone had an account; called at every sign-in.

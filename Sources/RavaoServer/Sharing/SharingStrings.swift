@@ -24,7 +24,15 @@ struct SharingStrings: Sendable {
     var you: String { t("bạn", "you") }
     var invitations: String { t("Lời mời chia sẻ", "Shares waiting for you") }
     var noInvitations: String { t("Không có lời mời nào đang chờ.", "No shares are waiting for you.") }
-    var invitationHelp: String { t("Nhập mã trong tin nhắn SMS để nhận quyền với địa điểm.", "Enter the code from the SMS to accept the share.") }
+    var invitationHelp: String { t("Mỗi lời mời có một mã riêng gửi qua SMS. Nhập mã đó vào đây để nhận quyền với địa điểm (hoặc đọc mã cho người đã mời bạn nhập). Nhập sai thì có thể nhập lại.",
+                                   "Each invitation has its own code, sent by SMS. Enter it here to accept (or read it to the person who invited you). A wrong code can be entered again.") }
+    var invitedBy: String { t("mời bởi", "invited by") }
+    var codeUntil: String { t("mã hết hạn lúc", "code valid until") }
+    var enterCode: String { t("Mã trong tin nhắn", "Code from the SMS") }
+    var accept: String { t("Nhận lời mời", "Accept") }
+    var wrongCodeRetry: String { t("Mã không đúng hoặc đã hết hạn. Hãy kiểm tra tin nhắn và nhập lại.", "That code is wrong or has expired. Check the SMS and enter it again.") }
+    var onlyOwner: String { t("Bạn là chủ sở hữu duy nhất nên chưa thể rời địa điểm; hãy chia sẻ quyền chủ sở hữu cho người khác trước.",
+                              "You are the only owner, so you cannot leave yet; share ownership with someone else first.") }
     var roleHelp: String { t("Chủ địa điểm: toàn quyền, kể cả chia sẻ và xoá. Người quản lý: xem lịch sử, thống kê, tải dữ liệu, sửa thông tin. Người kiểm soát vào ra: chỉ quét mã tại địa điểm và xem kết quả các lượt mình quét.",
                              "Owner: everything, including sharing and deleting. Manager: history, statistics, exports, editing details. Entry controller: scans at the place and sees only their own scans.") }
     func statusName(_ s: String) -> String {

@@ -15,7 +15,9 @@ struct SignInPages {
     func layout(_ context: AppRequestContext, _ title: String) -> Layout { Layout(title: title, context: context, keys: services.keys) }
 
     @Sendable func phoneForm(_ request: Request, context: AppRequestContext) async throws -> Response {
-        if context.identity != nil { return .seeOther(Self.safeNext(request.query.get("next"))) }
+        if let identity = context.identity {
+            return .seeOther(try await Self.destination(request.query.get("next"), account: identity.account, services: services))
+        }
         return renderPhoneForm(context, next: request.query.get("next"), phone: nil, error: nil)
     }
 
@@ -30,7 +32,7 @@ struct SignInPages {
         \(errorHTML)
         <form method="post" action="/signin">
           \(page.csrfField())
-          <input type="hidden" name="next" value="\(Self.safeNext(next))">
+          <input type="hidden" name="next" value="\(Self.safeNext(next) ?? "")">
           <label>\(s.phone)<input id="phone" name="phone" type="tel" inputmode="tel" autocomplete="tel" required value="\(phone ?? "")" placeholder="0912345678"></label>
           <button type="submit" id="send-code">\(s.sendCode)</button>
         </form>
@@ -50,14 +52,14 @@ struct SignInPages {
         <form method="post" action="/signin/verify">
           \(page.csrfField())
           <input type="hidden" name="phone" value="\(phone.national)">
-          <input type="hidden" name="next" value="\(Self.safeNext(next))">
+          <input type="hidden" name="next" value="\(Self.safeNext(next) ?? "")">
           <label>\(s.code)<input id="code" name="code" inputmode="numeric" autocomplete="one-time-code" pattern="[0-9]{6}" maxlength="6" required autofocus></label>
           <button type="submit" id="verify">\(s.confirm)</button>
         </form>
         <form method="post" action="/signin" class="secondary">
           \(page.csrfField())
           <input type="hidden" name="phone" value="\(phone.national)">
-          <input type="hidden" name="next" value="\(Self.safeNext(next))">
+          <input type="hidden" name="next" value="\(Self.safeNext(next) ?? "")">
           <button type="submit" class="link">\(s.resend)</button>
         </form>
         </section>
@@ -85,10 +87,10 @@ struct SignInPages {
         let form = try await WebForm.parse(request, context: context, keys: services.keys)
         guard let phone = PhoneNumber(form["phone"] ?? "") else { return .seeOther("/signin") }
         do {
-            let (_, token) = try await SignInService(services: services).verify(
+            let (account, token) = try await SignInService(services: services).verify(
                 phone: phone, code: form["code"] ?? "", ip: context.clientIP, userAgent: request.headers[.userAgent] ?? "",
                 kind: .web, language: context.language)
-            var response = Response.seeOther(Self.safeNext(form["next"]))
+            var response = Response.seeOther(try await Self.destination(form["next"], account: account, services: services))
             response.setCookie(Cookie(name: IdentityMiddleware.sessionCookie, value: token,
                                       maxAge: Int(services.configuration.otp.webSessionSeconds), path: "/",
                                       secure: services.configuration.secureCookies, httpOnly: true, sameSite: .lax))
@@ -109,9 +111,16 @@ struct SignInPages {
     }
 
     /// Only local paths: an open redirect after sign-in would make our domain a phishing relay.
-    static func safeNext(_ next: String?) -> String {
-        guard let next, next.hasPrefix("/"), !next.hasPrefix("//"), !next.contains("\\"), next.count < 300 else { return "/places" }
+    static func safeNext(_ next: String?) -> String? {
+        guard let next, next.hasPrefix("/"), !next.hasPrefix("//"), !next.contains("\\"), next.count < 300 else { return nil }
         return next
+    }
+
+    /// The page asked for, else where the account's work is (its roles decide, see `Navigation`).
+    static func destination(_ next: String?, account: Account, services: AppServices) async throws -> String {
+        if let next = safeNext(next) { return next }
+        let roles = try await services.store.accounts.roleSummary(account: account.id, phone: account.phone, now: services.time.seconds())
+        return Navigation(roles: roles, language: .vi).landing
     }
 }
 

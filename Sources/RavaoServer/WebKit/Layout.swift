@@ -1,4 +1,5 @@
 import RavaoCore
+import RavaoStore
 
 /// The page frame shared by every web page: head, top bar with language switch and sign-out.
 struct Layout {
@@ -13,11 +14,17 @@ struct Layout {
         let other: Language = context.language == .vi ? .en : .vi
         let account: HTML
         if let identity = context.identity {
+            let navigation = Navigation(roles: context.roles ?? RoleSummary(), language: context.language)
+            let current = context.currentPath
+            let links: [HTML] = navigation.links.map { link in
+                let badge: HTML = link.badge > 0 ? " <span class=\"badge\" aria-label=\"\(navigation.s.pending(link.badge))\">\(link.badge)</span>" : ""
+                let here = current == link.href || (link.href != "/" && current.hasPrefix(link.href + "/"))
+                return "<a href=\"\(link.href)\" id=\"\(link.id)\"\(here ? HTML(unsafeRaw: " aria-current=\"page\"") : "")>\(link.label)\(badge)</a>"
+            }
+            // A citizen becomes an owner by registering a place; that is the one owner page offered.
+            let register: HTML = navigation.roles.isCitizenOnly ? "<a href=\"/places/new\" id=\"nav-new-place\" class=\"secondary-link\">\(navigation.s.newPlace)</a>" : ""
             account = """
-            <a href="/me" id="nav-me">\(CitizenStrings(context.language).me)</a>
-            <a href="/places">\(s.myPlaces)</a>
-            <a href="/shares">\(SharingStrings(context.language).invitations)</a> <a href="/work">\(SharingStrings(context.language).work)</a>
-            <a href="/orgs">\(OrgStrings(context.language).orgs)</a>
+            \(links)\(register)
             <form method="post" action="/signout" class="inline">\(csrfField())<button type="submit" class="link">\(s.signOut)</button></form>
             <span class="who">\(identity.account.phone.national)</span>
             """
@@ -37,7 +44,7 @@ struct Layout {
         <body class="\(bodyClass)">
         <header class="topbar no-print">
           <a class="brand" href="/">Ravao</a>
-          <nav>\(account) <a href="?lang=\(other.rawValue)" hreflang="\(other.rawValue)">\(s.otherLanguage)</a></nav>
+          <nav aria-label="\(NavigationStrings(context.language).menu)">\(account) <a href="?lang=\(other.rawValue)" hreflang="\(other.rawValue)">\(s.otherLanguage)</a></nav>
         </header>
         <main>
         \(content)

@@ -214,7 +214,9 @@ public struct OrgStore: Sendable {
         public let otherName: String
     }
 
-    public enum ImportMode: String, Sendable { case replace, append }
+    /// `merge` (the default, see `RosterMerge.swift`) updates and adds; `replace` swaps the whole roster;
+    /// `append` only adds.
+    public enum ImportMode: String, Sendable { case merge, replace, append }
 
     /// A write that either happened or was refused because of clashes with the stored roster.
     public enum Outcome<Value: Sendable>: Sendable {
@@ -227,6 +229,7 @@ public struct OrgStore: Sendable {
     public func importRoster(org: UUID, rows: [RosterCSV.Row], mode: ImportMode, now: Int64) async throws -> Outcome<Int> {
         try await engine.write { db in
             try await Self.rosterChanged(org: org.uuidString, db: db)
+            precondition(mode != .merge, "merge goes through mergeRoster")
             if mode == .replace {
                 try await db.raw("DELETE FROM roster_entries WHERE org_id = \(bind: org.uuidString)").run()
             } else {

@@ -148,6 +148,7 @@ enum MatrixTable {
             MatrixCall(uri: "/places/\(try await w.freshPlace())/members/\(w.accounts[.controller]!)/remove", form: [])
         },
         get("GET /shares", .signedIn) { _ in "/shares" },
+        MatrixRule(route: "POST /shares/confirm", allowed: .signedIn) { _, _ in MatrixCall(uri: "/shares/confirm", form: [("code", "000000")]) },
         MatrixRule(route: "POST /shares/{id}/confirm", allowed: .managers) { w, _ in MatrixCall(uri: "/shares/\(try await w.freshShare())/confirm", form: [("code", "000000")]) },
         MatrixRule(route: "POST /shares/{id}/revoke", allowed: .managers) { w, _ in MatrixCall(uri: "/shares/\(try await w.freshShare())/revoke", form: []) },
         get("GET /places/{id}/history", .managers) { w in "/places/\(w.place)/history" },
@@ -172,6 +173,8 @@ enum MatrixTable {
         get("GET /authorities/tracing", [.officer]) { _ in "/authorities/tracing" },
         get("GET /authorities/tracing.csv", [.officer]) { _ in "/authorities/tracing.csv?phone=0912000004" },
         MatrixRule(route: "POST /authorities/tracing/mark", allowed: [.officer]) { _, _ in MatrixCall(uri: "/authorities/tracing/mark?phone=0912000004", form: []) },
+        MatrixRule(route: "POST /authorities/tracing/case", allowed: [.officer]) { _, _ in MatrixCall(uri: "/authorities/tracing/case?phone=0912000004", form: [("mark", "F0")]) },
+        get("GET /api/v1/jurisdiction/places", [.officer]) { _ in "/api/v1/jurisdiction/places?q=a" },
         get("GET /authorities/risk", [.officer]) { _ in "/authorities/risk" },
         get("GET /authorities/risk.csv", [.officer]) { _ in "/authorities/risk.csv" },
         get("GET /authorities/alert", [.officer]) { _ in "/authorities/alert" },

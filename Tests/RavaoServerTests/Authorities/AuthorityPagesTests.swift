@@ -35,11 +35,18 @@ import Testing
             #expect(page.body.contains("id=\"timeline\"") && page.body.contains("Nhà máy A") && page.body.contains("Người Số 2"))
             #expect(page.body.contains("id=\"contact-people\">3<"))
             let exported = try await web.get("/authorities/tracing.csv?cccd=079085000001&depth=2")
-            #expect(exported.body.hasPrefix("\u{FEFF}level,personId,name") && exported.body.contains("Người Số 3"))
+            #expect(exported.body.hasPrefix("\u{FEFF}case,Người Số 1") && exported.body.contains("level,personId,name") && exported.body.contains("Người Số 3"))
             let unknown = try await web.get("/authorities/tracing?phone=0999999999")
             #expect(unknown.body.contains("id=\"trace-error\""))
 
-            let marked = try await web.post("/authorities/tracing/mark?cccd=079085000001&depth=2", [("notify", "1")])
+            // The first click only reviews: nobody is marked, nothing is sent.
+            _ = try await web.get("/authorities/tracing?cccd=079085000001&depth=2")
+            let sentBefore = app.sms.messages.count
+            let review = try await web.post("/authorities/tracing/mark?cccd=079085000001&depth=2", [("notify", "1")])
+            #expect(review.status == .ok && review.body.contains("id=\"review\"") && !review.body.contains("id=\"mark-done\""), "\(review.body)")
+            #expect(app.sms.messages.count == sentBefore)
+            let digest = try #require(review.body.firstMatch(of: /name="confirm" value="([0-9a-f]+)"/)?.1)
+            let marked = try await web.post("/authorities/tracing/mark?cccd=079085000001&depth=2", [("notify", "1"), ("confirm", String(digest))])
             #expect(marked.status == .ok && marked.body.contains("id=\"mark-done\""), "\(marked.body)")
             let marks = try await app.store.engine.read { db in
                 try await db.raw("SELECT person_id, mark FROM person_marks WHERE cleared_at IS NULL ORDER BY person_id").all().map {
@@ -52,7 +59,7 @@ import Testing
             let owner = app.sms.messages.filter { $0.to == "+84911111111" && $0.text.contains("Co quan y te") }
             #expect(owner.count == 3)
             _ = try await web.get("/authorities/tracing?cccd=079085000001&depth=2")
-            _ = try await web.post("/authorities/tracing/mark?cccd=079085000001&depth=2", [("notify", "1")])
+            _ = try await web.post("/authorities/tracing/mark?cccd=079085000001&depth=2", [("notify", "1"), ("confirm", String(digest))])
             #expect(app.sms.messages.filter { $0.to == "+84911111111" && $0.text.contains("Co quan y te") }.count == 3)
 
             // A forged form (no CSRF token) changes nothing.

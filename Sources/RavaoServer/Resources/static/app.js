@@ -56,20 +56,25 @@ function fillSelect(select, units, selected) {
 }
 
 // Province → (district) → ward. The 2025 list has two levels; the 2021 list has three, and the
-// district select appears only when a province's children are districts.
+// district select appears only when a province's children are districts. A page may hold several
+// pickers; one marked data-multi gets an "add another" button that appends a fresh copy.
 function setUpUnitPicker() {
-  const fieldset = document.querySelector("fieldset.units");
-  if (!fieldset) return;
-  const province = fieldset.querySelector("#province");
-  const district = fieldset.querySelector("#district");
+  document.querySelectorAll("fieldset.units").forEach((fieldset) => wireUnitPicker(fieldset));
+}
+
+function wireUnitPicker(fieldset) {
+  const province = fieldset.querySelector("select[data-level='province']");
+  const district = fieldset.querySelector("select[data-level='district']");
   const districtLabel = fieldset.querySelector(".district-level");
-  const ward = fieldset.querySelector("#ward");
+  const ward = fieldset.querySelector("select[data-level='ward']");
+  if (!province || !district || !ward) return;
 
   async function provinceChanged(selectedDistrict, selectedWard) {
     fillSelect(district, [], "");
     fillSelect(ward, [], "");
     districtLabel.hidden = true;
-    if (!province.value) return;
+    // "VN" (the whole country) has no wards to offer.
+    if (!province.value || province.value === "VN") return;
     const children = await fetchUnits(province.value);
     if (children.length && children[0].level === "district") {
       districtLabel.hidden = false;
@@ -89,6 +94,27 @@ function setUpUnitPicker() {
   province.addEventListener("change", () => provinceChanged("", ""));
   district.addEventListener("change", () => districtChanged(""));
   if (province.value) provinceChanged(fieldset.dataset.district, fieldset.dataset.ward);
+
+  const add = fieldset.querySelector(".unit-add");
+  if (add && fieldset.dataset.multi !== undefined) {
+    add.hidden = false;
+    add.addEventListener("click", () => {
+      const copy = fieldset.cloneNode(true);
+      const n = document.querySelectorAll("fieldset.units[data-multi]").length + 1;
+      copy.dataset.province = ""; copy.dataset.district = ""; copy.dataset.ward = "";
+      copy.querySelectorAll("select").forEach((select) => {
+        select.id = select.id + "-" + n;
+        select.value = "";
+        if (select.dataset.level !== "province") fillSelect(select, [], "");
+      });
+      copy.querySelector(".district-level").hidden = true;
+      copy.querySelectorAll("legend").forEach((legend) => legend.remove());
+      add.remove();
+      fieldset.after(copy);
+      wireUnitPicker(copy);
+      copy.querySelector("select[data-level='province']").focus();
+    });
+  }
 }
 
 function setUpTypeFields() {

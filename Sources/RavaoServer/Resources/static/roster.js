@@ -15,9 +15,12 @@ document.addEventListener("DOMContentLoaded", () => {
   const confirmBox = document.getElementById("roster-confirm-box");
   const base = "/api/v1/orgs/" + encodeURIComponent(root.dataset.org) + "/roster";
   let bytes = null;
+  // What the reviewed preview said a replace would remove; the import is refused if that changed.
+  let expectRemoved = null;
 
   function post(url, body) {
-    return fetch(url + "?mode=" + encodeURIComponent(modeSelect.value) + "&lang=" + encodeURIComponent(root.dataset.lang), {
+    const expect = expectRemoved === null ? "" : "&expectRemoved=" + expectRemoved;
+    return fetch(url + "?mode=" + encodeURIComponent(modeSelect.value) + "&lang=" + encodeURIComponent(root.dataset.lang) + expect, {
       method: "POST",
       headers: { "Content-Type": "text/csv", "X-CSRF-Token": root.dataset.csrf, Accept: "application/json" },
       body,
@@ -63,6 +66,7 @@ document.addEventListener("DOMContentLoaded", () => {
   form.addEventListener("submit", async (event) => {
     event.preventDefault();
     confirmBox.hidden = true;
+    expectRemoved = null;
     result.replaceChildren();
     const file = fileInput.files[0];
     if (!file) return;
@@ -82,8 +86,29 @@ document.addEventListener("DOMContentLoaded", () => {
     result.appendChild(message(data.count + " " + root.dataset.rows + " (" + data.encoding + ", " + data.separator + ")", "notice"));
     result.appendChild(table([root.dataset.row, root.dataset.number, root.dataset.name, root.dataset.department, root.dataset.phone, "CCCD", "BHYT"],
       data.rows.map((r) => [r.row, r.employeeNumber, r.name, r.department, r.phone, r.cccd, r.bhyt]), "roster-preview-table"));
+    // What the import will do, before it does it: added and updated, and for a replace, who goes.
+    const summary = message(data.added + " " + root.dataset.willAdd + ", " + data.updated + " " + root.dataset.willUpdate, "notice");
+    summary.id = "roster-plan";
+    result.appendChild(summary);
+    if (data.mode === "replace") {
+      expectRemoved = data.removed.length;
+      if (data.removed.length === 0) {
+        result.appendChild(message(root.dataset.removeNobody, "notice"));
+      } else {
+        const warning = message(root.dataset.willRemove + " " + data.removed.length + " " + root.dataset.people, "error");
+        warning.id = "roster-remove-warning";
+        result.appendChild(warning);
+        result.appendChild(table([root.dataset.number, root.dataset.name, root.dataset.department, root.dataset.phone],
+          data.removed.map((r) => [r.employeeNumber, r.name, r.department, r.phone]), "roster-removed-table"));
+      }
+      confirmButton.textContent = data.removed.length ? root.dataset.confirmReplace + " " + data.removed.length + " " + root.dataset.people : root.dataset.confirmImport;
+    } else {
+      confirmButton.textContent = root.dataset.confirmImport;
+    }
     confirmBox.hidden = false;
   });
+
+  modeSelect.addEventListener("change", () => { confirmBox.hidden = true; expectRemoved = null; result.replaceChildren(); });
 
   confirmButton.addEventListener("click", async () => {
     if (!bytes) return;
