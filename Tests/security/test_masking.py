@@ -36,3 +36,25 @@ def test_a_search_reveals_no_hidden_digit(server: Server):
     csv = owner.call("GET", f"/api/v1/places/{place}/scans.csv?q=0913555111")
     assert csv.status == 200
     assert csv.body.count(b"0913555***") in (0, 2) and b"111" not in csv.body.replace(b"0913555***", b"")
+
+
+def test_an_officers_trace_is_in_every_traced_persons_who_saw_my_data(server: Server):
+    """Every disclosure of a person's data is logged where that person can see it: a trace shows the
+    case and the contacts in full to a health officer, so each of them finds it in "who saw my data"."""
+    import datetime
+    guard = server.actor()
+    place = server.create_place(guard.token)
+    case, contact, elsewhere = server.actor(), server.actor(), server.actor()
+    for person in (case, contact):
+        reply = guard.call("POST", "/api/v1/scans", {"placeId": place, "payload": person.phone, "clientId": str(uuid.uuid4())})
+        assert reply.status == 201, reply.body
+    officer = server.officer(unit="48", functions="statistics,health")
+    now = datetime.datetime.now(datetime.timezone.utc)
+    traced = officer.call("POST", "/api/v1/tracing", {"person": {"phone": case.phone}, "from": (now - datetime.timedelta(hours=2)).isoformat(),
+                                                       "to": (now + datetime.timedelta(minutes=1)).isoformat(), "depth": 1})
+    assert traced.status == 200, traced.body
+    assert traced.json["contacts"], traced.body
+    for person in (case, contact):
+        views = person.call("GET", "/api/v1/me/views").json["items"]
+        assert any(v["reason"] == "officer:tracing" and v["viewer"] for v in views), views
+    assert not any(v["reason"].startswith("officer:") for v in elsewhere.call("GET", "/api/v1/me/views").json["items"])

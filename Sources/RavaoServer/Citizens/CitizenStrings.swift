@@ -113,6 +113,12 @@ struct CitizenStrings: Sendable {
     /// A disclosure's reason in words: scans name how the person was identified; other reasons are the officer's text.
     func disclosureReason(_ reason: String) -> String {
         if reason == "check_in" { return t("Bạn tự khai báo tại địa điểm (địa điểm thấy tên đã che)", "You checked in (the place sees your masked name)") }
+        switch reason {
+        case "officer:tracing": return t("Cán bộ y tế truy vết (họ tên, số điện thoại, địa chỉ đầy đủ)", "A health officer's contact trace (full name, phone, address)")
+        case "officer:risk_list": return t("Cán bộ y tế xem danh sách nguy cơ (họ tên đầy đủ)", "A health officer's risk list (full name)")
+        case "officer:place_alert": return t("Cán bộ y tế cảnh báo địa điểm bạn đã đến (họ tên đầy đủ)", "A health officer's alert for a place you visited (full name)")
+        default: break
+        }
         if reason.hasPrefix("scan:"), let kind = PayloadKind(rawValue: String(reason.dropFirst(5))) {
             return t("Quét tại cửa: \(kind.displayNameVI) (tên đã che và tình trạng sức khỏe)", "Scanned at the door: \(kind.displayName) (masked name and health status)")
         }

@@ -295,7 +295,8 @@ public struct PeopleStore: Sendable {
     /// unmasked view (S4, with its reason), and each check-in, since a check-in shows the person's
     /// (masked) name and status to the place — the guard or kiosk that scanned it (reason
     /// `scan:KIND`, KIND `phone`/`cccd`/`bhyt` for typed numbers too) or, for a self check-in, the
-    /// place's live view and history (`check_in`).
+    /// place's live view and history (`check_in`); and each time a health officer saw the person in full
+    /// in a trace, a risk list or a place alert (`officer:tracing`, `officer:risk_list`, `officer:place_alert`).
     public func dataViews(of person: UUID, limit: Int = 200) async throws -> [DataView] {
         try await engine.read { db in
             try await db.raw("""
@@ -308,6 +309,10 @@ public struct PeopleStore: Sendable {
                            a.phone, a.display_name, p.name FROM checkins c
                     LEFT JOIN accounts a ON a.id = c.scanned_by AND c.kind NOT IN ('poster', 'guest') LEFT JOIN places p ON p.id = c.place_id
                     WHERE c.person_id = \(bind: person.uuidString)
+                    UNION ALL
+                    SELECT o.at, 'officer:' || o.detail, a.phone, a.display_name, NULL FROM officer_audit o
+                    LEFT JOIN accounts a ON a.id = o.account_id
+                    WHERE o.subject = \(bind: person.uuidString) AND o.action = 'unmasked_view'
                 ) disclosures ORDER BY at DESC LIMIT \(bind: limit)
                 """).all().map { row in
                 DataView(at: try row.decode(column: "at", as: Int64.self), viewerPhone: try row.decode(column: "phone", as: String?.self),
