@@ -26,8 +26,15 @@ import Testing
             #expect(dash.body.contains("unit=\(wards[1])"))
             let drill = try await web.get("/authorities?unit=\(wards[1])")
             #expect(drill.body.contains("id=\"total-scans\">2<"))
+            // Issue 18: the ward's places where the drill-down stops, a breadcrumb back up, and the
+            // chart's second scale drawn (the line had an invisible one).
+            #expect(drill.body.contains("id=\"unit-places\"") && drill.body.contains("<td>Chợ B</td>") && drill.body.contains("id=\"breadcrumbs\""))
+            #expect(drill.body.contains("<a href=\"/authorities?unit=48&amp;") || drill.body.contains("<a href=\"/authorities?unit=48&"))
+            #expect(drill.body.contains("class=\"right-scale\"") && drill.body.contains("thang bên phải"))
+            #expect(!dash.body.contains("id=\"unit-places\"") && !dash.body.contains("id=\"breadcrumbs\""), "the officer's own unit needs neither")
             let csv = try await web.get("/authorities/stats.csv?unit=48")
-            #expect(csv.headers[.contentType]?.hasPrefix("text/csv") == true && csv.body.hasPrefix("\u{FEFF}unit,name,places"))
+            #expect(csv.headers[.contentType]?.hasPrefix("text/csv") == true && csv.body.hasPrefix("\u{FEFF}Mã đơn vị,Đơn vị,Địa điểm đã đăng ký"))
+            #expect(csv.body.range(of: #"\r\n\d{2}/\d{2}/\d{4},"#, options: .regularExpression) != nil, "days as dd/mm/yyyy")
 
             // Tracing by CCCD: the timeline and contacts, then export and marking.
             let page = try await web.get("/authorities/tracing?cccd=079085000001&depth=2")
