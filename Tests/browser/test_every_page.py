@@ -20,12 +20,12 @@ Run: RAVAO_BIN=.build/debug/ravao python3 -m pytest -q Tests/browser/test_every_
 
 from __future__ import annotations
 
+import base64
 import importlib
 import json
-import os
 import re
 import uuid
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
 from urllib.parse import urlparse
@@ -324,7 +324,9 @@ def test_every_page_fits_a_phone_and_a_laptop_and_passes_axe(ravao: RavaoServer,
             where = f"{role} {page.name} {path} @{viewport}"
             if "Lỗi" in status or "Error" in status:
                 problems.append(f"{where}: error page: {driver.find_element(By.TAG_NAME, 'main').text[:200]!r}")
-            driver.save_screenshot(str(shots / f"{role}-{page.name}-{viewport}.png"))
+            # The whole page, not just the first screen.
+            shot = driver.execute_cdp_cmd("Page.captureScreenshot", {"format": "png", "captureBeyondViewport": True})
+            (shots / f"{role}-{page.name}-{viewport}.png").write_bytes(base64.b64decode(shot["data"]))
             for found in driver.execute_script(PAGE_CHECKS):
                 problems.append(f"{where}: {found['check']}: {found['detail']}")
             driver.execute_script(axe)

@@ -302,7 +302,7 @@ struct OrgsAPI {
         let header = language == .en ? ["Employee number", "Name", "Department", "Phone (masked)", "Date"]
                                      : ["Mã nhân viên", "Họ tên", "Phòng ban", "Số điện thoại (che)", "Ngày"]
         let csv = CSVExport.document(header: header, rows: coverage.missing.map {
-            [$0.employeeNumber, $0.fullName, $0.department, $0.phone?.masked ?? "", date.description]
+            [$0.employeeNumber, $0.fullName, $0.department, $0.phone?.masked ?? "", DisplayDate.day(date.description)]
         })
         return Response(status: .ok, headers: [.contentType: "text/csv; charset=utf-8", .cacheControl: "no-store",
                                                .contentDisposition: "attachment; filename=\"missing-\(date).csv\""],

@@ -129,7 +129,7 @@ struct HistoryPages {
           <label>\(s.to) <input type="datetime-local" name="to" id="filter-to" value="\(echo["to"] ?? "")"></label>
           <label>\(s.direction) <select name="direction" id="filter-direction"><option value="">\(s.any)</option>\(directions)</select></label>
           <label>\(s.kind) <select name="kind" id="filter-kind"><option value="">\(s.any)</option>\(kinds)</select></label>
-          <input type="search" name="q" id="filter-q" value="\(echo["q"] ?? "")" placeholder="\(s.searchScans)" aria-label="\(s.searchScans)">
+          <label>\(s.searchLabel) <input type="search" name="q" id="filter-q" value="\(echo["q"] ?? "")" placeholder="\(s.searchScans)"></label>
           <label><input type="checkbox" name="inside" value="0"\(HTML.attribute("checked", echo["inside"] == "0"))> \(s.thisPlaceOnly)</label>
           <button id="filter-submit">\(s.filter)</button>
         </form>

@@ -215,7 +215,7 @@ struct PlacePages {
                 let items: [HTML] = pending.map { r in """
                     <li><span>\(PhoneNumber(r.phone)?.national ?? r.phone)</span>
                     <form method="post" action="/place-requests/\(r.id.uuidString)" class="inline">\(page.csrfField())
-                      <select name="role" aria-label="\(s.role)">\(roleOptions)</select>
+                      <label class="inline-label">\(s.role) <select name="role">\(roleOptions)</select></label>
                       <button name="decision" value="accept">\(s.accept)</button> <button name="decision" value="decline" class="secondary">\(s.decline)</button>
                     </form></li>
                     """ }

@@ -78,6 +78,7 @@ struct SharingStrings: Sendable {
     var directionIn: String { t("Vào", "In") }
     var directionOut: String { t("Ra", "Out") }
     var apiCall: String { t("Gọi API", "API call") }
+    var searchLabel: String { t("Tìm kiếm", "Search") }
 
     func action(_ a: String) -> String {
         switch PlaceAction(rawValue: a) {
