@@ -160,18 +160,20 @@ struct AuthorityPages {
             let y = Double(height - bottom) - plot * Double(day.activePlaces) / Double(maxActive)
             points.append("\(Int(x + slot / 2)),\(Int(y))")
             if days.count <= 16 || i % max(days.count / 8, 1) == 0 {
-                bars += "<text x=\"\(Int(x + slot / 2))\" y=\"\(height - 10)\" font-size=\"10\" text-anchor=\"middle\">\(HTMLEscaping.escape(DisplayDate.dayMonth(day.date)))</text>"
+                bars += "<text x=\"\(Int(x + slot / 2))\" y=\"\(height - 10)\" font-size=\"12\" text-anchor=\"middle\">\(HTMLEscaping.escape(DisplayDate.dayMonth(day.date)))</text>"
             }
         }
         return HTML(unsafeRaw: """
+        <div class="chart-frame" tabindex="0" role="group" aria-label="\(HTMLEscaping.escape(s.perDay))">
         <svg class="chart" id="daily-chart" viewBox="0 0 \(width) \(height)" width="100%" role="img" aria-label="\(HTMLEscaping.escape(s.perDay))">
         <line x1="\(left)" y1="\(height - bottom)" x2="\(width - right)" y2="\(height - bottom)" stroke="#888"/>
-        <text x="4" y="\(top + 8)" font-size="10" fill="#2b6cb0">\(maxScans)</text><text x="4" y="\(height - bottom)" font-size="10">0</text>
+        <text x="4" y="\(top + 8)" font-size="12" fill="#2b6cb0">\(maxScans)</text><text x="4" y="\(height - bottom)" font-size="12">0</text>
         <line class="right-axis" x1="\(width - right)" y1="\(top)" x2="\(width - right)" y2="\(height - bottom)" stroke="#c05621"/>
-        <text class="right-scale" x="\(width - right + 4)" y="\(top + 8)" font-size="10" fill="#9c4221">\(maxActive)</text><text x="\(width - right + 4)" y="\(height - bottom)" font-size="10" fill="#9c4221">0</text>
+        <text class="right-scale" x="\(width - right + 4)" y="\(top + 8)" font-size="12" fill="#9c4221">\(maxActive)</text><text x="\(width - right + 4)" y="\(height - bottom)" font-size="12" fill="#9c4221">0</text>
         \(bars)
         <polyline points="\(points.joined(separator: " "))" fill="none" stroke="#c05621" stroke-width="2"/>
         </svg>
+        </div>
         <p class="muted"><span class="legend-bar">■</span> \(HTMLEscaping.escape(s.scans)) (\(HTMLEscaping.escape(s.leftScale))) · <span class="legend-line">—</span> \(HTMLEscaping.escape(s.activePlaces)) (\(HTMLEscaping.escape(s.rightScale)))</p>
         """)
     }

@@ -35,7 +35,11 @@ function setUpTables() {
     if (!head || !body) return;
     const names = [...head.cells].map((th) => th.textContent.trim());
     for (const row of body.rows) {
-      [...row.cells].forEach((cell, i) => { if (names[i] && !cell.dataset.label) cell.dataset.label = names[i]; });
+      [...row.cells].forEach((cell, i) => {
+        if (names[i] && !cell.dataset.label) cell.dataset.label = names[i];
+        // An empty cell is left out of the phone's card rather than shown as a bare heading.
+        if (!cell.textContent.trim() && !cell.querySelector("a, button, input, select, img, svg")) cell.classList.add("empty-cell");
+      });
     }
     table.classList.add("cards");
     if (body.rows.length >= 2 && !table.hasAttribute("data-nosort")) makeSortable(table, head, body, words);
@@ -90,7 +94,9 @@ function addHideEmpty(table, body, words, index) {
   box.id = `hide-empty-${index}`;
   box.className = "hide-empty";
   const note = document.createElement("span");
-  label.append(box, ` ${words.hideEmpty} `, note);
+  const text = document.createElement("span");
+  text.append(`${words.hideEmpty} `, note);
+  label.append(box, text);
   table.before(label);
   const apply = () => {
     empty.forEach((row) => { row.hidden = box.checked; });
