@@ -9,6 +9,7 @@ emulation: Chromium will not make a window narrower than 500 px) and at 1366×76
 - no serious or critical axe-core 4.x violation,
 - every visible form control has a visible label next to it (a checkbox's text right beside it),
 - nothing carrying `hidden` is displayed (author CSS must not undo the attribute),
+- no internal code (snake_case status, API call) among the words shown,
 - tap targets (buttons, selects, inputs, navigation and table links) at least 44 px high,
 - a screenshot in test-output/every-page/.
 
@@ -253,7 +254,13 @@ for (const el of document.querySelectorAll('input, select, textarea')) {
   }
 }
 
-// 4. Tap targets: controls, navigation and table/list links (links inside running text are exempt).
+// 4. No internal code in the words shown (status: awaiting_sign_in, call: GET /api/..., taste_smell).
+const words = document.body.innerText;
+for (const code of new Set(words.match(/\b[a-z]+(?:_[a-z]+)+\b|\b(?:GET|POST|PUT|PATCH|DELETE) \/api\/\S*/g) || [])) {
+  problems.push({check: 'raw-code', detail: code});
+}
+
+// 5. Tap targets: controls, navigation and table/list links (links inside running text are exempt).
 const targets = document.querySelectorAll('button, select, input:not([type=hidden]), summary, a.button, header a, nav a, td a, th a, .actions a, a.tap');
 for (const el of targets) {
   if (!visible(el) || el.closest('.no-tap-check')) continue;
