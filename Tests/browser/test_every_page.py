@@ -95,6 +95,8 @@ PAGES: list[Page] = [
     Page("place", "/places/{place}", ("guard", "owner")),
     Page("place-edit", "/places/{place}/edit", ("owner",)),
     Page("place-history", "/places/{place}/history", ("owner",)),
+    Page("place-poster", "/places/{place}/poster", ("owner",)),
+    Page("place-sheet", "/places/{place}/sheet", ("owner",)),
     Page("place-scans", "/places/{place}/scans", ("guard", "owner")),
     Page("station-chooser", "/station", ("guard", "owner")),
     Page("station", "/places/{place}/station", ("guard",)),
