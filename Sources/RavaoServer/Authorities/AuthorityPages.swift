@@ -434,7 +434,8 @@ struct AuthorityPages {
         return try await zonesPage(context, officer, error: nil)
     }
 
-    func zonesPage(_ context: AppRequestContext, _ officer: OfficerAccess.Officer, error: AppError?) async throws -> Response {
+    /// `echo` is a refused form: its level and dates come back as typed (issue 18).
+    func zonesPage(_ context: AppRequestContext, _ officer: OfficerAccess.Officer, error: AppError?, echo: WebForm? = nil) async throws -> Response {
         let s = AuthorityStrings(context.language)
         var rows: [HTML] = []
         let csrf = Layout(title: "", context: context, keys: services.keys).csrfField()
@@ -448,9 +449,9 @@ struct AuthorityPages {
         <form method="post" action="/authorities/zones" class="card" id="zone-form">\(csrf)
           \(error.map { "<p class=\"error\" role=\"alert\">\($0.message(context.language))</p>" as HTML })
           <label>\(s.unitCode) <input name="unitCode" required></label>
-          <label>\(s.zoneLevel) <select name="level"><option value="1">1</option><option value="2">2</option><option value="3" selected>3</option><option value="4">4</option></select></label>
-          <label>\(s.from) <input type="date" name="from" value="\(CitizenService.localDate(services.time.seconds()))"></label>
-          <label>\(s.to) <input type="date" name="to"></label>
+          <label>\(s.zoneLevel) <select name="level">\((1...4).map { "<option value=\"\($0)\"\(HTML.attribute("selected", (echo?["level"] ?? "3") == String($0)))>\($0)</option>" as HTML })</select></label>
+          <label>\(s.from) <input type="date" name="from" value="\(echo?["from"] ?? CitizenService.localDate(services.time.seconds()))"></label>
+          <label>\(s.to) <input type="date" name="to" value="\(echo?["to"] ?? "")"></label>
           <button type="submit">\(s.declareZone)</button>
         </form>
         """ : ""
@@ -467,7 +468,7 @@ struct AuthorityPages {
         do {
             _ = try await ZoneRules(services: services).declare(unitCode: form["unitCode"], level: form["level"], from: form["from"], to: form["to"], by: officer)
         } catch let error as AppError where error.status == .unprocessableContent || error.status == .forbidden {
-            return try await zonesPage(context, officer, error: error)
+            return try await zonesPage(context, officer, error: error, echo: form)
         }
         return .seeOther("/authorities/zones")
     }
@@ -486,23 +487,26 @@ struct AuthorityPages {
         return try await officersPage(context, officer, error: nil)
     }
 
-    func officersPage(_ context: AppRequestContext, _ officer: OfficerAccess.Officer, error: AppError?) async throws -> Response {
+    /// `echo` is a refused form: the phone and the ticked functions come back (issue 18).
+    func officersPage(_ context: AppRequestContext, _ officer: OfficerAccess.Officer, error: AppError?,
+                      echo: (form: WebForm, functions: Set<String>)? = nil) async throws -> Response {
         let s = AuthorityStrings(context.language)
         var rows: [HTML] = []
         for other in try await services.store.officers.all() {
             guard let unit = try await access.jurisdiction(of: other.unitCode), try await access.contains(officer.jurisdiction, unit) else { continue }
             let body = try await api.describe(other)
-            rows.append("<tr><td>\(body.phone)</td><td>\(body.unitName) (\(body.unitCode))</td><td>\(body.functions.joined(separator: ", "))</td></tr>")
+            let functions = body.functions.map { OfficerFunction(rawValue: $0).map(s.function) ?? $0 }.joined(separator: ", ")
+            rows.append("<tr><td>\(body.phone)</td><td>\(body.unitName) (\(body.unitCode))</td><td>\(functions)</td></tr>")
         }
         let boxes: [HTML] = OfficerFunction.allCases.filter(officer.can).map {
-            "<label><input type=\"checkbox\" name=\"function\" value=\"\($0.rawValue)\"> \(s.function($0))</label>"
+            "<label><input type=\"checkbox\" name=\"function\" value=\"\($0.rawValue)\"\(HTML.attribute("checked", echo?.functions.contains($0.rawValue) == true))> \(s.function($0))</label>"
         }
         return page(context, officer, s.officers, """
         <h1>\(s.officers)</h1>
         <form method="post" action="/authorities/officers" class="card" id="officer-form">\(Layout(title: "", context: context, keys: services.keys).csrfField())
           \(error.map { "<p class=\"error\" role=\"alert\">\($0.message(context.language))</p>" as HTML })
           <p class="muted">\(s.officerHelp)</p>
-          <label>\(s.phone) <input name="phone" inputmode="tel" required></label>
+          <label>\(s.phone) <input name="phone" inputmode="tel" required value="\(echo?.form["phone"] ?? "")"></label>
           <label>\(s.unitCode) <input name="unitCode" required></label>
           <fieldset><legend>\(s.functions)</legend>\(boxes)</fieldset>
           <button type="submit">\(s.createOfficer)</button>
@@ -525,7 +529,7 @@ struct AuthorityPages {
         do {
             _ = try await OfficerAdmin(services: services).create(phone: form["phone"], unitCode: form["unitCode"], functions: functions, by: officer)
         } catch let error as AppError where error.status == .unprocessableContent || error.status == .forbidden {
-            return try await officersPage(context, officer, error: error)
+            return try await officersPage(context, officer, error: error, echo: (form, Set(functions.split(separator: ",").map(String.init))))
         }
         return .seeOther("/authorities/officers")
     }

@@ -67,6 +67,17 @@ import Testing
             _ = try await web.get("/authorities/zones")
             #expect(try await web.post("/authorities/zones", [("unitCode", wards[0]), ("level", "3"), ("from", "2026-01-01")]).status == .seeOther)
             #expect(try await web.get("/authorities/zones").body.contains("(\(wards[0]))"))
+
+            // Issue 18: a refused form keeps what was typed; functions are named, not coded.
+            let zone = try await web.post("/authorities/zones", [("unitCode", "99999"), ("level", "2"), ("from", "2026-02-03"), ("to", "2026-02-10")])
+            #expect(zone.body.contains("role=\"alert\"") && zone.body.contains("<option value=\"2\" selected>") && zone.body.contains("value=\"2026-02-10\""))
+            _ = try await web.get("/authorities/officers")
+            let refused = try await web.post("/authorities/officers", [("phone", "0944000111"), ("unitCode", "99999"), ("function", "health"), ("function", "zones")])
+            #expect(refused.body.contains("role=\"alert\"") && refused.body.contains("value=\"0944000111\""))
+            #expect(refused.body.contains("value=\"health\" checked") && refused.body.contains("value=\"zones\" checked") && !refused.body.contains("value=\"statistics\" checked"))
+            let tableStart = try #require(refused.body.range(of: "id=\"officers\""))
+            let table = String(refused.body[tableStart.lowerBound...])
+            #expect(table.contains("Y tế, truy vết") && !table.contains("statistics") && !table.contains(", health"), "\(table)")
         }
     }
 
