@@ -63,6 +63,24 @@ import Testing
         #expect(XLSXStreamWriter.column(0) == "A" && XLSXStreamWriter.column(25) == "Z" && XLSXStreamWriter.column(26) == "AA")
     }
 
+    @Test func anXLSXCanHoldDateCellsColumnWidthsAndAFilterRow() throws {
+        var writer = XLSXStreamWriter(sheetName: "Lượt quét", columnWidths: [17, 30], filter: true)
+        var bytes = writer.start()
+        bytes += writer.row(["Thời gian", "Họ tên"])
+        // 2026-11-23 00:30 UTC is 07:30 on the 23rd in Vietnam: serial 46349 + 7.5 h.
+        let seconds: Int64 = 1_795_393_800
+        bytes += writer.row([.localTime(seconds), .text("Nguyễn Văn ***")])
+        bytes += writer.finish()
+        let entries = try MiniUnzip.read(bytes)
+        let sheet = String(decoding: try #require(entries.first { $0.name == "xl/worksheets/sheet1.xml" }).data, as: UTF8.self)
+        let styles = String(decoding: try #require(entries.first { $0.name == "xl/styles.xml" }).data, as: UTF8.self)
+        #expect(sheet.contains("<cols><col min=\"1\" max=\"1\" width=\"17.0\" customWidth=\"1\"/><col min=\"2\" max=\"2\" width=\"30.0\" customWidth=\"1\"/></cols><sheetData>"))
+        #expect(sheet.contains("<c r=\"A2\" s=\"1\"><v>\(XLSXStreamWriter.serial(seconds))</v></c>"))
+        #expect(abs(XLSXStreamWriter.serial(seconds) - (Double(LocalDate("2026-11-23")!.dayNumber) + 25_569 + 7.5 / 24)) < 1e-9)
+        #expect(sheet.hasSuffix("</sheetData><autoFilter ref=\"A1:B2\"/></worksheet>"))
+        #expect(styles.contains("<numFmt numFmtId=\"164\" formatCode=\"dd/mm/yyyy hh:mm\"/>") && styles.contains("<cellXfs count=\"2\">"))
+    }
+
     @Test func disclosureIsDecidedInOnePlace() {
         #expect(Disclosure.decide(placePrivileged: false, viewerRole: .owner) == .masked)
         #expect(Disclosure.decide(placePrivileged: true, viewerRole: .controller) == .full(reason: Disclosure.privilegedPlaceReason))

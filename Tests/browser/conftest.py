@@ -52,19 +52,20 @@ class RavaoServer:
     outbox: Path
     log: Path
     process: subprocess.Popen = field(repr=False)
+    binary: Path | None = None
     database: str = ""
-    binary: str = ""
 
     def url(self, path: str) -> str:
         return self.base_url + path
 
     def console(self, *args: str) -> str:
-        """Runs an operator's command (`ravao officer add …`) against this server's database."""
-        env = {k: v for k, v in os.environ.items() if not k.startswith("RAVAO_")}
-        result = subprocess.run([self.binary, *args, "--database", self.database], capture_output=True, text=True, timeout=120, env=env,
-                                cwd=self.outbox.parent)
-        assert result.returncode == 0, f"ravao {' '.join(args)}: {result.stdout}{result.stderr}"
-        return result.stdout
+        """Runs `ravao ARGS --database <this server's database>` (e.g. `officer add`), as an administrator
+        would on the server itself, and returns what it printed."""
+        done = subprocess.run([str(self.binary), *args, "--database", self.database], capture_output=True, text=True,
+                              timeout=120, env={k: v for k, v in os.environ.items() if not k.startswith("RAVAO_")},
+                              cwd=self.outbox.parent)
+        assert done.returncode == 0, f"ravao {' '.join(args)} exited with {done.returncode}: {done.stdout}{done.stderr}"
+        return done.stdout
 
     def messages(self) -> list[dict]:
         """Every SMS written to the outbox so far (a half-written last line is skipped)."""
@@ -156,7 +157,8 @@ def ravao(request, tmp_path_factory) -> RavaoServer:
     env = {k: v for k, v in os.environ.items() if not k.startswith("RAVAO_")}  # flags only, no surprises
     log_file = open(log, "wb")
     process = subprocess.Popen(cmd, cwd=workdir, stdout=log_file, stderr=subprocess.STDOUT, env=env)
-    server = RavaoServer(engine=engine, base_url=base_url, outbox=outbox, log=log, process=process, database=database, binary=str(binary))
+    server = RavaoServer(engine=engine, base_url=base_url, outbox=outbox, log=log, process=process, binary=binary,
+                         database=database)
     try:
         deadline = time.monotonic() + 180  # migrations on a loaded machine can take a minute
         while True:

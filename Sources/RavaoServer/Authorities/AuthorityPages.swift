@@ -90,18 +90,51 @@ struct AuthorityPages {
         }
         let types: [HTML] = PlaceType.catalogue.map { "<option value=\"\($0.code)\"\(HTML.attribute("selected", stats.type == $0.code))>\($0.name(in: context.language))</option>" }
         let export = link(stats.unit).replacingOccurrences(of: "/authorities?", with: "/authorities/stats.csv?")
-        let childTable: HTML = stats.children.isEmpty ? "" : """
+        var childTable: HTML = stats.children.isEmpty ? "" : """
             <h2>\(s.subUnits)</h2>
-            <table class="data" id="children"><thead><tr><th>\(s.unit)</th><th>\(s.places)</th><th>\(s.activePlaces)</th><th>\(s.scans)</th><th>\(s.people)</th></tr></thead>
+            <table class="data" id="children" data-hide-empty><thead><tr><th>\(s.unit)</th><th>\(s.places)</th><th>\(s.activePlaces)</th><th>\(s.scans)</th><th>\(s.people)</th></tr></thead>
             <tbody>\(rows)</tbody></table>
             """
+        // Issue 18: where the drill-down stops (a ward), the ward's places, busiest first.
+        let scheme = try await services.store.units.activeScheme()
+        let here = try await OfficerAccess(services: services).unit(stats.unit, for: officer)
+        if stats.children.isEmpty, here.scope == .ward, let fromDay = HealthRules.days(stats.from), let toDay = HealthRules.days(stats.to) {
+            let limit = 200
+            let places = try await services.store.dashboard.placeRows(here, scheme: scheme, fromDay: fromDay, toDay: toDay, type: stats.type, limit: limit)
+            let placeRows: [HTML] = places.map {
+                "<tr><td>\($0.name)</td><td>\(PlaceType.named($0.type)?.name(in: context.language) ?? $0.type)</td><td>\($0.address)</td><td>\($0.scans)</td><td>\($0.people)</td></tr>"
+            }
+            childTable = places.isEmpty ? "" : """
+                <h2>\(s.placesOfUnit)</h2>
+                \(places.count == limit ? "<p class=\"muted\">\(s.shownFirst(limit))</p>" as HTML : "")
+                <table class="data" id="unit-places" data-hide-empty><thead><tr><th>\(s.placeName)</th><th>\(s.placeType)</th><th>\(s.placeAddress)</th><th>\(s.scansColumn)</th><th>\(s.peopleColumn)</th></tr></thead>
+                <tbody>\(placeRows)</tbody></table>
+                """
+        }
+        // Breadcrumbs from the officer's own unit down to the one shown, each a link back up.
+        var crumbs: [(code: String, name: String)] = []
+        if stats.unit != officer.jurisdiction.code {
+            let path = try await services.store.units.path(stats.unit, scheme: scheme).reversed()
+            if officer.jurisdiction.scope == .country { crumbs.append((Jurisdiction.countryCode, "Việt Nam")) }
+            var inside = officer.jurisdiction.scope == .country
+            for unit in path {
+                if unit.code == officer.jurisdiction.code { inside = true }
+                if inside { crumbs.append((unit.code, unit.name)) }
+            }
+        }
+        let breadcrumbs: HTML = crumbs.count < 2 ? "" : """
+            <nav class="breadcrumbs" aria-label="\(s.breadcrumb)" id="breadcrumbs"><ol>\(crumbs.enumerated().map { i, crumb -> HTML in
+                i == crumbs.count - 1 ? "<li aria-current=\"page\">\(crumb.name)</li>" as HTML : "<li><a href=\"\(link(crumb.code))\">\(crumb.name)</a></li>" as HTML
+            })</ol></nav>
+            """
         return page(context, officer, s.dashboard, """
+        \(breadcrumbs)
         <h1>\(s.dashboard): \(stats.name)</h1>
         <form method="get" action="/authorities" class="search">
           <input type="hidden" name="unit" value="\(stats.unit)">
           <label>\(s.from) <input type="date" name="from" value="\(stats.from)"></label>
           <label>\(s.to) <input type="date" name="to" value="\(stats.to)"></label>
-          <select name="type" aria-label="\(s.placeType)"><option value="">\(s.allTypes)</option>\(types)</select>
+          <label>\(s.placeType) <select name="type"><option value="">\(s.allTypes)</option>\(types)</select></label>
           <button type="submit">\(s.show)</button>
         </form>
         <div class="stat-tiles" id="totals">
@@ -116,32 +149,38 @@ struct AuthorityPages {
     }
 
     /// A bar chart of scans per day with the active places as a line, drawn on the server (no scripts).
+    /// The two differ by orders of magnitude, so the line has its own scale, drawn on the right in the
+    /// line's colour (it used to be hidden, so the line's height meant nothing to the reader).
     static func chart(_ days: [AuthoritiesAPI.DayBody], s: AuthorityStrings) -> HTML {
-        let width = 720, height = 220, left = 48, bottom = 28, top = 12
+        let width = 720, height = 220, left = 48, bottom = 28, top = 12, right = 40
         let maxScans = max(days.map(\.scans).max() ?? 0, 1)
         let maxActive = max(days.map(\.activePlaces).max() ?? 0, 1)
-        let slot = Double(width - left - 8) / Double(max(days.count, 1))
+        let slot = Double(width - left - right) / Double(max(days.count, 1))
         let plot = Double(height - bottom - top)
         var bars = ""
         var points: [String] = []
         for (i, day) in days.enumerated() {
             let h = plot * Double(day.scans) / Double(maxScans)
             let x = Double(left) + slot * Double(i)
-            bars += "<rect class=\"bar\" x=\"\(Int(x + slot * 0.15))\" y=\"\(Int(Double(height - bottom) - h))\" width=\"\(max(Int(slot * 0.7), 1))\" height=\"\(Int(h))\" fill=\"#2b6cb0\"><title>\(HTMLEscaping.escape(day.date)): \(day.scans)</title></rect>"
+            bars += "<rect class=\"bar\" x=\"\(Int(x + slot * 0.15))\" y=\"\(Int(Double(height - bottom) - h))\" width=\"\(max(Int(slot * 0.7), 1))\" height=\"\(Int(h))\" fill=\"#2b6cb0\"><title>\(HTMLEscaping.escape(DisplayDate.day(day.date))): \(day.scans) \(HTMLEscaping.escape(s.scans)), \(day.activePlaces) \(HTMLEscaping.escape(s.activePlaces))</title></rect>"
             let y = Double(height - bottom) - plot * Double(day.activePlaces) / Double(maxActive)
             points.append("\(Int(x + slot / 2)),\(Int(y))")
             if days.count <= 16 || i % max(days.count / 8, 1) == 0 {
-                bars += "<text x=\"\(Int(x + slot / 2))\" y=\"\(height - 10)\" font-size=\"10\" text-anchor=\"middle\">\(HTMLEscaping.escape(String(day.date.suffix(5))))</text>"
+                bars += "<text x=\"\(Int(x + slot / 2))\" y=\"\(height - 10)\" font-size=\"12\" text-anchor=\"middle\">\(HTMLEscaping.escape(DisplayDate.dayMonth(day.date)))</text>"
             }
         }
         return HTML(unsafeRaw: """
+        <div class="chart-frame" tabindex="0" role="group" aria-label="\(HTMLEscaping.escape(s.perDay))">
         <svg class="chart" id="daily-chart" viewBox="0 0 \(width) \(height)" width="100%" role="img" aria-label="\(HTMLEscaping.escape(s.perDay))">
-        <line x1="\(left)" y1="\(height - bottom)" x2="\(width - 8)" y2="\(height - bottom)" stroke="#888"/>
-        <text x="4" y="\(top + 8)" font-size="10">\(maxScans)</text><text x="4" y="\(height - bottom)" font-size="10">0</text>
+        <line x1="\(left)" y1="\(height - bottom)" x2="\(width - right)" y2="\(height - bottom)" stroke="#888"/>
+        <text x="4" y="\(top + 8)" font-size="12" fill="#2b6cb0">\(maxScans)</text><text x="4" y="\(height - bottom)" font-size="12">0</text>
+        <line class="right-axis" x1="\(width - right)" y1="\(top)" x2="\(width - right)" y2="\(height - bottom)" stroke="#c05621"/>
+        <text class="right-scale" x="\(width - right + 4)" y="\(top + 8)" font-size="12" fill="#9c4221">\(maxActive)</text><text x="\(width - right + 4)" y="\(height - bottom)" font-size="12" fill="#9c4221">0</text>
         \(bars)
         <polyline points="\(points.joined(separator: " "))" fill="none" stroke="#c05621" stroke-width="2"/>
         </svg>
-        <p class="muted"><span class="legend-bar">■</span> \(HTMLEscaping.escape(s.scans)) · <span class="legend-line">—</span> \(HTMLEscaping.escape(s.activePlaces))</p>
+        </div>
+        <p class="muted"><span class="legend-bar">■</span> \(HTMLEscaping.escape(s.scans)) (\(HTMLEscaping.escape(s.leftScale))) · <span class="legend-line">—</span> \(HTMLEscaping.escape(s.activePlaces)) (\(HTMLEscaping.escape(s.rightScale)))</p>
         """)
     }
 
@@ -149,12 +188,14 @@ struct AuthorityPages {
         let officer = try await officer(context, request, needs: .statistics)
         let q = request.query
         let stats = try await Dashboard(services: services).stats(unit: q.get("unit"), from: q.get("from"), to: q.get("to"), type: q.get("type"), officer: officer)
-        var rows = [["unit", "name", "places", "activePlaces", "scans", "people"],
+        // Headings in the reader's language and dates as dd/mm/yyyy (issue 18); the unit codes stay for joins.
+        let s = AuthorityStrings(context.language)
+        var rows = [[s.csvUnitCode, s.unit, s.csvPlaces, s.csvActivePlaces, s.scansColumn, s.peopleColumn],
                     [stats.unit, stats.name, "\(stats.places)", "\(stats.activePlaces)", "\(stats.scans)", "\(stats.people)"]]
         rows += stats.children.map { [$0.unit, $0.name, "\($0.places)", "\($0.activePlaces)", "\($0.scans)", "\($0.people)"] }
         rows.append([])
-        rows.append(["date", "activePlaces", "scans", "people"])
-        rows += stats.days.map { [$0.date, "\($0.activePlaces)", "\($0.scans)", "\($0.people)"] }
+        rows.append([s.csvDate, s.csvActivePlaces, s.scansColumn, s.peopleColumn])
+        rows += stats.days.map { [DisplayDate.day($0.date), "\($0.activePlaces)", "\($0.scans)", "\($0.people)"] }
         return csv(CSVExport.document(rows), name: "ravao-stats-\(stats.unit)-\(stats.from)-\(stats.to).csv")
     }
 
@@ -257,14 +298,17 @@ struct AuthorityPages {
         let picker = try await UnitPicker(services: services).render(selected: unit ?? Self.pickerDefault(officer), language: context.language, required: false,
                                                                      options: .init(name: "unit", idPrefix: "risk-", anyLevel: true, legend: s.unit))
         let options: [HTML] = RiskList.reasons.map { "<option value=\"\($0)\"\(HTML.attribute("selected", q.get("reason") == $0))>\(s.reason($0))</option>" }
-        let body: [HTML] = rows.map { "<tr><td>\($0.name)</td><td>\($0.phone ?? "")</td><td>\($0.wardCode ?? "")</td><td>\($0.reasons.map(s.reason).joined(separator: ", "))</td></tr>" }
+        let wards = try await wardNames(rows.compactMap(\.wardCode))
+        let body: [HTML] = rows.map {
+            "<tr><td>\($0.name)</td><td>\($0.phone ?? "")</td><td>\($0.wardCode.map { wards[$0] ?? $0 } ?? "")</td><td>\($0.reasons.map(s.reason).joined(separator: ", "))</td></tr>"
+        }
         var c = URLComponents()
         c.queryItems = [("unit", unit), ("reason", q.get("reason"))].compactMap { n, v in v.map { URLQueryItem(name: n, value: $0) } }
         return page(context, officer, s.risk, """
         <h1>\(s.risk)</h1>
         <form method="get" action="/authorities/risk" class="search">
           \(picker)
-          <select name="reason" aria-label="\(s.reasonLabel)"><option value="">\(s.allReasons)</option>\(options)</select>
+          <label>\(s.reasonLabel) <select name="reason"><option value="">\(s.allReasons)</option>\(options)</select></label>
           <button type="submit">\(s.show)</button>
         </form>
         <p class="muted" id="risk-count">\(rows.count)</p>
@@ -277,8 +321,20 @@ struct AuthorityPages {
         let officer = try await officer(context, request)
         let q = request.query
         let rows = try await RiskList(services: services).rows(unit: UnitPicker.chosen({ q.get($0) }, name: "unit"), reason: q.get("reason"), officer: officer)
-        return csv(CSVExport.document([["personId", "name", "phone", "ward", "reasons"]] + rows.map { [$0.personId.uuidString, $0.name, $0.phone ?? "", $0.wardCode ?? "", $0.reasons.joined(separator: " ")] }),
-                   name: "ravao-risk.csv")
+        let s = AuthorityStrings(context.language)
+        let wards = try await wardNames(rows.compactMap(\.wardCode))
+        // Reasons and wards named in the reader's language (issue 18); the ids and codes stay for joins.
+        return csv(CSVExport.document([["personId", s.name, s.phone, s.csvUnitCode, s.ward, s.reasonLabel]] + rows.map {
+            [$0.personId.uuidString, $0.name, $0.phone ?? "", $0.wardCode ?? "", $0.wardCode.map { wards[$0] ?? "" } ?? "", $0.reasons.map(s.reason).joined(separator: ", ")]
+        }), name: "ravao-risk.csv")
+    }
+
+    /// Names of the wards among `codes` in the active list (a code the list lacks stays a code).
+    func wardNames(_ codes: [String]) async throws -> [String: String] {
+        let scheme = try await services.store.units.activeScheme()
+        var names: [String: String] = [:]
+        for code in Set(codes) { if let unit = try await services.store.units.unit(code, scheme: scheme) { names[code] = unit.name } }
+        return names
     }
 
     // MARK: Place alert (A5)
@@ -360,7 +416,8 @@ struct AuthorityPages {
         return try await zonesPage(context, officer, error: nil)
     }
 
-    func zonesPage(_ context: AppRequestContext, _ officer: OfficerAccess.Officer, error: AppError?) async throws -> Response {
+    /// `echo` is a refused form: its level and dates come back as typed (issue 18).
+    func zonesPage(_ context: AppRequestContext, _ officer: OfficerAccess.Officer, error: AppError?, echo: WebForm? = nil) async throws -> Response {
         let s = AuthorityStrings(context.language)
         var rows: [HTML] = []
         let csrf = Layout(title: "", context: context, keys: services.keys).csrfField()
@@ -375,9 +432,9 @@ struct AuthorityPages {
           \(error.map { "<p class=\"error\" role=\"alert\">\($0.message(context.language))</p>" as HTML })
           \(try await UnitPicker(services: services).render(selected: Self.pickerDefault(officer), language: context.language, required: true,
                                                           options: .init(name: "unitCode", idPrefix: "zone-", anyLevel: true, countryOption: officer.jurisdiction.scope == .country, legend: s.unit)))
-          <label>\(s.zoneLevel) <select name="level"><option value="1">1</option><option value="2">2</option><option value="3" selected>3</option><option value="4">4</option></select></label>
-          <label>\(s.from) <input type="date" name="from" value="\(CitizenService.localDate(services.time.seconds()))"></label>
-          <label>\(s.to) <input type="date" name="to"></label>
+          <label>\(s.zoneLevel) <select name="level">\((1...4).map { "<option value=\"\($0)\"\(HTML.attribute("selected", (echo?["level"] ?? "3") == String($0)))>\($0)</option>" as HTML })</select></label>
+          <label>\(s.from) <input type="date" name="from" value="\(echo?["from"] ?? CitizenService.localDate(services.time.seconds()))"></label>
+          <label>\(s.to) <input type="date" name="to" value="\(echo?["to"] ?? "")"></label>
           <button type="submit">\(s.declareZone)</button>
         </form>
         """ : ""
@@ -394,7 +451,7 @@ struct AuthorityPages {
         do {
             _ = try await ZoneRules(services: services).declare(unitCode: UnitPicker.chosen({ form[$0] }, name: "unitCode"), level: form["level"], from: form["from"], to: form["to"], by: officer)
         } catch let error as AppError where error.status == .unprocessableContent || error.status == .forbidden {
-            return try await zonesPage(context, officer, error: error)
+            return try await zonesPage(context, officer, error: error, echo: form)
         }
         return .seeOther("/authorities/zones")
     }
@@ -413,23 +470,26 @@ struct AuthorityPages {
         return try await officersPage(context, officer, error: nil)
     }
 
-    func officersPage(_ context: AppRequestContext, _ officer: OfficerAccess.Officer, error: AppError?) async throws -> Response {
+    /// `echo` is a refused form: the phone and the ticked functions come back (issue 18).
+    func officersPage(_ context: AppRequestContext, _ officer: OfficerAccess.Officer, error: AppError?,
+                      echo: (form: WebForm, functions: Set<String>)? = nil) async throws -> Response {
         let s = AuthorityStrings(context.language)
         var rows: [HTML] = []
         for other in try await services.store.officers.all() {
             guard let unit = try await access.jurisdiction(of: other.unitCode), try await access.contains(officer.jurisdiction, unit) else { continue }
             let body = try await api.describe(other)
-            rows.append("<tr><td>\(body.phone)</td><td>\(body.unitName) (\(body.unitCode))</td><td>\(body.functions.joined(separator: ", "))</td></tr>")
+            let functions = body.functions.map { OfficerFunction(rawValue: $0).map(s.function) ?? $0 }.joined(separator: ", ")
+            rows.append("<tr><td>\(body.phone)</td><td>\(body.unitName) (\(body.unitCode))</td><td>\(functions)</td></tr>")
         }
         let boxes: [HTML] = OfficerFunction.allCases.filter(officer.can).map {
-            "<label><input type=\"checkbox\" name=\"function\" value=\"\($0.rawValue)\"> \(s.function($0))</label>"
+            "<label><input type=\"checkbox\" name=\"function\" value=\"\($0.rawValue)\"\(HTML.attribute("checked", echo?.functions.contains($0.rawValue) == true))> \(s.function($0))</label>"
         }
         return page(context, officer, s.officers, """
         <h1>\(s.officers)</h1>
         <form method="post" action="/authorities/officers" class="card" id="officer-form">\(Layout(title: "", context: context, keys: services.keys).csrfField())
           \(error.map { "<p class=\"error\" role=\"alert\">\($0.message(context.language))</p>" as HTML })
           <p class="muted">\(s.officerHelp)</p>
-          <label>\(s.phone) <input name="phone" inputmode="tel" required></label>
+          <label>\(s.phone) <input name="phone" inputmode="tel" required value="\(echo?.form["phone"] ?? "")"></label>
           \(try await UnitPicker(services: services).render(selected: Self.pickerDefault(officer), language: context.language, required: true,
                                                           options: .init(name: "unitCode", idPrefix: "officer-", anyLevel: true, countryOption: officer.jurisdiction.scope == .country, legend: s.unit)))
           <fieldset><legend>\(s.functions)</legend>\(boxes)</fieldset>
@@ -453,7 +513,7 @@ struct AuthorityPages {
         do {
             _ = try await OfficerAdmin(services: services).create(phone: form["phone"], unitCode: UnitPicker.chosen({ form[$0] }, name: "unitCode"), functions: functions, by: officer)
         } catch let error as AppError where error.status == .unprocessableContent || error.status == .forbidden {
-            return try await officersPage(context, officer, error: error)
+            return try await officersPage(context, officer, error: error, echo: (form, Set(functions.split(separator: ",").map(String.init))))
         }
         return .seeOther("/authorities/officers")
     }

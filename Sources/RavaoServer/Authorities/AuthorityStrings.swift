@@ -40,7 +40,20 @@ struct AuthorityStrings: Sendable {
     var scans: String { t("lượt quét", "scans") }
     var people: String { t("người", "people") }
     var perDay: String { t("Theo ngày", "Per day") }
+    var leftScale: String { t("thang bên trái", "left scale") }
+    var rightScale: String { t("thang bên phải", "right scale") }
     var subUnits: String { t("Đơn vị trực thuộc", "Units below") }
+    var csvUnitCode: String { t("Mã đơn vị", "Unit code") }
+    var csvPlaces: String { t("Địa điểm đã đăng ký", "Places registered") }
+    var csvActivePlaces: String { t("Địa điểm có lượt quét", "Places with scans") }
+    var csvDate: String { t("Ngày", "Date") }
+    var placesOfUnit: String { t("Các địa điểm trong đơn vị", "Places in this unit") }
+    var placeName: String { t("Tên địa điểm", "Place") }
+    var placeAddress: String { t("Địa chỉ", "Address") }
+    var scansColumn: String { t("Lượt quét", "Scans") }
+    var peopleColumn: String { t("Số người", "People") }
+    var breadcrumb: String { t("Đường dẫn", "Breadcrumb") }
+    func shownFirst(_ n: Int) -> String { t("Hiển thị \(n) địa điểm có nhiều lượt quét nhất.", "Showing the \(n) busiest places.") }
     var unit: String { t("Đơn vị", "Unit") }
     var exportCSV: String { t("Xuất Excel (CSV)", "Export (CSV)") }
     var phone: String { t("Số điện thoại", "Phone") }

@@ -32,6 +32,8 @@ struct CitizenPages {
             router.get("\(prefix)/health") { request, context in try await healthPage(request, context) }
             router.post("\(prefix)/vaccinations") { request, context in try await addDose(request, context) }
             router.post("\(prefix)/tests") { request, context in try await addTest(request, context) }
+            router.post("\(prefix)/vaccinations/:recordId/delete") { request, context in try await deleteRecord(.dose, request, context) }
+            router.post("\(prefix)/tests/:recordId/delete") { request, context in try await deleteRecord(.test, request, context) }
             router.get("\(prefix)/checkins") { request, context in try await history(request, context) }
             router.get("\(prefix)/card") { request, context in try await card(request, context) }
             router.post("\(prefix)/token/reissue") { request, context in try await reissue(request, context) }
@@ -371,12 +373,15 @@ struct CitizenPages {
 
     // MARK: Declaration
 
-    func declareForm(_ request: Request, _ context: AppRequestContext, errors: [FieldError] = [], status: HTTPResponse.Status = .ok) async throws -> Response {
+    /// `echo` is a refused submission: its answers come back checked and filled in.
+    func declareForm(_ request: Request, _ context: AppRequestContext, errors: [FieldError] = [], status: HTTPResponse.Status = .ok,
+                     echo: WebForm? = nil) async throws -> Response {
         let profile = try await subject(request, context)
         let t = CitizenStrings(context.language)
         let page = layout(context, t.declare)
+        let ticked = Set(echo?.all("symptom") ?? [])
         let symptoms: [HTML] = Symptom.allCases.map {
-            "<label class=\"check\"><input type=\"checkbox\" name=\"symptom\" value=\"\($0.rawValue)\" id=\"symptom-\($0.rawValue)\"> \(HealthStatus.reasonName($0.rawValue, vietnamese: context.language == .vi))</label>"
+            "<label class=\"check\"><input type=\"checkbox\" name=\"symptom\" value=\"\($0.rawValue)\" id=\"symptom-\($0.rawValue)\"\(HTML.attribute("checked", ticked.contains($0.rawValue)))> \(HealthStatus.reasonName($0.rawValue, vietnamese: context.language == .vi))</label>"
         }
         let summary: HTML? = errors.isEmpty ? nil : "<p class=\"error\" role=\"alert\">\(errors.map { $0.message(context.language) }.joined(separator: "; "))</p>"
         return page.render("""
@@ -386,11 +391,11 @@ struct CitizenPages {
           \(page.csrfField())
           <fieldset><legend>\(t.symptomsQuestion)</legend>\(symptoms)</fieldset>
           <fieldset><legend>\(t.contactQuestion)</legend>
-            <label class="check"><input type="radio" name="contact" value="no" id="contact-no" required> \(t.no)</label>
-            <label class="check"><input type="radio" name="contact" value="yes" id="contact-yes"> \(t.yes)</label>
+            <label class="check"><input type="radio" name="contact" value="no" id="contact-no" required\(HTML.attribute("checked", echo?["contact"] == "no"))> \(t.no)</label>
+            <label class="check"><input type="radio" name="contact" value="yes" id="contact-yes"\(HTML.attribute("checked", echo?["contact"] == "yes"))> \(t.yes)</label>
           </fieldset>
           <fieldset><legend>\(t.visitedQuestion)</legend>
-            \(try await unitPicker(selected: nil, context, required: false))
+            \(try await unitPicker(selected: echo?["wardCode"], context, required: false))
             \(try await UnitPicker(services: services).render(selected: nil, language: context.language, required: false,
                                                             options: .init(name: "moreWard", idPrefix: "more-", multiple: true, legend: t.moreWards)))
           </fieldset>
@@ -413,41 +418,53 @@ struct CitizenPages {
         do {
             _ = try await citizens.declare(.init(symptoms: symptoms, contact: contact, visitedWards: wards), for: profile.id, by: account)
         } catch let error as AppError where error.status == .unprocessableContent {
-            return try await declareForm(request, context, errors: error.fields, status: error.status)
+            return try await declareForm(request, context, errors: error.fields, status: error.status, echo: form)
         }
         return .seeOther(base(profile))
     }
 
     // MARK: Vaccinations and tests
 
-    func healthPage(_ request: Request, _ context: AppRequestContext, errors: [FieldError] = [], status: HTTPResponse.Status = .ok) async throws -> Response {
+    /// `echo` is the refused form (which one and what was typed), so an error keeps the answers.
+    func healthPage(_ request: Request, _ context: AppRequestContext, errors: [FieldError] = [], status: HTTPResponse.Status = .ok,
+                    echo: (form: String, values: WebForm)? = nil) async throws -> Response {
         let profile = try await subject(request, context)
         let t = CitizenStrings(context.language)
         let page = layout(context, t.vaccinationsAndTests)
-        let doses = try await services.store.health.doses(of: profile.id)
-        let tests = try await services.store.health.tests(of: profile.id)
+        let doses = try await services.store.health.doseRows(of: profile.id)
+        let tests = try await services.store.health.testRows(of: profile.id)
         let b = base(profile)
         let summary: HTML? = errors.isEmpty ? nil : "<p class=\"error\" role=\"alert\">\(errors.map { $0.message(context.language) }.joined(separator: "; "))</p>"
         func verified(_ v: Bool) -> HTML { v ? "<span class=\"tag ok\">\(t.verified)</span>" : "<span class=\"tag\">\(t.selfDeclared)</span>" }
+        func typed(_ form: String, _ key: String) -> String { echo?.form == form ? echo?.values[key] ?? "" : "" }
+        func chosen(_ form: String, _ key: String, _ value: String) -> HTML { HTML.attribute("selected", echo?.form == form && echo?.values[key] == value) }
+        // Only what the citizen declared can be deleted; a health officer's record shows who vouches for it instead.
+        func remove(_ record: HealthStore.RecordRow, _ path: String, _ what: String) -> HTML {
+            guard !record.verified else { return "" }
+            return """
+            <form method="post" action="\(b)/\(path)/\(record.id.uuidString)/delete" class="inline delete-record" data-confirm="\(t.deleteConfirm(what))">\(page.csrfField())\
+            <button type="submit" class="secondary small" aria-label="\(t.delete): \(what)">\(t.delete)</button></form>
+            """
+        }
         return page.render("""
         <h1>\(t.vaccinationsAndTests) — \(profile.fullName)</h1>
         \(summary)
         <h2>\(t.vaccinations)</h2>
-        <table id="doses"><thead><tr><th>\(t.date)</th><th>\(t.vaccine)</th><th></th></tr></thead><tbody>
-        \(doses.map { "<tr><td>\(HealthStatus.displayDate($0.date))</td><td>\($0.vaccine)</td><td>\(verified($0.verified))</td></tr>" as HTML })
+        <table id="doses"><thead><tr><th>\(t.date)</th><th>\(t.vaccine)</th><th>\(t.source)</th><th></th></tr></thead><tbody>
+        \(doses.map { "<tr data-id=\"\($0.id.uuidString)\"><td>\(HealthStatus.displayDate($0.date))</td><td>\($0.what)</td><td>\(verified($0.verified))</td><td>\(remove($0, "vaccinations", "\($0.what) \(HealthStatus.displayDate($0.date))"))</td></tr>" as HTML })
         </tbody></table>
         <form method="post" action="\(b)/vaccinations" class="inline-form" id="dose-form">\(page.csrfField())
-          <label>\(t.vaccine)<input name="vaccine" required maxlength="60" list="vaccines"></label>
+          <label>\(t.vaccine)<input name="vaccine" required maxlength="60" list="vaccines" value="\(typed("dose", "vaccine"))"></label>
           <datalist id="vaccines"><option value="AstraZeneca"><option value="Pfizer-BioNTech"><option value="Moderna"><option value="Sinopharm (Vero Cell)"><option value="Sputnik V"><option value="Abdala"></datalist>
-          <label>\(t.date)<input type="date" name="date" required></label> <button>\(t.add)</button></form>
+          <label>\(t.date)<input type="date" name="date" required value="\(typed("dose", "date"))"></label> <button>\(t.add)</button></form>
         <h2>\(t.tests)</h2>
-        <table id="tests"><thead><tr><th>\(t.date)</th><th>\(t.testKind)</th><th>\(t.result)</th><th></th></tr></thead><tbody>
-        \(tests.map { "<tr><td>\(HealthStatus.displayDate($0.date))</td><td>\(t.kindName($0.kind))</td><td>\(t.resultName($0.result))</td><td>\(verified($0.verified))</td></tr>" as HTML })
+        <table id="tests"><thead><tr><th>\(t.date)</th><th>\(t.testKind)</th><th>\(t.result)</th><th>\(t.source)</th><th></th></tr></thead><tbody>
+        \(tests.map { "<tr data-id=\"\($0.id.uuidString)\"><td>\(HealthStatus.displayDate($0.date))</td><td>\(t.kindName($0.what))</td><td>\(t.resultName($0.result ?? ""))</td><td>\(verified($0.verified))</td><td>\(remove($0, "tests", "\(t.kindName($0.what)) \(HealthStatus.displayDate($0.date))"))</td></tr>" as HTML })
         </tbody></table>
         <form method="post" action="\(b)/tests" class="inline-form" id="test-form">\(page.csrfField())
-          <label>\(t.testKind)<select name="kind" required><option value="rapid">\(t.kindName("rapid"))</option><option value="pcr">PCR</option></select></label>
-          <label>\(t.result)<select name="result" required><option value="negative">\(t.resultName("negative"))</option><option value="positive">\(t.resultName("positive"))</option></select></label>
-          <label>\(t.date)<input type="date" name="date" required></label> <button>\(t.add)</button></form>
+          <label>\(t.testKind)<select name="kind" required><option value="rapid">\(t.kindName("rapid"))</option><option value="pcr"\(chosen("test", "kind", "pcr"))>PCR</option></select></label>
+          <label>\(t.result)<select name="result" required><option value="negative">\(t.resultName("negative"))</option><option value="positive"\(chosen("test", "result", "positive"))>\(t.resultName("positive"))</option></select></label>
+          <label>\(t.date)<input type="date" name="date" required value="\(typed("test", "date"))"></label> <button>\(t.add)</button></form>
         <p class="muted">\(t.selfDeclaredNote)</p>
         """).response(status: status)
     }
@@ -459,7 +476,7 @@ struct CitizenPages {
         do {
             try await citizens.addDose(.init(vaccine: form["vaccine"], date: form["date"]), for: profile.id, by: account)
         } catch let error as AppError where error.status == .unprocessableContent {
-            return try await healthPage(request, context, errors: error.fields, status: error.status)
+            return try await healthPage(request, context, errors: error.fields, status: error.status, echo: ("dose", form))
         }
         return .seeOther("\(base(profile))/health")
     }
@@ -471,8 +488,18 @@ struct CitizenPages {
         do {
             try await citizens.addTest(.init(kind: form["kind"], result: form["result"], date: form["date"]), for: profile.id, by: account)
         } catch let error as AppError where error.status == .unprocessableContent {
-            return try await healthPage(request, context, errors: error.fields, status: error.status)
+            return try await healthPage(request, context, errors: error.fields, status: error.status, echo: ("test", form))
         }
+        return .seeOther("\(base(profile))/health")
+    }
+
+    /// Deletes a self-declared dose or test of the citizen or one of their dependents (never an officer's).
+    func deleteRecord(_ record: HealthStore.Record, _ request: Request, _ context: AppRequestContext) async throws -> Response {
+        _ = try account(request, context)
+        let profile = try await subject(request, context)
+        _ = try await WebForm.parse(request, context: context, keys: services.keys)
+        guard let id = context.parameters.get("recordId").flatMap(UUID.init(uuidString:)) else { throw AppError.notFound }
+        try await citizens.deleteSelfDeclared(record, id: id, for: profile.id)
         return .seeOther("\(base(profile))/health")
     }
 

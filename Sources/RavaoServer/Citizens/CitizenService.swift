@@ -251,6 +251,19 @@ struct CitizenService {
         services.healthCache.personChanged(person)
     }
 
+    /// Deletes a dose or test the citizen declared themselves (or for a dependent). One a health officer
+    /// recorded cannot be removed by the citizen (trust rule 1: a lower-ranked source never clears a
+    /// higher one); an id of someone else's record is simply not found.
+    func deleteSelfDeclared(_ record: HealthStore.Record, id: UUID, for person: UUID) async throws {
+        switch try await services.store.health.deleteSelfDeclared(record, id: id, of: person) {
+        case .deleted: services.healthCache.personChanged(person)
+        case .notFound: throw AppError.notFound
+        case .verified:
+            throw AppError(.forbidden, "recorded_by_officer", en: "A health officer recorded this; only a health officer can change it.",
+                           vi: "Bản ghi này do cán bộ y tế ghi nhận; chỉ cán bộ y tế mới thay đổi được.")
+        }
+    }
+
     func dateError(_ date: String?) -> FieldError? {
         let today = HealthRules.days(Self.localDate(services.time.seconds()))!
         if let date, let days = HealthRules.days(date), days <= today, days >= HealthRules.days("2019-12-01")! { return nil }

@@ -94,6 +94,9 @@ struct CitizenStrings: Sendable {
     func resultName(_ result: String) -> String { result == "positive" ? t("Dương tính", "Positive") : t("Âm tính", "Negative") }
     var verified: String { t("Đã xác nhận", "Verified") }
     var selfDeclared: String { t("Tự khai", "Self-declared") }
+    var source: String { t("Nguồn", "Source") }
+    var delete: String { t("Xoá", "Delete") }
+    func deleteConfirm(_ what: String) -> String { t("Xoá \(what)?", "Delete \(what)?") }
     var selfDeclaredNote: String { t("Thông tin tự khai được ghi là \"tự khai\"; cơ sở y tế ghi nhận sẽ được đánh dấu đã xác nhận.",
                                      "What you enter is shown as self-declared; records from a health facility are marked verified.") }
     var older: String { t("Cũ hơn", "Older") }

@@ -332,7 +332,7 @@ struct OrgPages {
             let y = Double(top) + plotHeight - h
             let color = point.percent >= 100 ? "#2e7d32" : point.percent >= 90 ? "#f9a825" : "#c62828"
             bars.append("""
-            <rect x="\(String(format: "%.1f", x))" y="\(String(format: "%.1f", y))" width="\(String(format: "%.1f", max(step - 2, 1)))" height="\(String(format: "%.1f", h))" fill="\(color)"><title>\(point.date.description): \(String(point.percent)) %</title></rect>
+            <rect x="\(String(format: "%.1f", x))" y="\(String(format: "%.1f", y))" width="\(String(format: "%.1f", max(step - 2, 1)))" height="\(String(format: "%.1f", h))" fill="\(color)"><title>\(DisplayDate.day(point.date.description)): \(String(point.percent)) %</title></rect>
             """)
             if i % 5 == 0 || i == points.count - 1 {
                 bars.append("<text x=\"\(String(format: "%.1f", x))\" y=\"\(height - 8)\" font-size=\"10\">\(point.date.shortLabel)</text>")

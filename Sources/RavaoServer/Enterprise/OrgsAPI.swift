@@ -329,7 +329,7 @@ struct OrgsAPI {
         let header = language == .en ? ["Employee number", "Name", "Department", "Phone", "Date"]
                                      : ["Mã nhân viên", "Họ tên", "Phòng ban", "Số điện thoại", "Ngày"]
         let csv = CSVExport.document(header: header, rows: coverage.missing.map {
-            [$0.employeeNumber, $0.fullName, $0.department, $0.phone?.national ?? "", date.description]
+            [$0.employeeNumber, $0.fullName, $0.department, $0.phone?.national ?? "", DisplayDate.day(date.description)]
         })
         return Response(status: .ok, headers: [.contentType: "text/csv; charset=utf-8", .cacheControl: "no-store",
                                                .contentDisposition: "attachment; filename=\"missing-\(date).csv\""],

@@ -79,7 +79,7 @@ struct HistoryAPI {
         let (query, viewer) = try await scans.parse(request.query, viewer: base, now: services.time.seconds())
         let (rows, next) = try await scans.page(query, viewer: viewer)
         try await PrivacyGate(services: services).logViews(viewer.shownInFull(rows), disclosure: viewer.disclosure, viewer: account.id, place: viewer.place.id)
-        let counts = query.cursor == nil ? try await services.store.scanHistory.counts(query.filter) : nil
+        let counts = query.cursor == nil ? try await scans.counts(query, viewer: viewer).counts : nil
         return JSONResponse(ScanPage(items: rows.map { scans.item($0, viewer: viewer) }, next: next.map(ScanHistoryService.encodeCursor), counts: counts))
     }
 

@@ -57,7 +57,7 @@ struct HistoryPages {
         return layout.render("""
         <p><a href="/places/\(place.id.uuidString)">← \(place.name)</a></p>
         <h1>\(s.history)</h1>
-        <form method="get" class="search" id="history-filter"><select name="action" id="history-action" aria-label="\(s.log)"><option value="">\(s.allActions)</option>\(options)</select>
+        <form method="get" class="search" id="history-filter"><label>\(s.log) <select name="action" id="history-action"><option value="">\(s.allActions)</option>\(options)</select></label>
           <button>\(s.filter)</button></form>
         \(entries.isEmpty ? "<p class=\"muted\">\(s.noEntries)</p>" as HTML : """
           <table class="history" id="history"><thead><tr><th>#</th><th>\(s.time)</th><th>\(s.account)</th><th>\(s.ip)</th><th>\(s.log)</th></tr></thead><tbody>\(rows)</tbody></table>
@@ -82,12 +82,13 @@ struct HistoryPages {
             echo = query.echo
             let (rows, next) = try await scans.page(query, viewer: viewer)
             try await PrivacyGate(services: services).logViews(viewer.shownInFull(rows), disclosure: viewer.disclosure, viewer: account.id, place: place.id)
-            let counts = try await services.store.scanHistory.counts(query.filter)
+            let (counts, complete) = try await scans.counts(query, viewer: viewer)
+            let atLeast = complete ? "" : "≥ "
             let items: [HTML] = rows.map { row in
                 let item = scans.item(row, viewer: viewer)
                 return """
                 <tr class="scan-row" data-direction="\(item.direction)"><td>\(item.localTime)</td><td>\(item.placeName)</td><td class="scan-name">\(item.name)</td>
-                <td class="scan-phone">\(item.phone)</td><td>\(item.direction == "in" ? s.directionIn : s.directionOut)</td><td>\(item.kind)</td></tr>
+                <td class="scan-phone">\(item.phone)</td><td>\(item.direction == "in" ? s.directionIn : s.directionOut)</td><td data-kind="\(item.kind)">\(PayloadKind(rawValue: item.kind).map(s.kindName) ?? item.kind)</td></tr>
                 """
             }
             let path = "/places/\(place.id.uuidString)/scans"
@@ -95,10 +96,10 @@ struct HistoryPages {
             let firstLink: HTML? = query.cursor == nil ? nil : "<a href=\"\(Self.link(path, echo))\">\(s.first)</a>"
             body = """
             <div class="counts" id="scan-counts">
-              <div><b id="count-scans">\(counts.scans)</b><span>\(s.scans)</span></div>
-              <div><b id="count-entries">\(counts.entries)</b><span>\(s.entries)</span></div>
-              <div><b id="count-exits">\(counts.exits)</b><span>\(s.exits)</span></div>
-              <div><b id="count-people">\(counts.people)</b><span>\(s.people)</span></div>
+              <div><b id="count-scans">\(atLeast)\(counts.scans)</b><span>\(s.scans)</span></div>
+              <div><b id="count-entries">\(atLeast)\(counts.entries)</b><span>\(s.entries)</span></div>
+              <div><b id="count-exits">\(atLeast)\(counts.exits)</b><span>\(s.exits)</span></div>
+              <div><b id="count-people">\(atLeast)\(counts.people)</b><span>\(s.people)</span></div>
             </div>
             <p class="muted">\(viewer.disclosure.isFull ? s.unmasked : s.masked)</p>
             \(rows.isEmpty ? "<p class=\"muted\" id=\"no-scans\">\(s.none)</p>" as HTML : """
@@ -118,7 +119,7 @@ struct HistoryPages {
             </p>
             """ : nil
         let directions: [HTML] = [("in", s.directionIn), ("out", s.directionOut)].map { "<option value=\"\($0.0)\"\(HTML.attribute("selected", echo["direction"] == $0.0))>\($0.1)</option>" }
-        let kinds: [HTML] = PayloadKind.allCases.map { "<option value=\"\($0.rawValue)\"\(HTML.attribute("selected", echo["kind"] == $0.rawValue))>\($0.rawValue)</option>" }
+        let kinds: [HTML] = PayloadKind.allCases.map { "<option value=\"\($0.rawValue)\"\(HTML.attribute("selected", echo["kind"] == $0.rawValue))>\(s.kindName($0))</option>" }
         return layout.render("""
         <script src="/static/history.js" defer></script>
         <p><a href="/places/\(place.id.uuidString)">← \(place.name)</a></p>
@@ -128,7 +129,7 @@ struct HistoryPages {
           <label>\(s.to) <input type="datetime-local" name="to" id="filter-to" value="\(echo["to"] ?? "")"></label>
           <label>\(s.direction) <select name="direction" id="filter-direction"><option value="">\(s.any)</option>\(directions)</select></label>
           <label>\(s.kind) <select name="kind" id="filter-kind"><option value="">\(s.any)</option>\(kinds)</select></label>
-          <input type="search" name="q" id="filter-q" value="\(echo["q"] ?? "")" placeholder="\(s.searchScans)" aria-label="\(s.searchScans)">
+          <label>\(s.searchLabel) <input type="search" name="q" id="filter-q" value="\(echo["q"] ?? "")" placeholder="\(s.searchScans)"></label>
           <label><input type="checkbox" name="inside" value="0"\(HTML.attribute("checked", echo["inside"] == "0"))> \(s.thisPlaceOnly)</label>
           <button id="filter-submit">\(s.filter)</button>
         </form>
@@ -145,7 +146,7 @@ struct HistoryPages {
         let roles = Strings(context.language).roleNames
         let body = try await api.workBody(account)
         let layout = Layout(title: s.work, context: context, keys: services.keys)
-        let days: [HTML] = body.scansPerDay.map { "<tr class=\"work-day\"><td>\($0.day)</td><td>\($0.scans)</td></tr>" }
+        let days: [HTML] = body.scansPerDay.map { "<tr class=\"work-day\"><td>\(DisplayDate.day($0.day))</td><td>\($0.scans)</td></tr>" }
         let actions: [HTML] = body.actions.map { a in
             let at = ISOTime.parse(a.at).map { LocalTime.format(Int64($0.timeIntervalSince1970)) } ?? a.at
             return "<tr class=\"work-action\" data-action=\"\(a.action)\"><td>\(at)</td><td><a href=\"/places/\(a.placeId)\">\(a.placeName ?? "")</a></td><td>\(a.ip)</td><td><strong>\(s.action(a.action))</strong> \(s.details(a.details, roles: roles))</td></tr>"

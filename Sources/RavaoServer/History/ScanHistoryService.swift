@@ -152,6 +152,32 @@ struct ScanHistoryService {
         return terms.allSatisfy { visible.contains($0) }
     }
 
+    /// The count tiles of a query. A name search is applied to what the viewer can see, so it is counted
+    /// here rather than in SQL (issue 18: the tiles ignored it); `complete` is false when the rows to
+    /// read ran past the name-search budget, and the figures are then lower bounds.
+    func counts(_ query: Query, viewer: Viewer) async throws -> (counts: ScanHistoryStore.Counts, complete: Bool) {
+        let store = services.store.scanHistory
+        guard !query.nameTerms.isEmpty else { return (try await store.counts(query.filter), true) }
+        var scans = 0, entries = 0
+        var people = Set<UUID>()
+        var cursor: ScanHistoryStore.Cursor? = nil
+        var read = 0
+        while read < Self.nameSearchBudget {
+            let batch = try await store.page(query.filter, after: cursor, limit: Self.batchSize)
+            read += batch.count
+            for row in batch where matches(row, terms: query.nameTerms, disclosure: viewer.disclosure(for: row)) {
+                scans += 1
+                if row.direction == "in" { entries += 1 }
+                people.insert(row.personId)
+            }
+            guard batch.count == Self.batchSize, let last = batch.last else {
+                return (.init(scans: scans, entries: entries, exits: scans - entries, people: people.count), true)
+            }
+            cursor = .init(scannedAt: last.scannedAt, id: last.id)
+        }
+        return (.init(scans: scans, entries: entries, exits: scans - entries, people: people.count), false)
+    }
+
     /// One page of results and the cursor for the next, if there may be more.
     func page(_ query: Query, viewer: Viewer) async throws -> ([ScanHistoryStore.Row], next: ScanHistoryStore.Cursor?) {
         let store = services.store.scanHistory
@@ -208,13 +234,65 @@ struct ScanHistoryService {
 
     static func columns(_ language: Language) -> [String] {
         language == .en
-            ? ["Time (UTC+7)", "Time (ISO 8601)", "Place", "Name", "Phone", "Direction", "Kind"]
-            : ["Thời gian (UTC+7)", "Thời gian (ISO 8601)", "Địa điểm", "Họ tên", "Số điện thoại", "Chiều", "Loại mã"]
+            ? ["Time (UTC+7)", "Time (ISO 8601)", "Place", "Name", "Phone", "Direction", "Kind", "Scanned by"]
+            : ["Thời gian (UTC+7)", "Thời gian (ISO 8601)", "Địa điểm", "Họ tên", "Số điện thoại", "Chiều", "Loại mã", "Người quét"]
     }
 
-    static func cells(_ item: Item, language: Language) -> [String] {
+    /// Column widths of the XLSX, in characters.
+    static let columnWidths: [Double] = [17, 21, 28, 24, 15, 7, 34, 26]
+
+    /// The row's cells: the kind named in the reader's language (issue 18), the time a real date cell
+    /// in the XLSX and `HH:mm dd/MM/yyyy` in the CSV.
+    static func cells(_ item: Item, scannedAt: Int64, scannedBy: String, language: Language) -> [XLSXStreamWriter.Cell] {
         let direction = item.direction == "in" ? (language == .en ? "In" : "Vào") : (language == .en ? "Out" : "Ra")
-        return [item.localTime, item.scannedAt, item.placeName, item.name, item.phone, direction, item.kind]
+        let kind = PayloadKind(rawValue: item.kind).map { language == .en ? $0.displayName : $0.displayNameVI } ?? item.kind
+        return [.localTime(scannedAt), .text(item.scannedAt), .text(item.placeName), .text(item.name), .text(item.phone), .text(direction),
+                .text(kind), .text(scannedBy)]
+    }
+
+    static func text(_ cells: [XLSXStreamWriter.Cell]) -> [String] {
+        cells.map {
+            switch $0 {
+            case .text(let text): text
+            case .localTime(let seconds): ExportTime.local(seconds)
+            }
+        }
+    }
+
+    /// Who made each scan, as the exporting manager may see it: a kiosk by its name; an account by its
+    /// full number when it is the viewer or holds a role at the place now (the place page lists those
+    /// anyway), masked otherwise (a former guard's number is not the manager's to keep).
+    struct Scanners {
+        let services: AppServices
+        let viewer: Viewer
+        let language: Language
+        var known: [UUID: String] = [:]
+
+        static func load(services: AppServices, viewer: Viewer, language: Language) async throws -> Scanners {
+            var scanners = Scanners(services: services, viewer: viewer, language: language)
+            let now = services.time.seconds()
+            for placeId in viewer.placeNames.keys {
+                for device in try await services.store.devices.devices(placeId: placeId) {
+                    scanners.known[device.id] = "Kiosk: " + device.name
+                }
+                for member in try await services.store.sharing.members(placeId: placeId, now: now) {
+                    scanners.known[member.accountId] = member.phone.national
+                }
+            }
+            scanners.known[viewer.account.id] = viewer.account.phone.national
+            return scanners
+        }
+
+        mutating func name(_ row: ScanHistoryStore.Row) async throws -> String {
+            if let device = row.deviceId { return known[device] ?? "Kiosk" }
+            // At the poster nobody scans: the person checked in by themselves.
+            let selfCheckIn = row.kind == PayloadKind.poster.rawValue || row.kind == PayloadKind.guest.rawValue
+            guard let account = row.scannedBy, !selfCheckIn else { return language == .en ? "Self check-in at the poster" : "Tự khai báo tại mã địa điểm" }
+            if let name = known[account] { return name }
+            let shown = try await services.store.accounts.account(id: account)?.phone.masked ?? "—"
+            known[account] = shown
+            return shown
+        }
     }
 
     /// Streams every matching scan, page by page from the database, into the response body: memory
@@ -231,7 +309,8 @@ struct ScanHistoryService {
         return Response(status: .ok, headers: [.contentType: contentType, .contentDisposition: "attachment; filename=\"\(filename)\"",
                                                .cacheControl: "no-store", .init("X-Accel-Buffering")!: "no"],
                         body: .init { writer in
-            var xlsx = XLSXStreamWriter(sheetName: language == .en ? "Scans" : "Lượt quét")
+            var xlsx = XLSXStreamWriter(sheetName: language == .en ? "Scans" : "Lượt quét", columnWidths: Self.columnWidths, filter: true)
+            var scanners = try await Scanners.load(services: service.services, viewer: viewer, language: language)
             var head: [UInt8]
             switch format {
             case .csv: head = CSVWriter.byteOrderMark + Array(CSVWriter.line(Self.columns(language)).utf8)
@@ -245,9 +324,9 @@ struct ScanHistoryService {
                 var chunk: [UInt8] = []
                 var shown: [ScanHistoryStore.Row] = []
                 for row in batch where service.matches(row, terms: query.nameTerms, disclosure: viewer.disclosure(for: row)) {
-                    let cells = Self.cells(service.item(row, viewer: viewer), language: language)
+                    let cells = Self.cells(service.item(row, viewer: viewer), scannedAt: row.scannedAt, scannedBy: try await scanners.name(row), language: language)
                     switch format {
-                    case .csv: chunk += Array(CSVWriter.line(cells).utf8)
+                    case .csv: chunk += Array(CSVWriter.line(Self.text(cells)).utf8)
                     case .xlsx: chunk += xlsx.row(cells)
                     }
                     shown.append(row)

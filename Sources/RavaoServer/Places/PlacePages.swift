@@ -89,9 +89,9 @@ struct PlacePages {
           <div class="actions"><a class="button" id="new-place" href="/places/new">\(s.newPlace)</a> <a class="button secondary" href="/places/add">\(s.addByCode)</a></div>
         </div>
         <form method="get" action="/places" class="search">
-          <input type="search" name="q" value="\(q.get("q") ?? "")" placeholder="\(s.searchHint)" aria-label="\(s.search)">
-          <select name="type" aria-label="\(s.type)"><option value="">\(s.type)</option>\(typeOptions)</select>
-          <select name="province" aria-label="\(s.province)"><option value="">\(s.province)</option>\(provinceOptions)</select>
+          <label>\(s.search) <input type="search" name="q" value="\(q.get("q") ?? "")" placeholder="\(s.searchHint)"></label>
+          <label>\(s.type) <select name="type"><option value="">\(s.all)</option>\(typeOptions)</select></label>
+          <label>\(s.province) <select name="province"><option value="">\(s.all)</option>\(provinceOptions)</select></label>
           <button type="submit">\(s.search)</button>
         </form>
         <p class="muted" id="result-count">\(total) \(s.results)</p>
@@ -217,7 +217,7 @@ struct PlacePages {
                 let items: [HTML] = pending.map { r in """
                     <li><span>\(PhoneNumber(r.phone)?.national ?? r.phone)</span>
                     <form method="post" action="/place-requests/\(r.id.uuidString)" class="inline">\(page.csrfField())
-                      <select name="role" aria-label="\(s.role)">\(roleOptions)</select>
+                      <label class="inline-label">\(s.role) <select name="role">\(roleOptions)</select></label>
                       <button name="decision" value="accept">\(s.accept)</button> <button name="decision" value="decline" class="secondary">\(s.decline)</button>
                     </form></li>
                     """ }

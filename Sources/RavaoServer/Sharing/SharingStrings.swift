@@ -86,6 +86,7 @@ struct SharingStrings: Sendable {
     var directionIn: String { t("Vào", "In") }
     var directionOut: String { t("Ra", "Out") }
     var apiCall: String { t("Gọi API", "API call") }
+    var searchLabel: String { t("Tìm kiếm", "Search") }
 
     func action(_ a: String) -> String {
         switch PlaceAction(rawValue: a) {
@@ -108,11 +109,63 @@ struct SharingStrings: Sendable {
         }
     }
 
-    /// History details as one line: role codes named, the rest as written.
+    /// History details as one line in the reader's language: every key and coded value named (issue 18:
+    /// no `status: awaiting_sign_in`). The API path of a call is left out; the "API call" badge says it.
     func details(_ d: [String: String], roles: [PlaceRole: String]) -> String {
-        d.sorted { $0.key < $1.key }.map { key, value in
-            let shown = (key == "role" || key == "previousRole") ? (PlaceRole(rawValue: value).flatMap { roles[$0] } ?? value) : value
-            return "\(key): \(shown)"
+        d.filter { $0.key != "call" && !$0.value.isEmpty }.sorted { $0.key < $1.key }.map { key, value in
+            "\(detailName(key)): \(detailValue(key, value, roles: roles))"
         }.joined(separator: " · ")
     }
+
+    func detailName(_ key: String) -> String {
+        switch key {
+        case "phone": return t("Số điện thoại", "Phone")
+        case "role": return t("Vai trò", "Role")
+        case "previousRole": return t("Vai trò trước", "Previous role")
+        case "status": return t("Trạng thái", "Status")
+        case "expiresAt": return t("Hết hạn", "Expires")
+        case "format": return t("Định dạng", "Format")
+        case "decision": return t("Quyết định", "Decision")
+        case "deviceId": return t("Thiết bị", "Device")
+        case "left": return t("Tự rời", "Left by themselves")
+        case "note": return t("Ghi chú", "Note")
+        case "from": return t("Từ", "From")
+        case "to": return t("Đến", "To")
+        case "direction": return t("Chiều", "Direction")
+        case "kind": return t("Loại mã", "Code kind")
+        case "q": return t("Tìm", "Search")
+        case "inside": return t("Chỉ địa điểm này", "This place only")
+        default: return key
+        }
+    }
+
+    func detailValue(_ key: String, _ value: String, roles: [PlaceRole: String]) -> String {
+        switch key {
+        case "role", "previousRole": return PlaceRole(rawValue: value).flatMap { roles[$0] } ?? value
+        case "status":
+            switch value {
+            case "awaiting_sign_in": return t("Chờ người được mời đăng nhập", "Waiting for the invitee to sign in")
+            case "accepted": return t("Đã đồng ý", "Accepted")
+            case "declined": return t("Đã từ chối", "Declined")
+            default: return statusName(value)
+            }
+        case "decision": return value == "accept" ? t("Đồng ý", "Accept") : value == "decline" ? t("Từ chối", "Decline") : value
+        case "left", "inside": return value == "yes" || value == "0" ? t("Có", "Yes") : value == "no" ? t("Không", "No") : value
+        case "format":
+            switch value {
+            case "a4": return t("áp phích A4", "A4 poster")
+            case "sheet": return t("tờ mã bàn", "table sheet")
+            default: return value.uppercased()
+            }
+        case "direction": return value == "in" ? directionIn : value == "out" ? directionOut : value
+        case "kind": return PayloadKind(rawValue: value).map(kindName) ?? value
+        case "expiresAt", "from", "to":
+            if let date = ISOTime.parse(value) { return LocalTime.format(Int64(date.timeIntervalSince1970)) }
+            return value.replacingOccurrences(of: "T", with: " ")
+        default: return value
+        }
+    }
+
+    /// What was scanned, named for people (never the internal code).
+    func kindName(_ kind: PayloadKind) -> String { t(kind.displayNameVI, kind.displayName) }
 }

@@ -28,6 +28,7 @@ struct Strings: Sendable {
     var role: String { t("Vai trò", "Role") }
     var results: String { t("kết quả", "results") }
     var choose: String { t("— Chọn —", "— Choose —") }
+    var all: String { t("Tất cả", "All") }
     var back: String { t("Quay lại", "Back") }
     var otherLanguage: String { t("English", "Tiếng Việt") }
     var print: String { t("In", "Print") }

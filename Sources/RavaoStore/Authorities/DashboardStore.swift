@@ -321,6 +321,41 @@ public struct DashboardStore: Sendable {
         return q
     }
 
+    /// One place of a ward's drill-down.
+    public struct PlaceRow: Sendable, Equatable {
+        public let id: UUID
+        public let name: String
+        public let type: String
+        public let address: String
+        public let scans: Int
+        public let people: Int
+    }
+
+    /// The places of a jurisdiction (a ward, on the dashboard's last level) with their scans and
+    /// distinct people over [fromDay, toDay], busiest first, at most `limit`.
+    public func placeRows(_ jurisdiction: Jurisdiction, scheme: UnitScheme, fromDay: Int64, toDay: Int64, type: String?, limit: Int) async throws -> [PlaceRow] {
+        try await engine.read { db in
+            let filter = Self.placeFilter(jurisdiction, scheme: scheme, type: type)
+            var people: [String: Int] = [:]
+            for row in try await db.raw("""
+                SELECT x.place_id, COUNT(DISTINCT x.person_id) AS n FROM places p JOIN place_day_people x ON x.place_id = p.id
+                WHERE \(filter) AND p.deleted_at IS NULL AND x.day >= \(bind: fromDay) AND x.day <= \(bind: toDay) GROUP BY x.place_id
+                """).all() {
+                people[try row.decode(column: "place_id", as: String.self)] = try row.decode(column: "n", as: Int.self)
+            }
+            return try await db.raw("""
+                SELECT p.id, p.name, p.type, p.address, CAST(COALESCE(SUM(d.scans), 0) AS BIGINT) AS scans
+                FROM places p LEFT JOIN place_days d ON d.place_id = p.id AND d.day >= \(bind: fromDay) AND d.day <= \(bind: toDay)
+                WHERE \(filter) AND p.deleted_at IS NULL
+                GROUP BY p.id, p.name, p.type, p.address ORDER BY scans DESC, p.name LIMIT \(bind: limit)
+                """).all().map { row in
+                let id = try row.decode(column: "id", as: String.self)
+                return PlaceRow(id: UUID(uuidString: id) ?? UUID(), name: try row.decode(column: "name", as: String.self), type: try row.decode(column: "type", as: String.self),
+                                address: try row.decode(column: "address", as: String.self), scans: try row.decode(column: "scans", as: Int.self), people: people[id] ?? 0)
+            }
+        }
+    }
+
     /// The same counts from the per-place rollups, joined to today's places: what a type filter needs,
     /// and the reference the unit rollups are tested against.
     func statsFromPlaces(_ jurisdiction: Jurisdiction, scheme: UnitScheme, childColumn: String?, fromDay: Int64, toDay: Int64, type: String?) async throws -> Stats {

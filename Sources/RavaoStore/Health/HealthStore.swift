@@ -60,6 +60,53 @@ public struct HealthStore: Sendable {
         }
     }
 
+    /// A dose or test as its page lists it: with the id its delete button names.
+    public struct RecordRow: Sendable, Equatable {
+        public let id: UUID
+        /// The vaccine, or the test kind.
+        public let what: String
+        /// The test result; nil for a dose.
+        public let result: String?
+        public let date: String
+        public let verified: Bool
+    }
+
+    public enum Record: String, Sendable { case dose, test }
+
+    public func doseRows(of person: UUID) async throws -> [RecordRow] {
+        try await engine.read { db in
+            try await db.raw("SELECT id, vaccine, dose_date, verified FROM vaccinations WHERE person_id = \(bind: person.uuidString) ORDER BY dose_date, id").all().map { row in
+                RecordRow(id: UUID(uuidString: try row.decode(column: "id", as: String.self)) ?? UUID(), what: try row.decode(column: "vaccine", as: String.self), result: nil,
+                          date: try row.decode(column: "dose_date", as: String.self), verified: try row.decode(column: "verified", as: Int.self) != 0)
+            }
+        }
+    }
+
+    public func testRows(of person: UUID) async throws -> [RecordRow] {
+        try await engine.read { db in
+            try await db.raw("SELECT id, kind, result, test_date, verified FROM health_tests WHERE person_id = \(bind: person.uuidString) ORDER BY test_date DESC, id DESC").all().map { row in
+                RecordRow(id: UUID(uuidString: try row.decode(column: "id", as: String.self)) ?? UUID(), what: try row.decode(column: "kind", as: String.self),
+                          result: try row.decode(column: "result", as: String.self), date: try row.decode(column: "test_date", as: String.self),
+                          verified: try row.decode(column: "verified", as: Int.self) != 0)
+            }
+        }
+    }
+
+    public enum DeleteOutcome: Sendable, Equatable { case deleted, notFound, verified }
+
+    /// Deletes a person's own (unverified) dose or test. What a health officer recorded stays: its
+    /// `verified` flag is checked in the same statement that deletes, so no race can remove it.
+    public func deleteSelfDeclared(_ record: Record, id: UUID, of person: UUID) async throws -> DeleteOutcome {
+        let table = record == .dose ? "vaccinations" : "health_tests"
+        return try await engine.write { db in
+            let found = try await db.raw("SELECT verified FROM \(unsafeRaw: table) WHERE id = \(bind: id.uuidString) AND person_id = \(bind: person.uuidString)").first()
+            guard let found else { return .notFound }
+            guard try found.decode(column: "verified", as: Int.self) == 0 else { return .verified }
+            try await db.raw("DELETE FROM \(unsafeRaw: table) WHERE id = \(bind: id.uuidString) AND person_id = \(bind: person.uuidString) AND verified = 0").run()
+            return .deleted
+        }
+    }
+
     public func doses(of person: UUID) async throws -> [HealthFacts.Dose] {
         try await engine.read { db in try await Self.doses(of: person, db: db) }
     }

@@ -109,6 +109,9 @@ public struct ScanHistoryStore: Sendable {
         public let entries: Int
         public let exits: Int
         public let people: Int
+        public init(scans: Int, entries: Int, exits: Int, people: Int) {
+            self.scans = scans; self.entries = entries; self.exits = exits; self.people = people
+        }
     }
 
     public func counts(_ filter: Filter) async throws -> Counts {

@@ -288,6 +288,17 @@ enum MatrixTable {
         MatrixRule(route: "POST /me/dependents/{id}/vaccinations", allowed: [.citizen]) { w, _ in MatrixCall(uri: "/me/dependents/\(try await w.freshDependent())/vaccinations", form: []) },
         MatrixRule(route: "POST /me/tests", allowed: .signedIn) { _, _ in MatrixCall(uri: "/me/tests", form: []) },
         MatrixRule(route: "POST /me/dependents/{id}/tests", allowed: [.citizen]) { w, _ in MatrixCall(uri: "/me/dependents/\(try await w.freshDependent())/tests", form: []) },
+        // Issue 18: a citizen deletes their own self-declared dose or test; everyone else finds nothing.
+        MatrixRule(route: "POST /me/vaccinations/{recordId}/delete", allowed: .signedIn) { w, role in
+            MatrixCall(uri: "/me/vaccinations/\(try await w.freshOwnRecord(.dose, of: role))/delete", form: []) },
+        MatrixRule(route: "POST /me/tests/{recordId}/delete", allowed: .signedIn) { w, role in
+            MatrixCall(uri: "/me/tests/\(try await w.freshOwnRecord(.test, of: role))/delete", form: []) },
+        MatrixRule(route: "POST /me/dependents/{id}/vaccinations/{recordId}/delete", allowed: [.citizen]) { w, _ in
+            let dependent = try await w.freshDependent()
+            return MatrixCall(uri: "/me/dependents/\(dependent)/vaccinations/\(try await w.freshOwnRecord(.dose, dependent: dependent))/delete", form: []) },
+        MatrixRule(route: "POST /me/dependents/{id}/tests/{recordId}/delete", allowed: [.citizen]) { w, _ in
+            let dependent = try await w.freshDependent()
+            return MatrixCall(uri: "/me/dependents/\(dependent)/tests/\(try await w.freshOwnRecord(.test, dependent: dependent))/delete", form: []) },
         MatrixRule(route: "POST /me/token/reissue", allowed: .signedIn) { _, _ in MatrixCall(uri: "/me/token/reissue", form: []) },
         MatrixRule(route: "POST /me/dependents/{id}/token/reissue", allowed: [.citizen]) { w, _ in MatrixCall(uri: "/me/dependents/\(try await w.freshDependent())/token/reissue", form: []) },
         get("GET /me/dependents", .signedIn) { _ in "/me/dependents" },
@@ -431,6 +442,25 @@ final class MatrixWorld: Sendable {
         try await app.store.health.addExposure(person, source: "place_alert", placeId: UUID(uuidString: place), from: now - 3600, to: now, level: 1,
                                                by: accounts[.officer]!, now: now)
         return try #require(try await app.store.health.exposures(of: person, since: now - 60).first).id.uuidString
+    }
+
+    /// A self-declared dose or test of `role`'s own person (or of `dependent`); a random id for the anonymous caller.
+    func freshOwnRecord(_ record: HealthStore.Record, of role: MatrixRole = .citizen, dependent: String? = nil) async throws -> String {
+        let now = app.services.time.seconds()
+        let person: UUID
+        if let dependent {
+            person = UUID(uuidString: dependent)!
+        } else {
+            guard let phone = Self.phones[role] else { return UUID().uuidString }
+            let account = try await app.store.accounts.findOrCreate(phone: PhoneNumber(phone)!, language: .vi, now: now)
+            person = try await app.store.checkIns.person(forAccount: account, now: now)
+        }
+        switch record {
+        case .dose: try await app.store.health.addDose(person, vaccine: "Pfizer", date: "2021-10-01", verified: false, by: person, now: now)
+        case .test: try await app.store.health.addTest(person, kind: "rapid", result: "negative", date: "2021-10-01", verified: false, by: person, now: now)
+        }
+        let rows = record == .dose ? try await app.store.health.doseRows(of: person) : try await app.store.health.testRows(of: person)
+        return try #require(rows.last { !$0.verified }).id.uuidString
     }
 
     /// A dependent of the citizen role's account; with `handedTo`, one that a guardian (the owner role)

@@ -26,8 +26,15 @@ import Testing
             #expect(dash.body.contains("unit=\(wards[1])"))
             let drill = try await web.get("/authorities?unit=\(wards[1])")
             #expect(drill.body.contains("id=\"total-scans\">2<"))
+            // Issue 18: the ward's places where the drill-down stops, a breadcrumb back up, and the
+            // chart's second scale drawn (the line had an invisible one).
+            #expect(drill.body.contains("id=\"unit-places\"") && drill.body.contains("<td>Chợ B</td>") && drill.body.contains("id=\"breadcrumbs\""))
+            #expect(drill.body.contains("<a href=\"/authorities?unit=48&amp;") || drill.body.contains("<a href=\"/authorities?unit=48&"))
+            #expect(drill.body.contains("class=\"right-scale\"") && drill.body.contains("thang bên phải"))
+            #expect(!dash.body.contains("id=\"unit-places\"") && !dash.body.contains("id=\"breadcrumbs\""), "the officer's own unit needs neither")
             let csv = try await web.get("/authorities/stats.csv?unit=48")
-            #expect(csv.headers[.contentType]?.hasPrefix("text/csv") == true && csv.body.hasPrefix("\u{FEFF}unit,name,places"))
+            #expect(csv.headers[.contentType]?.hasPrefix("text/csv") == true && csv.body.hasPrefix("\u{FEFF}Mã đơn vị,Đơn vị,Địa điểm đã đăng ký"))
+            #expect(csv.body.range(of: #"\r\n\d{2}/\d{2}/\d{4},"#, options: .regularExpression) != nil, "days as dd/mm/yyyy")
 
             // Tracing by CCCD: the timeline and contacts, then export and marking.
             let page = try await web.get("/authorities/tracing?cccd=079085000001&depth=2")
@@ -67,6 +74,17 @@ import Testing
             _ = try await web.get("/authorities/zones")
             #expect(try await web.post("/authorities/zones", [("unitCode", wards[0]), ("level", "3"), ("from", "2026-01-01")]).status == .seeOther)
             #expect(try await web.get("/authorities/zones").body.contains("(\(wards[0]))"))
+
+            // Issue 18: a refused form keeps what was typed; functions are named, not coded.
+            let zone = try await web.post("/authorities/zones", [("unitCode", "99999"), ("level", "2"), ("from", "2026-02-03"), ("to", "2026-02-10")])
+            #expect(zone.body.contains("role=\"alert\"") && zone.body.contains("<option value=\"2\" selected>") && zone.body.contains("value=\"2026-02-10\""))
+            _ = try await web.get("/authorities/officers")
+            let refused = try await web.post("/authorities/officers", [("phone", "0944000111"), ("unitCode", "99999"), ("function", "health"), ("function", "zones")])
+            #expect(refused.body.contains("role=\"alert\"") && refused.body.contains("value=\"0944000111\""))
+            #expect(refused.body.contains("value=\"health\" checked") && refused.body.contains("value=\"zones\" checked") && !refused.body.contains("value=\"statistics\" checked"))
+            let tableStart = try #require(refused.body.range(of: "id=\"officers\""))
+            let table = String(refused.body[tableStart.lowerBound...])
+            #expect(table.contains("Y tế, truy vết") && !table.contains("statistics") && !table.contains(", health"), "\(table)")
         }
     }
 

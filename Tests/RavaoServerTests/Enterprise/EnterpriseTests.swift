@@ -248,6 +248,7 @@ import Testing
             #expect(exported.body.contains("Elsewhere Worker") && exported.body.contains("0912000055"))
             #expect(exported.body.contains("'=HYPERLINK(evil)") && !exported.body.contains(",=HYPERLINK"))
             #expect(!exported.body.contains("Gate Worker"))
+            #expect(exported.body.contains(",\(HealthStatus.displayDate(day.description))\r\n"), "the day as dd/mm/yyyy (issue 18)")
 
             // Buses: the morning and the evening run are two trips; a long enough gap makes them one.
             let buses = try await app.request(.get, "/api/v1/orgs/\(org)/buses", token: owner).jsonArray
@@ -266,7 +267,7 @@ import Testing
             let page = try await app.request(.get, "/orgs/\(org)/coverage?date=\(day)", token: owner)
             #expect(page.status == .ok && page.body.contains("55.6 %") && page.body.contains("Elsewhere Worker") && page.body.contains("=HYPERLINK(evil)"))
             let chart = try await app.request(.get, "/orgs/\(org)/chart.svg?date=\(day)", token: owner)
-            #expect(chart.headers[.contentType] == "image/svg+xml" && chart.body.contains("<svg") && chart.body.contains("\(day): 55.6 %"))
+            #expect(chart.headers[.contentType] == "image/svg+xml" && chart.body.contains("<svg") && chart.body.contains("\(HealthStatus.displayDate(day.description)): 55.6 %"))
             let busPage = try await app.request(.get, "/orgs/\(org)/buses?date=\(day)", token: owner)
             #expect(busPage.body.contains("98C-123.45") && busPage.body.contains("Bus Rider"))
 

@@ -15,7 +15,96 @@ document.addEventListener("DOMContentLoaded", () => {
     button.addEventListener("click", () => window.print());
   });
   setUpSignOut();
+  setUpTables();
 });
+
+// Data tables (issue 18): on a phone each row becomes a card whose cells carry their column's name;
+// a table of two rows or more sorts by any column (numbers as numbers, dd/mm/yyyy dates as dates);
+// a table marked data-hide-empty offers to hide rows whose figures are all zero. Without scripts
+// the table still scrolls inside itself (app.css) instead of widening the page.
+const TABLE_WORDS = {
+  vi: { sortBy: "Sắp xếp theo", hideEmpty: "Ẩn các dòng toàn số 0", hidden: "dòng đã ẩn" },
+  en: { sortBy: "Sort by", hideEmpty: "Hide rows that are all zeros", hidden: "rows hidden" },
+};
+
+function setUpTables() {
+  const words = TABLE_WORDS[document.documentElement.lang] || TABLE_WORDS.vi;
+  document.querySelectorAll("main table").forEach((table, index) => {
+    const head = table.tHead && table.tHead.rows[0];
+    const body = table.tBodies[0];
+    if (!head || !body) return;
+    const names = [...head.cells].map((th) => th.textContent.trim());
+    for (const row of body.rows) {
+      [...row.cells].forEach((cell, i) => {
+        if (names[i] && !cell.dataset.label) cell.dataset.label = names[i];
+        // An empty cell is left out of the phone's card rather than shown as a bare heading.
+        if (!cell.textContent.trim() && !cell.querySelector("a, button, input, select, img, svg")) cell.classList.add("empty-cell");
+      });
+    }
+    table.classList.add("cards");
+    if (body.rows.length >= 2 && !table.hasAttribute("data-nosort")) makeSortable(table, head, body, words);
+    if (table.hasAttribute("data-hide-empty")) addHideEmpty(table, body, words, index);
+  });
+}
+
+function cellKey(cell) {
+  const text = (cell.dataset.sort || cell.textContent).trim();
+  const date = text.match(/^(?:(\d{1,2}):(\d{2}) )?(\d{1,2})\/(\d{1,2})\/(\d{4})/);
+  if (date) return Date.UTC(+date[5], +date[4] - 1, +date[3], +(date[1] || 0), +(date[2] || 0));
+  const number = text.replace(/[\s.,%]/g, "");
+  return /^-?\d+$/.test(number) && text !== "" ? Number(number) : text.toLocaleLowerCase();
+}
+
+function makeSortable(table, head, body, words) {
+  [...head.cells].forEach((th, column) => {
+    const label = th.textContent.trim();
+    if (!label) return;
+    const button = document.createElement("button");
+    button.type = "button";
+    button.className = "sort";
+    button.textContent = label;
+    button.setAttribute("aria-label", `${words.sortBy} ${label}`);
+    th.textContent = "";
+    th.appendChild(button);
+    button.addEventListener("click", () => {
+      const ascending = th.getAttribute("aria-sort") !== "ascending";
+      [...head.cells].forEach((other) => other.removeAttribute("aria-sort"));
+      th.setAttribute("aria-sort", ascending ? "ascending" : "descending");
+      const rows = [...body.rows];
+      rows.sort((a, b) => {
+        const x = a.cells[column] ? cellKey(a.cells[column]) : "", y = b.cells[column] ? cellKey(b.cells[column]) : "";
+        const order = typeof x === "number" && typeof y === "number" ? x - y : String(x).localeCompare(String(y), document.documentElement.lang || "vi");
+        return ascending ? order : -order;
+      });
+      rows.forEach((row) => body.appendChild(row));
+    });
+  });
+}
+
+function addHideEmpty(table, body, words, index) {
+  const empty = [...body.rows].filter((row) => {
+    const figures = [...row.cells].slice(1).map((cell) => cell.textContent.trim()).filter((text) => /^[\d.,\s%]+$/.test(text));
+    return figures.length > 0 && figures.every((text) => Number(text.replace(/[^\d]/g, "")) === 0);
+  });
+  if (!empty.length) return;
+  const label = document.createElement("label");
+  const box = document.createElement("input");
+  box.type = "checkbox";
+  box.checked = true;
+  box.id = `hide-empty-${index}`;
+  box.className = "hide-empty";
+  const note = document.createElement("span");
+  const text = document.createElement("span");
+  text.append(`${words.hideEmpty} `, note);
+  label.append(box, text);
+  table.before(label);
+  const apply = () => {
+    empty.forEach((row) => { row.hidden = box.checked; });
+    note.textContent = box.checked ? `(${empty.length} ${words.hidden})` : "";
+  };
+  box.addEventListener("change", apply);
+  apply();
+}
 
 // The personal QR kept for offline display belongs to whoever is signed in: signing out forgets it
 // (only that cache: a kiosk's queued scans on the same browser must survive).
