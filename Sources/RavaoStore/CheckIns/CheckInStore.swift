@@ -275,6 +275,10 @@ public struct CheckInStore: Sendable {
             SELECT COUNT(*) AS n FROM checkins WHERE person_id = \(bind: holder) AND kind IN ('guest', 'phone')
             """).first()!.decode(column: "n", as: Int.self)
         try await db.raw("UPDATE checkins SET person_id = \(bind: person.uuidString) WHERE person_id = \(bind: holder) AND kind IN ('guest', 'phone')").run()
+        // Who saw those check-ins (a privileged place, an officer's trace) goes with them: the owner of the
+        // phone sees every disclosure of what was recorded under it.
+        try await db.raw("UPDATE unmasked_views SET person_id = \(bind: person.uuidString) WHERE person_id = \(bind: holder)").run()
+        try await db.raw("UPDATE officer_audit SET subject = \(bind: person.uuidString) WHERE subject = \(bind: holder) AND action = 'unmasked_view'").run()
         try await db.raw("UPDATE person_identifiers SET person_id = \(bind: person.uuidString) WHERE kind = 'phone' AND value = \(bind: phone)").run()
         return moved
     }
