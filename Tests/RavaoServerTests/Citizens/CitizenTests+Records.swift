@@ -90,13 +90,14 @@ extension CitizenTests {
             let dose = try await web.post("/me/vaccinations", [("vaccine", "Moderna"), ("date", "")])
             #expect(dose.status == .unprocessableContent && dose.body.contains("value=\"Moderna\""))
 
-            // The declaration: no contact answer is refused, and the ticked symptoms and typed wards come back.
+            // The declaration: no contact answer is refused, and the ticked symptoms and the chosen ward come back.
+            let ward = try await app.danangWard()
             try await web.get("/me/declare")
-            let declaration = try await web.post("/me/declare", [("symptom", "cough"), ("symptom", "fever"), ("moreWards", "99999")])
+            let declaration = try await web.post("/me/declare", [("symptom", "cough"), ("symptom", "fever"), ("wardCode", ward)])
             #expect(declaration.status == .unprocessableContent)
             #expect(declaration.body.contains("id=\"symptom-cough\" checked") && declaration.body.contains("id=\"symptom-fever\" checked"))
             #expect(!declaration.body.contains("id=\"symptom-breath\" checked"))
-            #expect(declaration.body.contains("value=\"99999\""))
+            #expect(declaration.body.contains("data-ward=\"\(ward)\""), "the ward picker keeps the chosen ward")
         }
     }
 }
