@@ -28,7 +28,7 @@ cleanup() {
 trap cleanup EXIT
 PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
 BASE=http://127.0.0.1:$PORT
-start() { "$@" >"$WORK/server.log" 2>&1 & PID=$!; for _ in $(seq 1 300); do curl -fsS -o /dev/null "$BASE/${PROBE:-healthz}" 2>/dev/null && return; sleep 0.2; done; cat "$WORK/server.log"; exit 1; }
+start() { "$@" >"$WORK/server.log" 2>&1 & PID=$!; for _ in $(seq 1 300); do curl -fsS -o /dev/null "$BASE/${PROBE-healthz}" 2>/dev/null && return; sleep 0.2; done; cat "$WORK/server.log"; exit 1; }
 ravao() { RAVAO_SECRET=$(python3 -c 'import secrets; print(secrets.token_hex(32))') start "$BIN" serve --host 127.0.0.1 --port "$PORT" --database "$1" --sms "outbox:$WORK/sms.jsonl" --base-url "$BASE"; }
 WRK_ARGS=("$BASE/")
 case $TARGET in
