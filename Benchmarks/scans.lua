@@ -1,9 +1,15 @@
 -- wrk script: staff stations posting scans to POST /api/v1/scans over keep-alive connections.
 --
 --   wrk -t2 -c64 -d20s --latency -s Benchmarks/scans.lua http://127.0.0.1:PORT -- PLACE_ID BEARER_KEY
+--   wrk -t1 -c64 -d10s --latency -s Benchmarks/scans.lua http://127.0.0.1:PORT -- @doors.txt
 --
 -- PLACE_ID and BEARER_KEY may also come from the environment (RAVAO_PLACE_ID, RAVAO_KEY); the key is
--- a device key, or any bearer token with a role at the place.
+-- a device key, or any bearer token with a role at the place. "@FILE" names a file of "PLACE_ID KEY"
+-- lines instead: many doors at once (each a place with its own kiosk key); every request goes to one
+-- of them at random.
+--
+-- With RAVAO_LEDGER_DIR set, each thread writes the checkInId of every 201 answer it read to
+-- RAVAO_LEDGER_DIR/ledger-N.txt (one a line), so the caller can check each one is a row.
 --
 -- Every request carries a fresh random UUIDv4 clientId (each thread seeds its generator from
 -- /dev/urandom, so threads never share a sequence) and the CCCD card QR of one of POOL people
@@ -32,9 +38,9 @@ created, duplicate, failed = 0, 0, 0
 by_status = {}      -- status code -> count, for the non-2xx ones
 first_failure = nil -- status and body of the first non-2xx answer
 
-local place_id, key
+local doors = {}     -- { {place_id, headers}, ... }
 local payloads = {}
-local headers
+local ledger = nil   -- this thread's ledger file, when RAVAO_LEDGER_DIR is set
 
 local function urandom_seed()
    local f = io.open("/dev/urandom", "rb")
@@ -88,31 +94,49 @@ function init(args)
    math.randomseed(urandom_seed())
    -- Burn a few values: LuaJIT's generator is weak right after seeding.
    for _ = 1, 20 do math.random() end
-   place_id = args[1] or os.getenv("RAVAO_PLACE_ID")
-   key = args[2] or os.getenv("RAVAO_KEY")
-   if not place_id or not key then
-      io.stderr:write("scans.lua: pass PLACE_ID and BEARER_KEY after --, or set RAVAO_PLACE_ID and RAVAO_KEY\n")
+   local pairs_ = {}
+   if args[1] and args[1]:sub(1, 1) == "@" then
+      for line in io.lines(args[1]:sub(2)) do
+         local p, k = line:match("^(%S+)%s+(%S+)")
+         if p then table.insert(pairs_, { p, k }) end
+      end
+   else
+      local p = args[1] or os.getenv("RAVAO_PLACE_ID")
+      local k = args[2] or os.getenv("RAVAO_KEY")
+      if p and k then pairs_ = { { p, k } } end
+   end
+   if #pairs_ == 0 then
+      io.stderr:write("scans.lua: pass PLACE_ID and BEARER_KEY (or @FILE) after --, or set RAVAO_PLACE_ID and RAVAO_KEY\n")
       os.exit(2)
    end
+   for _, pk in ipairs(pairs_) do
+      table.insert(doors, { pk[1], { ["Content-Type"] = "application/json", ["Authorization"] = "Bearer " .. pk[2] } })
+   end
    for i = 0, POOL - 1 do payloads[i + 1] = make_payload(i) end
-   headers = {
-      ["Content-Type"] = "application/json",
-      ["Authorization"] = "Bearer " .. key,
-   }
+   local dir = os.getenv("RAVAO_LEDGER_DIR")
+   if dir and dir ~= "" then
+      ledger = io.open(string.format("%s/ledger-%d.txt", dir, thread_number or 0), "w")
+      ledger:setvbuf("full")
+   end
 end
 
 function request()
+   local door = doors[math.random(1, #doors)]
    local payload = payloads[math.random(1, POOL)]
    local direction = (math.random(1, 2) == 1) and "in" or "out"
    -- The payloads hold no characters JSON needs escaped (no quote, backslash or control character).
-   local body = '{"placeId":"' .. place_id .. '","payload":"' .. payload .. '","direction":"' .. direction ..
+   local body = '{"placeId":"' .. door[1] .. '","payload":"' .. payload .. '","direction":"' .. direction ..
                 '","clientId":"' .. uuid4() .. '"}'
-   return wrk.format("POST", "/api/v1/scans", headers, body)
+   return wrk.format("POST", "/api/v1/scans", door[2], body)
 end
 
 function response(status, _, body)
    if status == 201 then
       created = created + 1
+      if ledger then
+         -- The buffer is written out when wrk exits (C stdio flushes open files at exit).
+         ledger:write((body or ""):match('"checkInId":"([^"]+)"') or "?", "\n")
+      end
    elseif status == 200 then
       duplicate = duplicate + 1
    else

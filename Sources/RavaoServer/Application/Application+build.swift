@@ -99,7 +99,9 @@ public func buildApplication(
 
     let router = Router(context: AppRequestContext.self)
     router.add(middleware: MetricsMiddleware())
-    router.add(middleware: LogRequestsMiddleware(.debug))
+    // The request log is at debug level: when the server logs less than that, the middleware is not
+    // in the chain at all rather than asked on every request whether to log.
+    if logger.logLevel <= .debug { router.add(middleware: LogRequestsMiddleware(.debug)) }
     router.add(middleware: SecurityHeadersMiddleware())
     router.add(middleware: ErrorMiddleware())
     router.add(middleware: IdentityMiddleware(services: services))

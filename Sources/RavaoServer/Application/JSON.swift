@@ -45,8 +45,31 @@ extension AppRequestContext {
 
 /// Times in the API are ISO 8601 with offset (UTC).
 enum ISOTime {
+    /// `2026-11-23T06:01:02Z`, what `Date.formatted(.iso8601)` writes, computed by hand: the format
+    /// style cost more than the rest of a scan's answer.
     static func string(_ seconds: Int64) -> String {
-        Date(timeIntervalSince1970: TimeInterval(seconds)).formatted(.iso8601)
+        let days = seconds >= 0 ? seconds / 86_400 : (seconds - 86_399) / 86_400
+        let secondOfDay = Int(seconds - days * 86_400)
+        // Days to a civil date (H. Hinnant's algorithm), proleptic Gregorian, as Foundation's.
+        let z = days + 719_468
+        let era = (z >= 0 ? z : z - 146_096) / 146_097
+        let doe = z - era * 146_097
+        let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365
+        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
+        let mp = (5 * doy + 2) / 153
+        let day = Int(doy - (153 * mp + 2) / 5 + 1)
+        let month = Int(mp < 10 ? mp + 3 : mp - 9)
+        let year = Int(yoe + era * 400 + (month <= 2 ? 1 : 0))
+        guard (0...9999).contains(year) else { return Date(timeIntervalSince1970: TimeInterval(seconds)).formatted(.iso8601) }
+        var bytes = [UInt8](repeating: 0, count: 20)
+        func put(_ value: Int, _ at: Int, _ width: Int) {
+            var v = value
+            for i in stride(from: at + width - 1, through: at, by: -1) { bytes[i] = UInt8(48 + v % 10); v /= 10 }
+        }
+        put(year, 0, 4); bytes[4] = 45; put(month, 5, 2); bytes[7] = 45; put(day, 8, 2); bytes[10] = 84
+        put(secondOfDay / 3600, 11, 2); bytes[13] = 58; put(secondOfDay / 60 % 60, 14, 2); bytes[16] = 58
+        put(secondOfDay % 60, 17, 2); bytes[19] = 90
+        return String(decoding: bytes, as: UTF8.self)
     }
 
     /// Accepts `2026-11-23T06:01:02+07:00`, with or without fractional seconds.

@@ -73,7 +73,12 @@ struct ScansAPI {
     }
 
     func answer(_ recorded: CheckInStore.Recorded, place: Place, viewer: UUID?, typedAs: String? = nil) async -> ScanAnswer {
-        let status = await HealthStatusService(services: services).payload(of: recorded.personId)
+        // The status and the day's counts are two reads on different connections: in parallel, the
+        // answer waits for one round trip instead of two.
+        async let status = HealthStatusService(services: services).payload(of: recorded.personId, newPerson: recorded.newPerson && !recorded.duplicate)
+        // The extras are a convenience for the screen: if they cannot be read, the scan still answers.
+        let dayStart = LocalTime.startOfDay(containing: services.time.seconds())
+        async let today = try? services.store.checkIns.dayCounts(placeId: place.id, dayStart: dayStart)
         let name: String
         if let typedAs {
             // Trust rule 3: a typed number reveals no more than the number itself; the guard asks the
@@ -85,15 +90,13 @@ struct ScansAPI {
             PrivacyGate(services: services).logViewInBackground(recorded.personId, disclosure: disclosure, viewer: viewer, place: place.id)
             name = disclosure.name(recorded.fullName)
         }
-        // The extras are a convenience for the screen: if they cannot be read, the scan still answers.
-        let dayStart = LocalTime.startOfDay(containing: services.time.seconds())
-        let extras = try? await services.store.checkIns.scanContext(person: recorded.personId, placeId: place.id, dayStart: dayStart)
-        // A birth year matches a card to a face; a typed number has no card, so it gets none.
+        // A birth year matches a card to a face; a typed number has no card, so it gets none. The
+        // date of birth came with the check-in, from the transaction that recorded it.
         return ScanAnswer(checkInId: recorded.id.uuidString, duplicate: recorded.duplicate, kind: recorded.kind, direction: recorded.direction,
                           scannedAt: ISOTime.string(recorded.scannedAt), person: .init(id: recorded.personId.uuidString, displayName: name,
-                                                                                        typed: typedAs != nil), status: status,
-                          birthYear: typedAs == nil ? extras?.birthDate.flatMap(Self.year) : nil,
-                          today: extras.map { DayTotals(entries: $0.entries, exits: $0.exits) })
+                                                                                        typed: typedAs != nil), status: await status,
+                          birthYear: typedAs == nil ? recorded.birthDate.flatMap(Self.year) : nil,
+                          today: await today.map { DayTotals(entries: $0.entries, exits: $0.exits) })
     }
 
     /// "1985-08-15" → 1985; anything that does not start with a plausible year → nil.

@@ -43,9 +43,11 @@ struct HealthStatusService {
     var rules: HealthRules { services.configuration.healthRules }
 
     /// The status of `person` now; nil only if the status could not be read (the scan still stands).
-    func status(of person: UUID) async -> HealthStatus? {
+    /// `newPerson`: the person was created by the check-in just committed, so no declaration, test,
+    /// mark or exposure can name them yet and their facts need no read (most first scans of a card).
+    func status(of person: UUID, newPerson: Bool = false) async -> HealthStatus? {
         do {
-            return try await services.healthCache.statuses.value(person) { try await compute(person) }
+            return try await services.healthCache.statuses.value(person) { try await compute(person, newPerson: newPerson) }
         } catch {
             services.logger.warning("could not read health status", metadata: ["person": "\(person)", "error": "\(error)"])
             return nil
@@ -53,13 +55,13 @@ struct HealthStatusService {
     }
 
     /// The status as API answers carry it.
-    func payload(of person: UUID) async -> StatusPayload? {
-        await status(of: person).map(StatusPayload.init)
+    func payload(of person: UUID, newPerson: Bool = false) async -> StatusPayload? {
+        await status(of: person, newPerson: newPerson).map(StatusPayload.init)
     }
 
-    func compute(_ person: UUID) async throws -> HealthStatus {
+    func compute(_ person: UUID, newPerson: Bool = false) async throws -> HealthStatus {
         let now = services.time.seconds()
-        var facts = try await services.store.health.facts(of: person, now: now, rules: rules)
+        var facts = newPerson ? HealthFacts() : try await services.store.health.facts(of: person, now: now, rules: rules)
         let since = now - Int64(rules.zoneLookbackDays) * 86_400
         facts.zones = try await services.healthCache.zones.value(0) { try await services.store.health.zones(since: since) } ?? []
         if !facts.zones.isEmpty {

@@ -78,7 +78,8 @@ struct PlaceHistoryMiddleware: RouterMiddleware {
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         let response = try await next(request, context)
-        guard response.status.code < 400, let path = context.endpointPath,
+        // Every audited route names a place or request by `{id}`: the rest (scans, pages) skip the lookup.
+        guard response.status.code < 400, let path = context.endpointPath, path.contains("{id}"),
               let audited = Self.audited["\(request.method.rawValue) \(Self.normalise(path))"],
               let id = context.parameters.get("id").flatMap(UUID.init(uuidString:)) else { return response }
         let action = audited.0

@@ -54,11 +54,18 @@ public struct CheckInStore: Sendable {
         public let placeId: UUID?
         public let scannedBy: UUID?
         public let deviceId: UUID?
+        /// The person's date of birth as their record holds it (the station shows the year), read in
+        /// the same transaction as the check-in so the answer needs no read of its own.
+        public let birthDate: String?
+        /// The person was created by this check-in (a card seen for the first time): nothing else
+        /// (declaration, test, mark) can refer to them yet.
+        public let newPerson: Bool
         public init(id: UUID, personId: UUID, fullName: String, kind: String, direction: String, scannedAt: Int64, duplicate: Bool,
-                    placeId: UUID? = nil, scannedBy: UUID? = nil, deviceId: UUID? = nil) {
+                    placeId: UUID? = nil, scannedBy: UUID? = nil, deviceId: UUID? = nil, birthDate: String? = nil, newPerson: Bool = false) {
             self.id = id; self.personId = personId; self.fullName = fullName; self.kind = kind
             self.direction = direction; self.scannedAt = scannedAt; self.duplicate = duplicate
             self.placeId = placeId; self.scannedBy = scannedBy; self.deviceId = deviceId
+            self.birthDate = birthDate; self.newPerson = newPerson
         }
 
         /// True when a new scan with this record's client id is a retry of it: same place, same
@@ -77,7 +84,7 @@ public struct CheckInStore: Sendable {
 
     static func existing(clientId: UUID, db: any SQLDatabase) async throws -> Recorded? {
         guard let row = try await db.raw("""
-            SELECT c.id, c.person_id, c.kind, c.direction, c.scanned_at, c.place_id, c.scanned_by, c.device_id, p.full_name
+            SELECT c.id, c.person_id, c.kind, c.direction, c.scanned_at, c.place_id, c.scanned_by, c.device_id, p.full_name, p.birth_date
             FROM checkins c JOIN people p ON p.id = c.person_id
             WHERE c.client_id = \(bind: clientId.uuidString)
             """).first() else { return nil }
@@ -92,7 +99,8 @@ public struct CheckInStore: Sendable {
                         scannedAt: try row.decode(column: "scanned_at", as: Int64.self), duplicate: true,
                         placeId: UUID(uuidString: try row.decode(column: "place_id", as: String.self)),
                         scannedBy: try row.decode(column: "scanned_by", as: String?.self).flatMap(UUID.init(uuidString:)),
-                        deviceId: try row.decode(column: "device_id", as: String?.self).flatMap(UUID.init(uuidString:)))
+                        deviceId: try row.decode(column: "device_id", as: String?.self).flatMap(UUID.init(uuidString:)),
+                        birthDate: try row.decode(column: "birth_date", as: String?.self))
     }
 
     /// A recorded check-in as pages show it.
@@ -154,24 +162,6 @@ public struct CheckInStore: Sendable {
                      at: try row.decode(column: "scanned_at", as: Int64.self))
                 }
             return LiveSnapshot(recent: recent, today: today)
-        }
-    }
-
-    /// What the station shows beside a scan's result (issue 17): the person's date of birth when the
-    /// record has one (the guard matches the card to the face by the year), and the place's entries
-    /// and exits since `dayStart`. One read, on the `(place_id, scanned_at)` index.
-    public struct ScanContext: Sendable, Equatable {
-        public let birthDate: String?
-        public let entries: Int
-        public let exits: Int
-    }
-
-    public func scanContext(person: UUID, placeId: UUID, dayStart: Int64) async throws -> ScanContext {
-        try await engine.read { db in
-            let birth = try await db.raw("SELECT birth_date FROM people WHERE id = \(bind: person.uuidString)").first()?
-                .decode(column: "birth_date", as: String?.self)
-            let (entries, exits) = try await Self.dayCounts(placeId: placeId, dayStart: dayStart, db: db)
-            return ScanContext(birthDate: birth, entries: entries, exits: exits)
         }
     }
 

@@ -190,7 +190,7 @@ public final class CheckInWriter: Sendable {
             } else {
                 let id = TimeOrderedID.make()
                 newPeople.append((id, name, checkIn.recordedAt))
-                people[id] = PersonRow(fullName: name, tokenVersion: 1, isCitizen: false)
+                people[id] = PersonRow(fullName: name, tokenVersion: 1, isCitizen: false, birthDate: nil, isNew: true)
                 person = id
             }
             for identifier in checkIn.identifiers where owners[identifier] == nil {
@@ -239,7 +239,8 @@ public final class CheckInWriter: Sendable {
             let c = checkIns[row.index]
             outcomes[row.index] = .recorded(.init(id: row.id, personId: row.person, fullName: people[row.person]?.fullName ?? "", kind: c.kind.rawValue,
                                                   direction: c.direction.rawValue, scannedAt: c.scannedAt, duplicate: false,
-                                                  placeId: c.placeId, scannedBy: c.scannedBy, deviceId: c.deviceId))
+                                                  placeId: c.placeId, scannedBy: c.scannedBy, deviceId: c.deviceId,
+                                                  birthDate: people[row.person]?.birthDate, newPerson: people[row.person]?.isNew ?? false))
         }
         // Repeats within the batch answer as duplicates of their first occurrence.
         for (i, checkIn) in checkIns.enumerated() where outcomes[i] == nil {
@@ -247,7 +248,8 @@ public final class CheckInWriter: Sendable {
             switch outcomes[first]! {
             case .recorded(let r):
                 outcomes[i] = .recorded(.init(id: r.id, personId: r.personId, fullName: r.fullName, kind: r.kind, direction: r.direction, scannedAt: r.scannedAt,
-                                              duplicate: true, placeId: r.placeId, scannedBy: r.scannedBy, deviceId: r.deviceId))
+                                              duplicate: true, placeId: r.placeId, scannedBy: r.scannedBy, deviceId: r.deviceId,
+                                              birthDate: r.birthDate, newPerson: r.newPerson))
             case .tokenRevoked:
                 outcomes[i] = .tokenRevoked
             case .clientIdReused:
@@ -261,13 +263,16 @@ public final class CheckInWriter: Sendable {
         var fullName: String
         var tokenVersion: Int
         var isCitizen: Bool
+        var birthDate: String?
+        /// Created in this batch.
+        var isNew = false
     }
 
     static func recorded(clientIds: [UUID], db: any SQLDatabase) async throws -> [UUID: CheckInStore.Recorded] {
         var found: [UUID: CheckInStore.Recorded] = [:]
         for chunk in clientIds.chunks(of: rowsPerStatement) {
             let rows = try await db.raw(inList("""
-                SELECT c.id, c.client_id, c.person_id, c.kind, c.direction, c.scanned_at, c.place_id, c.scanned_by, c.device_id, p.full_name
+                SELECT c.id, c.client_id, c.person_id, c.kind, c.direction, c.scanned_at, c.place_id, c.scanned_by, c.device_id, p.full_name, p.birth_date
                 FROM checkins c JOIN people p ON p.id = c.person_id
                 WHERE c.client_id IN
                 """, chunk.map(\.uuidString))).all()
@@ -282,11 +287,11 @@ public final class CheckInWriter: Sendable {
     static func peopleRows(ids: [UUID], db: any SQLDatabase) async throws -> [UUID: PersonRow] {
         var found: [UUID: PersonRow] = [:]
         for chunk in ids.chunks(of: rowsPerStatement) {
-            for row in try await db.raw(inList("SELECT id, full_name, token_version, account_id, guardian_id FROM people WHERE id IN", chunk.map(\.uuidString))).all() {
+            for row in try await db.raw(inList("SELECT id, full_name, token_version, account_id, guardian_id, birth_date FROM people WHERE id IN", chunk.map(\.uuidString))).all() {
                 let isCitizen = try row.decode(column: "account_id", as: String?.self) != nil || row.decode(column: "guardian_id", as: String?.self) != nil
                 found[UUID(uuidString: try row.decode(column: "id", as: String.self))!] =
                     PersonRow(fullName: try row.decode(column: "full_name", as: String.self), tokenVersion: try row.decode(column: "token_version", as: Int.self),
-                              isCitizen: isCitizen)
+                              isCitizen: isCitizen, birthDate: try row.decode(column: "birth_date", as: String?.self))
             }
         }
         return found

@@ -15,13 +15,17 @@ public final class SQLiteEngine: DatabaseEngine {
     /// The writer connection's own event loop, away from the loops serving HTTP, so the group-commit
     /// writer's statements are not queued behind request handling at every await.
     private let writerLoopGroup: MultiThreadedEventLoopGroup
+    /// The writer's own blocking thread: a commit waits for fsync, and on the shared pool (one thread
+    /// per core) that wait took a thread the readers answering scans needed.
+    private let writerThreadPool: NIOThreadPool
     public let writeExecutor: (any TaskExecutor)?
     private let nextReader = ManagedCounter()
     private let logger: Logger
 
-    private init(writer: SQLiteConnection, writerLoopGroup: MultiThreadedEventLoopGroup, readers: [SQLiteConnection], logger: Logger) {
+    private init(writer: SQLiteConnection, writerLoopGroup: MultiThreadedEventLoopGroup, writerThreadPool: NIOThreadPool, readers: [SQLiteConnection], logger: Logger) {
         self.writer = writer
         self.writerLoopGroup = writerLoopGroup
+        self.writerThreadPool = writerThreadPool
         self.writeExecutor = EventLoopTaskExecutor(writerLoopGroup.next())
         self.readers = readers
         self.logger = logger
@@ -30,7 +34,9 @@ public final class SQLiteEngine: DatabaseEngine {
     public static func open(path: String, readers readerCount: Int = 2, logger: Logger) async throws -> SQLiteEngine {
         let threadPool = NIOThreadPool.singleton
         let writerLoopGroup = MultiThreadedEventLoopGroup(numberOfThreads: 1)
-        let writer = try await SQLiteConnection.open(storage: .file(path: path), threadPool: threadPool, logger: logger, on: writerLoopGroup.next()).get()
+        let writerThreadPool = NIOThreadPool(numberOfThreads: 1)
+        writerThreadPool.start()
+        let writer = try await SQLiteConnection.open(storage: .file(path: path), threadPool: writerThreadPool, logger: logger, on: writerLoopGroup.next()).get()
         let db = writer.sql(queryLogLevel: .trace)
         try await db.raw("PRAGMA journal_mode = WAL").run()
         try await configure(db)
@@ -40,7 +46,7 @@ public final class SQLiteEngine: DatabaseEngine {
             try await configure(reader.sql(queryLogLevel: .trace))
             readers.append(reader)
         }
-        return SQLiteEngine(writer: writer, writerLoopGroup: writerLoopGroup, readers: readers, logger: logger)
+        return SQLiteEngine(writer: writer, writerLoopGroup: writerLoopGroup, writerThreadPool: writerThreadPool, readers: readers, logger: logger)
     }
 
     private static func configure(_ db: any SQLDatabase) async throws {
@@ -81,6 +87,7 @@ public final class SQLiteEngine: DatabaseEngine {
     public func shutdown() async {
         for reader in readers { try? await reader.close() }
         try? await writer.close()
+        try? await writerThreadPool.shutdownGracefully()
         try? await writerLoopGroup.shutdownGracefully()
     }
 }
