@@ -98,3 +98,22 @@ def test_a_read_database_needs_postgres_on_both_sides(ravao_bin, tmp_path):
                              "postgres://u@127.0.0.1:1/db"], capture_output=True, text=True, timeout=60, env=env, cwd=tmp_path)
     assert result.returncode != 0
     assert "--read-database must be a PostgreSQL replica of a PostgreSQL --database" in result.stdout + result.stderr
+
+
+def test_a_replica_that_is_down_sends_heavy_reads_to_the_primary(ravao_bin, clusters, tmp_path):
+    primary, _ = clusters
+    schema = f"rep_{uuid.uuid4().hex[:10]}"
+    database = Database(engine="postgres", url=f"{primary.url}?schema={schema}", postgres_url=primary.url, schema=schema)
+    closed = f"postgres://postgres@127.0.0.1:1/postgres?schema={schema}"
+    server = RavaoProcess(binary=ravao_bin, database=database, workdir=tmp_path, extra_args=["--read-database", closed])
+    server.start()  # a replica that is down at start is no reason not to serve
+    try:
+        owner = server.sign_in()
+        place = server.create_place(owner)
+        scan(server.port, owner, place)
+        assert history_count(server.port, owner, place) == 1
+        assert replica_reads(server.port).get("primary", 0) >= 1
+        lag = re.search(r"^ravao_replica_lag_seconds (\S+)$", call(server.port, "GET", "/metrics").body.decode(), re.M)
+        assert lag and float(lag.group(1)) == -1, lag
+    finally:
+        server.stop()

@@ -23,7 +23,8 @@ public final class PostgresEngine: DatabaseEngine {
         self.runTask = Task { await client.run() }
     }
 
-    /// `readOnly` (a streaming replica) skips creating the schema, which a replica refuses.
+    /// `readOnly` (a streaming replica) skips creating the schema, which a replica refuses, and does not
+    /// insist that the server answers now.
     public static func open(_ location: DatabaseLocation.PostgresLocation, readOnly: Bool = false, logger: Logger) async throws -> PostgresEngine {
         var config = PostgresClient.Configuration(
             host: location.host, port: location.port, username: location.username,
@@ -45,8 +46,9 @@ public final class PostgresEngine: DatabaseEngine {
                 try await db.raw("CREATE SCHEMA IF NOT EXISTS \(ident: schema)").run()
             }
         }
-        // Fail at start-up, with the server's own message, rather than at the first request.
-        try await engine.read { db in try await db.raw("SELECT 1").run() }
+        // Fail at start-up, with the server's own message, rather than at the first request. A replica
+        // that is down at start is not fatal: its reads go to the primary until it answers.
+        if !readOnly { try await engine.read { db in try await db.raw("SELECT 1").run() } }
         return engine
     }
 

@@ -65,16 +65,30 @@ public final class ReplicaEngine: DatabaseEngine {
 
     /// Seconds since the last transaction the replica replayed, or 0 when it has replayed everything it
     /// received (an idle primary sends nothing, and an idle replica is not behind). Asked at most once a
-    /// second; nil when the replica cannot be asked.
+    /// second (every 10 s while it cannot be reached); nil when the replica cannot be asked within a second.
     func currentLag() async -> Double? {
-        if let last = measured.withLock({ $0 }), ContinuousClock.now - last.at < .seconds(1) { return last.lag }
+        // An unreachable replica is asked again after 10 s, not every second: each try may cost a read a second.
+        if let last = measured.withLock({ $0 }), ContinuousClock.now - last.at < (last.lag == nil ? .seconds(10) : .seconds(1)) { return last.lag }
         var lag: Double?
+        let replica = self.replica
         do {
-            lag = try await replica.read { db in
-                try await db.raw("""
-                    SELECT CASE WHEN NOT pg_is_in_recovery() OR pg_last_wal_receive_lsn() = pg_last_wal_replay_lsn() THEN 0
-                        ELSE COALESCE(EXTRACT(EPOCH FROM now() - pg_last_xact_replay_timestamp()), 0) END::float8 AS lag
-                    """).first()?.decode(column: "lag", as: Double.self)
+            // A replica that is down does not refuse: the pool keeps trying to connect and the lease
+            // waits. A second is ample for this query on a live replica; past it, the primary answers.
+            lag = try await withThrowingTaskGroup(of: Double?.self) { group in
+                group.addTask {
+                    try await replica.read { db in
+                        try await db.raw("""
+                            SELECT CASE WHEN NOT pg_is_in_recovery() OR pg_last_wal_receive_lsn() = pg_last_wal_replay_lsn() THEN 0
+                                ELSE COALESCE(EXTRACT(EPOCH FROM now() - pg_last_xact_replay_timestamp()), 0) END::float8 AS lag
+                            """).first()?.decode(column: "lag", as: Double.self)
+                    }
+                }
+                group.addTask {
+                    try await Task.sleep(for: .seconds(1))
+                    throw ReplicaTimeout()
+                }
+                defer { group.cancelAll() }
+                return try await group.next() ?? nil
             }
         } catch {
             logger.warning("cannot read the replica's lag; reading from the primary", metadata: ["error": "\(error)"])
@@ -83,6 +97,8 @@ public final class ReplicaEngine: DatabaseEngine {
         onLag(lag)
         return lag
     }
+
+    struct ReplicaTimeout: Error, CustomStringConvertible { var description: String { "the replica did not answer within a second" } }
 
     static func isConnectionError(_ error: any Error) -> Bool {
         let text = String(reflecting: error)
