@@ -146,31 +146,9 @@ public final class TracingStore: Tracing.Source {
         public let wardCode: String?
     }
 
-    /// Names and phones of people, for tables and exports.
+    /// Names and phones of people, for tables and exports: the part of `details` a list needs.
     public func summaries(_ ids: [UUID]) async throws -> [UUID: PersonSummary] {
-        let unique = Array(Set(ids))
-        return try await engine.read { db in
-            var out: [UUID: PersonSummary] = [:]
-            for chunk in stride(from: 0, to: unique.count, by: 400) {
-                var query = SQLQueryString("""
-                    SELECT p.id, p.full_name, p.ward_code, a.phone AS account_phone,
-                        (SELECT MIN(i.value) FROM person_identifiers i WHERE i.person_id = p.id AND i.kind = 'phone') AS phone
-                    FROM people p LEFT JOIN accounts a ON a.id = p.account_id WHERE p.id IN (
-                    """)
-                for (i, id) in unique[chunk..<min(chunk + 400, unique.count)].enumerated() {
-                    if i > 0 { query.appendLiteral(", ") }
-                    query.appendInterpolation(bind: id.uuidString)
-                }
-                query.appendLiteral(")")
-                for row in try await db.raw(query).all() {
-                    let id = UUID(uuidString: try row.decode(column: "id", as: String.self))!
-                    out[id] = PersonSummary(id: id, fullName: try row.decode(column: "full_name", as: String.self),
-                                            phone: try row.decode(column: "account_phone", as: String?.self) ?? row.decode(column: "phone", as: String?.self),
-                                            wardCode: try row.decode(column: "ward_code", as: String?.self))
-                }
-            }
-            return out
-        }
+        try await details(ids).mapValues { PersonSummary(id: $0.id, fullName: $0.fullName, phone: $0.phone, wardCode: $0.wardCode) }
     }
 
     /// Names of places, for tables and exports.
