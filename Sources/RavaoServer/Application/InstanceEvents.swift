@@ -109,9 +109,6 @@ public final class InstanceEvents: Sendable {
         wake.yield()
     }
 
-    /// True while the listening connection is up.
-    var isListening: Bool { connected.withLock { $0 } }
-
     /// Where the channel's state and failures are reported (Prometheus, from `buildApplication`).
     func report(channelUp: @escaping @Sendable (Bool) -> Void, failed: @escaping @Sendable (Int) -> Void) {
         channelGauge.withLock { $0 = channelUp }

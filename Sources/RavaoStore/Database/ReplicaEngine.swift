@@ -17,7 +17,6 @@ public final class ReplicaEngine: DatabaseEngine {
     private let logger: Logger
     /// The last lag measured and when; the replica is asked again at most once a second.
     private let measured = Mutex<(at: ContinuousClock.Instant, lag: Double?)?>(nil)
-    private let routed = Mutex<(replica: Int, primary: Int)>((0, 0))
     /// Reports each measured lag (nil: unreachable) and each read's target (true: the replica), for /metrics.
     private let onLag: @Sendable (Double?) -> Void
     private let onRead: @Sendable (Bool) -> Void
@@ -32,16 +31,8 @@ public final class ReplicaEngine: DatabaseEngine {
         self.onRead = onRead
     }
 
-    /// The replica's lag in seconds as last measured (nil: unreachable), and how many reads went where.
-    public var state: (lag: Double?, replicaReads: Int, primaryReads: Int) {
-        let lag = measured.withLock { $0?.lag }
-        let counts = routed.withLock { $0 }
-        return (lag, counts.replica, counts.primary)
-    }
-
     public func read<T: Sendable>(_ body: @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
         if let lag = await currentLag(), lag <= maxLagSeconds {
-            routed.withLock { $0.replica += 1 }
             onRead(true)
             do {
                 return try await replica.read(body)
@@ -51,7 +42,6 @@ public final class ReplicaEngine: DatabaseEngine {
                 logger.warning("replica read failed; reading from the primary", metadata: ["error": "\(error)"])
             }
         }
-        routed.withLock { $0.primary += 1 }
         onRead(false)
         return try await primary.read(body)
     }
