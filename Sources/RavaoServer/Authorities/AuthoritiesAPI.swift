@@ -121,11 +121,16 @@ struct AuthoritiesAPI {
     }
 
     func runTrace(_ trace: AuthorityService.TraceRequest, officer: OfficerAccess.Officer) async throws -> TraceAnswer {
+        try await runTraceKeepingResult(trace, officer: officer).answer
+    }
+
+    /// The answer and the trace behind it, for a caller that acts on the contacts it showed.
+    func runTraceKeepingResult(_ trace: AuthorityService.TraceRequest, officer: OfficerAccess.Officer) async throws -> (answer: TraceAnswer, result: Tracing.Result) {
         let (result, _) = try await authority.trace(trace, by: officer)
         let store = services.store.tracing()
         let names = try await store.placeNames(result.stays.map(\.placeId) + result.contacts.map(\.placeId))
         let people = try await store.summaries(result.contacts.map(\.personId))
-        return TraceAnswer(
+        let answer = TraceAnswer(
             personId: trace.person.uuidString, from: LocalISO.string(trace.from), to: LocalISO.string(trace.to), bufferMinutes: trace.bufferMinutes, depth: trace.depth,
             stays: result.stays.map { StayBody(placeId: $0.placeId.uuidString, placeName: names[$0.placeId] ?? "", from: LocalISO.string($0.stay.from), to: LocalISO.string($0.stay.to)) },
             contacts: result.contacts.map { c in
@@ -135,6 +140,7 @@ struct AuthoritiesAPI {
                             sourceFrom: LocalISO.string(c.source.from), sourceTo: LocalISO.string(c.source.to),
                             name: people[c.personId]?.fullName ?? "", phone: people[c.personId]?.phone.flatMap { PhoneNumber($0)?.national ?? $0 })
             })
+        return (answer, result)
     }
 
     // MARK: Marks and verified records

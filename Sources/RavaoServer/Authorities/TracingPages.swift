@@ -204,7 +204,7 @@ extension AuthorityPages {
         let notify = body["notify"] == "1"
         // The trace is run again here rather than trusting ids posted back by the browser.
         let traceRequest = AuthorityService.TraceRequest(person: person, from: from, to: to, bufferMinutes: buffer, depth: depth)
-        let answer = try await api.runTrace(traceRequest, officer: officer)
+        let (answer, result) = try await api.runTraceKeepingResult(traceRequest, officer: officer)
         let view = try await caseView(answer)
         let plan = try await plan(view, notify: notify)
         // Nothing is marked or sent until the officer confirms the list they reviewed; if the trace
@@ -212,7 +212,7 @@ extension AuthorityPages {
         guard let confirmed = body["confirm"], confirmed == plan.digest else {
             return reviewPage(plan, view: view, form: form, notify: notify, changed: body["confirm"] != nil, context: context, officer: officer)
         }
-        let (result, _) = try await authority.trace(traceRequest, by: officer)
+        // The contacts marked are the ones just shown and confirmed: one trace, one disclosure logged.
         let (marked, texts) = try await authority.markContacts(result.contacts, by: officer, notify: notify)
         let s = AuthorityStrings(context.language)
         return page(context, officer, s.tracing, """
