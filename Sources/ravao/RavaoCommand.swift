@@ -227,6 +227,8 @@ struct RebuildRollups: AsyncParsableCommand {
         let engine = try await openDatabase(try db.location(), logger: logger)
         let started = Date()
         do {
+            // Queued check-ins first: the unit rollups are rebuilt from the per-place ones they feed.
+            try await CheckInProjector(engine: engine).catchUp()
             if !staysOnly { try await DashboardStore(engine: engine).rebuildUnitRollups() }
             try await StayRollups.rebuild(engine)
         } catch {

@@ -112,6 +112,18 @@ class Database:
             rows = [tuple(line.split("|")) for line in out.splitlines() if line]
         return [(c.upper(), i.upper()) for c, i in rows]
 
+    def rows(self, sql: str) -> list[tuple[str, ...]]:
+        """The rows of a query, every value as text (NULL as ''), in the order the query gives."""
+        if self.engine == "sqlite":
+            import sqlite3
+            db = sqlite3.connect(str(self.sqlite_path), timeout=30)
+            try:
+                return [tuple("" if v is None else str(v) for v in row) for row in db.execute(sql).fetchall()]
+            finally:
+                db.close()
+        out = self.psql(f'SET search_path TO "{self.schema}"; {sql}')
+        return [tuple(line.split("|")) for line in out.splitlines() if line]
+
     def integrity(self) -> str:
         if self.engine == "sqlite":
             import sqlite3

@@ -13,6 +13,7 @@ from __future__ import annotations
 import http.client
 import json
 import random
+import subprocess
 import threading
 import time
 import uuid
@@ -138,6 +139,9 @@ def test_answered_scans_survive_sigkill(ravao, database, report):
         f"only {len(answered)} scans were answered in {killed_at - started:.1f} s before the kill; "
         f"the test needs at least {MIN_ANSWERED} to mean something")
 
+    # What the projector had not applied yet at the kill (see the check at the end).
+    queued_at_kill = int(database.rows("SELECT COUNT(*) FROM checkin_projection")[0][0])
+
     # --- restart on the same database and check ----------------------------------------------------
     ravao.start()
     rows = database.checkins()
@@ -176,8 +180,34 @@ def test_answered_scans_survive_sigkill(ravao, database, report):
     assert len(after) == len(rows) + len(unanswered) - len(landed)
     assert len({c for c, _ in after}) == len(after)
 
+    # The dashboards and stays follow the check-ins through the projector's queue, which the kill cut
+    # short: each check-in must be in them exactly once, as a rebuild from the check-ins makes them.
+    deadline = time.monotonic() + 30
+    while int(database.rows("SELECT COUNT(*) FROM checkin_projection")[0][0]) > 0:
+        assert time.monotonic() < deadline, f"the projector did not empty its queue after the restart\n{ravao.log_tail()}"
+        time.sleep(0.2)
+    day = "(scanned_at + 25200) / 86400"
+    assert database.rows("SELECT place_id, day, scans FROM place_days ORDER BY 1, 2") == \
+        database.rows(f"SELECT place_id, {day}, COUNT(*) FROM checkins GROUP BY place_id, {day} ORDER BY 1, 2"), "scans per place and day"
+    assert database.rows("SELECT place_id, day, person_id FROM place_day_people ORDER BY 1, 2, 3") == \
+        database.rows(f"SELECT DISTINCT place_id, {day}, person_id FROM checkins ORDER BY 1, 2, 3"), "people per place and day"
+    assert database.rows("SELECT place_id, day, entries + exits FROM place_day_counts ORDER BY 1, 2") == \
+        database.rows(f"SELECT place_id, {day}, COUNT(*) FROM checkins GROUP BY place_id, {day} ORDER BY 1, 2"), "the day counters"
+    derived = {
+        "stays": "SELECT place_id, person_id, started_at, ended_at, span_class, closed FROM stays ORDER BY 1, 2, 3, 4",
+        "unit_people_days": "SELECT scheme, unit_code, person_id, day FROM unit_people_days ORDER BY 1, 2, 3, 4",
+        "unit_day_tallies": "SELECT scheme, unit_code, kind, day, prev_day, n FROM unit_day_tallies WHERE n <> 0 ORDER BY 1, 2, 3, 4, 5",
+    }
+    applied = {table: database.rows(sql) for table, sql in derived.items()}
+    ravao.stop()
+    rebuild = subprocess.run([str(ravao.binary), "rebuild-rollups", "--database", database.url], capture_output=True, text=True, timeout=300)
+    assert rebuild.returncode == 0, rebuild.stderr
+    for table, sql in derived.items():
+        assert applied[table] == database.rows(sql), f"{table}: what the projector applied differs from a rebuild from the check-ins"
+
     report.append(
         f"[{database.engine}] durability: {len(answered)} scans answered in {killed_at - started:.1f} s "
         f"({rate:.0f}/s, {WORKERS} connections, {key_kind}) before SIGKILL, all {len(answered)} in checkins once; "
         f"{len(unanswered)} in flight at the kill: {len(landed)} had landed, {len(unanswered) - len(landed)} had not; "
-        f"{len(replayed)} answered scans re-sent -> 200 duplicate, same checkInId")
+        f"{len(replayed)} answered scans re-sent -> 200 duplicate, same checkInId; "
+        f"{queued_at_kill} check-ins queued for the projector at the kill, all applied once after the restart")

@@ -32,6 +32,9 @@ public struct AppConfiguration: Sendable {
     /// Days personal rows are kept (P4); older ones are purged nightly unless an open case holds them.
     /// nil turns the nightly purge off (in-process tests whose worlds are dated in the past).
     public var retentionDays: Int? = 28
+    /// How often the check-in projector looks for queued check-ins when the last pass did not fill a
+    /// batch (see `ProjectorService`). Tests that drive the projector themselves set it long.
+    public var projectorInterval: Duration = .milliseconds(250)
     public var otp: OTPPolicy = .init()
     /// Thresholds and windows of the health-status rules (H6); `--health-rules FILE` replaces any of them.
     public var healthRules: HealthRules = .standard

@@ -139,7 +139,11 @@ public func buildApplication(
     let application = Application(
         router: router,
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "ravao"),
-        services: [DatabaseCloser(engine: engine, replica: replica), Housekeeping(services: services), RetentionService(services: services),
+        // Services stop in the reverse of this order, after the HTTP server: the projector drains the
+        // queue once the last scan is answered, and the database closes after it.
+        services: [DatabaseCloser(engine: engine, replica: replica),
+                   ProjectorService(projector: store.projector, interval: configuration.projectorInterval, time: time, logger: logger, metrics: metrics),
+                   Housekeeping(services: services), RetentionService(services: services),
                    // Missed news (the channel was down) means any cache entry may be stale.
                    InstanceEventsService(events: events, logger: logger, lost: { caches.forgetEverything(); healthCache.forgetAll() })],
         onServerRunning: { channel in

@@ -77,8 +77,11 @@ struct ScansAPI {
         // answer waits for one round trip instead of two.
         async let status = HealthStatusService(services: services).payload(of: recorded.personId, newPerson: recorded.newPerson && !recorded.duplicate)
         // The extras are a convenience for the screen: if they cannot be read, the scan still answers.
-        let dayStart = LocalTime.startOfDay(containing: services.time.seconds())
-        async let today = try? services.store.checkIns.dayCounts(placeId: place.id, dayStart: dayStart)
+        // Today's counts came back from the batch that recorded a scan of today; others (a duplicate,
+        // an offline scan of another day) read them.
+        let now = services.time.seconds()
+        let fromBatch = recorded.dayTotals.flatMap { $0.day == DashboardStore.day(now) ? (entries: $0.entries, exits: $0.exits) : nil }
+        async let today = fromBatch == nil ? try? services.store.checkIns.dayCounts(placeId: place.id, on: now) : fromBatch
         let name: String
         if let typedAs {
             // Trust rule 3: a typed number reveals no more than the number itself; the guard asks the

@@ -57,7 +57,7 @@ struct StationPages {
         let s = StationStrings(context.language)
         // Today's counts as the page opens (a guard reloading at 6 am sees the night's numbers); each
         // scan's answer updates them. Not worth failing the page for.
-        let counts = try? await services.store.checkIns.dayCounts(placeId: place.id, dayStart: LocalTime.startOfDay(containing: services.time.seconds()))
+        let counts = try? await services.store.checkIns.dayCounts(placeId: place.id, on: services.time.seconds())
         let layout = Layout(title: "\(s.stationTitle) · \(place.name)", context: context, keys: services.keys, bodyClass: "station-body")
         return layout.render("""
         <link rel="stylesheet" href="/static/station.css">

@@ -192,10 +192,10 @@ enum DashboardRollups {
 
 extension Store {
     public var officers: OfficerStore { OfficerStore(engine: engine) }
-    public var dashboard: DashboardStore { DashboardStore(engine: heavyReads) }
-    public var risk: RiskStore { RiskStore(engine: heavyReads) }
+    public var dashboard: DashboardStore { DashboardStore(engine: projectedReads) }
+    public var risk: RiskStore { RiskStore(engine: projectedReads) }
     /// A fresh tracing reader: it remembers places only for the trace it serves.
-    public func tracing() -> TracingStore { TracingStore(engine: heavyReads) }
+    public func tracing() -> TracingStore { TracingStore(engine: projectedReads) }
 }
 
 public struct DashboardStore: Sendable {

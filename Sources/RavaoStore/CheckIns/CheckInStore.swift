@@ -60,12 +60,21 @@ public struct CheckInStore: Sendable {
         /// The person was created by this check-in (a card seen for the first time): nothing else
         /// (declaration, test, mark) can refer to them yet.
         public let newPerson: Bool
+        /// The place's entries and exits on the check-in's local day, as the writer's counters held them
+        /// when its batch committed (this check-in included); nil for a duplicate.
+        public var dayTotals: DayTotals?
+        public struct DayTotals: Sendable, Equatable {
+            public let day: Int64
+            public let entries: Int
+            public let exits: Int
+        }
         public init(id: UUID, personId: UUID, fullName: String, kind: String, direction: String, scannedAt: Int64, duplicate: Bool,
-                    placeId: UUID? = nil, scannedBy: UUID? = nil, deviceId: UUID? = nil, birthDate: String? = nil, newPerson: Bool = false) {
+                    placeId: UUID? = nil, scannedBy: UUID? = nil, deviceId: UUID? = nil, birthDate: String? = nil, newPerson: Bool = false,
+                    dayTotals: DayTotals? = nil) {
             self.id = id; self.personId = personId; self.fullName = fullName; self.kind = kind
             self.direction = direction; self.scannedAt = scannedAt; self.duplicate = duplicate
             self.placeId = placeId; self.scannedBy = scannedBy; self.deviceId = deviceId
-            self.birthDate = birthDate; self.newPerson = newPerson
+            self.birthDate = birthDate; self.newPerson = newPerson; self.dayTotals = dayTotals
         }
 
         /// True when a new scan with this record's client id is a retry of it: same place, same
@@ -165,21 +174,15 @@ public struct CheckInStore: Sendable {
         }
     }
 
-    /// The place's entries and exits since `dayStart` (the station shows them when it opens).
-    public func dayCounts(placeId: UUID, dayStart: Int64) async throws -> (entries: Int, exits: Int) {
-        try await engine.read { db in try await Self.dayCounts(placeId: placeId, dayStart: dayStart, db: db) }
-    }
-
-    static func dayCounts(placeId: UUID, dayStart: Int64, db: any SQLDatabase) async throws -> (entries: Int, exits: Int) {
-        var entries = 0, exits = 0
-        for row in try await db.raw("""
-            SELECT direction, COUNT(*) AS n FROM checkins
-            WHERE place_id = \(bind: placeId.uuidString) AND scanned_at >= \(bind: dayStart) GROUP BY direction
-            """).all() {
-            let n = try row.decode(column: "n", as: Int.self)
-            if try row.decode(column: "direction", as: String.self) == CheckInDirection.out.rawValue { exits = n } else { entries = n }
+    /// The place's entries and exits on the local day containing `time` (the station shows them when
+    /// it opens, and each scan's answer), from the counters the check-in writer keeps.
+    public func dayCounts(placeId: UUID, on time: Int64) async throws -> (entries: Int, exits: Int) {
+        try await engine.read { db in
+            guard let row = try await db.raw("""
+                SELECT entries, exits FROM place_day_counts WHERE place_id = \(bind: placeId.uuidString) AND day = \(bind: DashboardRollups.day(time))
+                """).first() else { return (0, 0) }
+            return (try row.decode(column: "entries", as: Int.self), try row.decode(column: "exits", as: Int.self))
         }
-        return (entries, exits)
     }
 
     /// Keeps a scan that could not be read, so nothing a guard scanned disappears.

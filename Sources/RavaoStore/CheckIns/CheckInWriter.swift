@@ -231,16 +231,24 @@ public final class CheckInWriter: Sendable {
                     """
             }).run()
         }
-        let written = rows.map { (placeId: checkIns[$0.index].placeId, personId: $0.person, scannedAt: checkIns[$0.index].scannedAt) }
-        try await DashboardRollups.add(written, db: db)
-        try await StayRollups.add(written, db: db)
+        // What the rollups and stays need, queued in this transaction for the projector (see
+        // CheckInProjector): it survives a crash exactly as the check-ins do.
+        for chunk in rows.chunks(of: rowsPerStatement) {
+            try await db.raw(values("INSERT INTO checkin_projection (place_id, person_id, scanned_at, queued_at) VALUES ", chunk) { row in
+                let c = checkIns[row.index]
+                return "(\(bind: c.placeId.uuidString), \(bind: row.person.uuidString), \(bind: c.scannedAt), \(bind: c.recordedAt))"
+            })
+            .run()
+        }
+        let totals = try await countDays(rows.map { checkIns[$0.index] }, db: db)
 
         for row in rows {
             let c = checkIns[row.index]
             outcomes[row.index] = .recorded(.init(id: row.id, personId: row.person, fullName: people[row.person]?.fullName ?? "", kind: c.kind.rawValue,
                                                   direction: c.direction.rawValue, scannedAt: c.scannedAt, duplicate: false,
                                                   placeId: c.placeId, scannedBy: c.scannedBy, deviceId: c.deviceId,
-                                                  birthDate: people[row.person]?.birthDate, newPerson: people[row.person]?.isNew ?? false))
+                                                  birthDate: people[row.person]?.birthDate, newPerson: people[row.person]?.isNew ?? false,
+                                                  dayTotals: totals[.init(place: c.placeId.uuidString, day: DashboardRollups.day(c.scannedAt))]))
         }
         // Repeats within the batch answer as duplicates of their first occurrence.
         for (i, checkIn) in checkIns.enumerated() where outcomes[i] == nil {
@@ -257,6 +265,37 @@ public final class CheckInWriter: Sendable {
             }
         }
         return outcomes.map { $0! }
+    }
+
+    struct PlaceDay: Hashable { let place: String; let day: Int64 }
+
+    /// Adds the batch's entries and exits to each place's day counters, in one order so that two
+    /// PostgreSQL instances writing the same place take the row locks in turn. Returns the totals
+    /// after the batch, which the scans' answers show without a read of their own.
+    static func countDays(_ written: [CheckInStore.NewCheckIn], db: any SQLDatabase) async throws -> [PlaceDay: CheckInStore.Recorded.DayTotals] {
+        typealias Key = PlaceDay
+        var totals: [Key: CheckInStore.Recorded.DayTotals] = [:]
+        var counts: [Key: (entries: Int, exits: Int)] = [:]
+        for c in written {
+            let key = Key(place: c.placeId.uuidString, day: DashboardRollups.day(c.scannedAt))
+            let out = c.direction == .out ? 1 : 0
+            counts[key, default: (0, 0)].entries += 1 - out
+            counts[key, default: (0, 0)].exits += out
+        }
+        let sorted = counts.sorted { ($0.key.place, $0.key.day) < ($1.key.place, $1.key.day) }
+        for chunk in sorted.chunks(of: rowsPerStatement) {
+            for row in try await db.raw(values("INSERT INTO place_day_counts (place_id, day, entries, exits) VALUES ", chunk, suffix: """
+                 ON CONFLICT (place_id, day) DO UPDATE SET entries = place_day_counts.entries + excluded.entries, exits = place_day_counts.exits + excluded.exits
+                 RETURNING place_id, day, entries, exits
+                """) { item in
+                "(\(bind: item.key.place), \(bind: item.key.day), \(bind: item.value.entries), \(bind: item.value.exits))"
+            }).all() {
+                let day = try row.decode(column: "day", as: Int64.self)
+                totals[Key(place: try row.decode(column: "place_id", as: String.self), day: day)] =
+                    .init(day: day, entries: try row.decode(column: "entries", as: Int.self), exits: try row.decode(column: "exits", as: Int.self))
+            }
+        }
+        return totals
     }
 
     struct PersonRow: Sendable {

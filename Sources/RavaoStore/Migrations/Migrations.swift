@@ -505,6 +505,29 @@ enum Migrations {
                 "CREATE INDEX people_bhyt_claim ON people (bhyt_claim)",
             ]
         },
+        Migration(version: 20, name: "derived tables follow check-ins through a queue; day counters") { kind in
+            [
+                // See CheckInProjector: the check-in transaction only queues what the rollups and stays
+                // need; the projector applies it in large batches and deletes it in one transaction.
+                // AUTOINCREMENT on SQLite so a number is never reused once the queue empties: a reader
+                // waiting for "everything queued up to n" must not wait for later check-ins.
+                kind == .postgres
+                    ? "CREATE TABLE checkin_projection (seq BIGSERIAL PRIMARY KEY, place_id TEXT NOT NULL, person_id TEXT NOT NULL, scanned_at BIGINT NOT NULL, queued_at BIGINT NOT NULL)"
+                    : "CREATE TABLE checkin_projection (seq INTEGER PRIMARY KEY AUTOINCREMENT, place_id TEXT NOT NULL, person_id TEXT NOT NULL, scanned_at BIGINT NOT NULL, queued_at BIGINT NOT NULL)",
+                // A scan's answer shows the place's entries and exits today: counted as they are written
+                // rather than by a range count over the day's check-ins on every scan.
+                """
+                CREATE TABLE place_day_counts (
+                    place_id TEXT NOT NULL, day BIGINT NOT NULL, entries BIGINT NOT NULL, exits BIGINT NOT NULL, PRIMARY KEY (place_id, day))
+                """,
+                """
+                INSERT INTO place_day_counts (place_id, day, entries, exits)
+                SELECT place_id, (scanned_at + 25200) / 86400, SUM(CASE WHEN direction = 'out' THEN 0 ELSE 1 END),
+                       SUM(CASE WHEN direction = 'out' THEN 1 ELSE 0 END)
+                FROM checkins GROUP BY place_id, (scanned_at + 25200) / 86400
+                """,
+            ]
+        },
     ]
 
     /// Bumped by every change that can add an employee to a day's missing list (OrgStore.rosterChanged).

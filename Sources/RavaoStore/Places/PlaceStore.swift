@@ -386,6 +386,10 @@ public struct Store: Sendable {
     public let cases: CaseStore
     /// The process's memory of coverage answers, shared by every `orgs` store of this engine.
     public let coverageMemo = CoverageMemo()
+    /// Applies queued check-ins to the rollups and stays (see `CheckInProjector`).
+    public let projector: CheckInProjector
+    /// `heavyReads`, caught up with the projector before each read: for the stores that read the rollups and stays.
+    var projectedReads: ProjectedReads { ProjectedReads(heavyReads, projector: projector) }
 
     public init(engine: any DatabaseEngine, heavyReads: (any DatabaseEngine)? = nil) {
         self.engine = engine
@@ -401,5 +405,6 @@ public struct Store: Sendable {
         health = HealthStore(engine: engine)
         retention = RetentionStore(engine: engine)
         cases = CaseStore(engine: engine)
+        projector = CheckInProjector(engine: engine)
     }
 }

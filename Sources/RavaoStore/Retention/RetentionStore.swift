@@ -19,6 +19,9 @@ public struct RetentionStore: Sendable {
     /// Deletes what is older than `cutoff` (Unix seconds) and not held by an open case.
     public func purge(before cutoff: Int64) async throws -> Counts {
         let cutoffDay = Int64((cutoff + 25_200) / 86_400)  // local days (UTC+7), as the rollups count them
+        // Queued check-ins first: applied after the purge, they would put back rollup rows of people
+        // whose check-ins it deleted.
+        try await CheckInProjector(engine: engine).catchUp()
         // A case holds only what its officer could trace: rows at places inside the unit it was opened
         // in (a ward officer's case must not keep the whole country's check-ins).
         func inUnit(_ place: String?) -> String {
@@ -57,6 +60,7 @@ public struct RetentionStore: Sendable {
             ("place_day_people", "day < \(cutoffDay) AND NOT " + heldDay("place_day_people.day", place: "place_day_people.place_id")),
             ("unit_people_days", "day < \(cutoffDay) AND NOT " + heldDay("unit_people_days.day")),
             ("org_presence", "day < \(cutoffDay)"),
+            ("place_day_counts", "day < \(cutoffDay)"),
             ("otp_failures", "at < \(cutoff)"),
             ("otp_challenges", "created_at < \(cutoff)"),
             ("sessions", "expires_at < \(cutoff)"),

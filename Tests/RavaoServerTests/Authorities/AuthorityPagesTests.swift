@@ -118,6 +118,8 @@ import Testing
                 }
                 try await group.waitForAll()
             }
+            // The rollups follow the check-ins through the projector's queue; the dashboard's reads wait for it.
+            try await app.store.projector.catchUp()
             let rows = try await app.store.engine.read { db in
                 try await db.raw("SELECT day, scans FROM place_days WHERE place_id = \(bind: placeId) ORDER BY day").all().map {
                     (try $0.decode(column: "day", as: Int64.self), try $0.decode(column: "scans", as: Int.self))

@@ -136,7 +136,9 @@ import Testing
     struct RollupRows: Equatable { var days: [String] = []; var people: [String] = []; var tallies: [String] = [] }
 
     func rollupRows(_ app: TestHarness) async throws -> RollupRows {
-        try await app.store.engine.read { db in
+        // The rollups follow the check-ins through the projector's queue; the dashboard's reads wait for it.
+        try await app.store.projector.catchUp()
+        return try await app.store.engine.read { db in
             var rows = RollupRows()
             for row in try await db.raw("SELECT scheme, unit_code, day, scans FROM unit_days ORDER BY scheme, unit_code, day").all() {
                 rows.days.append("\(try row.decode(column: "scheme", as: String.self)) \(try row.decode(column: "unit_code", as: String.self)) \(try row.decode(column: "day", as: Int64.self)) \(try row.decode(column: "scans", as: Int64.self))")

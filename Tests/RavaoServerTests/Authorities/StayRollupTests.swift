@@ -106,7 +106,9 @@ import Testing
 
     /// The table's rows, sorted.
     static func table(_ app: TestHarness) async throws -> [Row] {
-        try await app.store.engine.read { db in
+        // The stays follow the check-ins through the projector's queue; tracing's reads wait for it.
+        try await app.store.projector.catchUp()
+        return try await app.store.engine.read { db in
             try await db.raw("SELECT place_id, person_id, started_at, ended_at, span_class, closed FROM stays").all().map { row in
                 Row(place: try row.decode(column: "place_id", as: String.self), person: try row.decode(column: "person_id", as: String.self),
                     from: try row.decode(column: "started_at", as: Int64.self), to: try row.decode(column: "ended_at", as: Int64.self),

@@ -1,0 +1,115 @@
+import Foundation
+import Logging
+import SQLKit
+import Synchronization
+
+/// Keeps the tables derived from check-ins (the dashboard rollups and the stays) up to date, behind
+/// the check-in writer instead of inside its transaction.
+///
+/// The writer's transaction records each check-in and queues, in `checkin_projection`, the little the
+/// derived tables need (place, person, time). A pass takes the oldest queued rows, applies them with
+/// `DashboardRollups.add` and `StayRollups.add`, and deletes them, all in one transaction: a crash
+/// before the commit leaves them queued, after it leaves them applied, so each is applied exactly once.
+/// A scan's answer therefore waits for its check-in's fsync only, and the rollups are written a few
+/// thousand at a time, where one place's day, one unit's tally or one person's chain is read and
+/// written once for many scans.
+///
+/// Reads that must be exact (dashboards, risk lists, tracing) call `catchUp()` first, through
+/// `ProjectedReads`: it applies what was queued before the read began. On PostgreSQL every instance
+/// runs a projector; `FOR UPDATE SKIP LOCKED` hands each queued row to one of them, and the row locks
+/// `DashboardRollups.add` takes make two passes over the same person or place take turns.
+public final class CheckInProjector: Sendable {
+    let engine: any DatabaseEngine
+    /// Rows per pass: large enough that a pass amortises its fsync and its reads, small enough that
+    /// SQLite's one writer is held for tens of milliseconds, not seconds, while scans wait for it.
+    public let batchSize: Int
+    /// One pass at a time in this process: passes over the same rows would only wait for each other.
+    private let passes = AsyncLock()
+    private let applied = Atomic<Int>(0)
+
+    public init(engine: any DatabaseEngine, batchSize: Int = 4000) {
+        self.engine = engine
+        self.batchSize = batchSize
+    }
+
+    /// Check-ins applied by this process since it started (for /metrics).
+    public var appliedCount: Int { applied.load(ordering: .relaxed) }
+
+    /// One pass: applies up to `batchSize` queued check-ins. Returns how many it applied (0 when the
+    /// queue is empty, or when every queued row is being applied by another instance).
+    @discardableResult
+    public func pass() async throws -> Int {
+        try await passes.withLock {
+            let n = try await self.engine.write { db in try await Self.apply(limit: self.batchSize, db: db) }
+            if n > 0 { self.applied.add(n, ordering: .relaxed) }
+            return n
+        }
+    }
+
+    /// Returns once every check-in queued before the call has been applied, by this process or another.
+    public func catchUp() async throws {
+        guard let target = try await engine.read({ db in
+            try await db.raw("SELECT MAX(seq) AS n FROM checkin_projection").first()?.decode(column: "n", as: Int64?.self)
+        }) else { return }
+        while true {
+            let n = try await pass()
+            let oldest = try await engine.read { db in
+                try await db.raw("SELECT MIN(seq) AS n FROM checkin_projection").first()?.decode(column: "n", as: Int64?.self)
+            }
+            guard let oldest, oldest <= target else { return }
+            // Everything left up to the target is in another instance's pass: wait for its commit.
+            if n == 0 { try await Task.sleep(for: .milliseconds(20)) }
+        }
+    }
+
+    /// Seconds the oldest queued check-in has waited, at `now` (0 when nothing waits).
+    public func lag(now: Int64) async throws -> Int64 {
+        try await engine.read { db in
+            let oldest = try await db.raw("SELECT queued_at FROM checkin_projection ORDER BY seq LIMIT 1").first()?.decode(column: "queued_at", as: Int64.self)
+            return oldest.map { max(0, now - $0) } ?? 0
+        }
+    }
+
+    static func apply(limit: Int, db: any SQLDatabase) async throws -> Int {
+        let skipTaken = db.dialect.name == "postgresql" ? " FOR UPDATE SKIP LOCKED" : ""
+        let rows = try await db.raw(SQLQueryString("""
+            DELETE FROM checkin_projection WHERE seq IN (SELECT seq FROM checkin_projection ORDER BY seq LIMIT \(limit)\(skipTaken))
+            RETURNING place_id, person_id, scanned_at
+            """ as String)).all()
+        guard !rows.isEmpty else { return 0 }
+        let written = try rows.map { row in
+            (placeId: UUID(uuidString: try row.decode(column: "place_id", as: String.self))!,
+             personId: UUID(uuidString: try row.decode(column: "person_id", as: String.self))!,
+             scannedAt: try row.decode(column: "scanned_at", as: Int64.self))
+        }
+        try await DashboardRollups.add(written, db: db)
+        try await StayRollups.add(written, db: db)
+        return rows.count
+    }
+}
+
+/// An engine whose reads first let the projector apply what was queued: the dashboards, risk lists
+/// and traces built over it count every check-in that was answered before they were asked.
+public struct ProjectedReads: DatabaseEngine {
+    let base: any DatabaseEngine
+    let projector: CheckInProjector
+
+    public init(_ base: any DatabaseEngine, projector: CheckInProjector) {
+        self.base = base
+        self.projector = projector
+    }
+
+    public var kind: EngineKind { base.kind }
+
+    public func read<T: Sendable>(_ body: @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
+        try await projector.catchUp()
+        return try await base.read(body)
+    }
+
+    public func write<T: Sendable>(_ body: @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
+        try await base.write(body)
+    }
+
+    /// The base engine is shut down by its owner.
+    public func shutdown() async {}
+}
