@@ -28,7 +28,6 @@ struct IdentityMiddleware: RouterMiddleware {
         context.language = Language.negotiate(query: queryLanguage, cookie: request.cookies[Self.languageCookie]?.value,
                                               acceptLanguage: request.headers[.acceptLanguage])
 
-        var newAnon: String?
         let now = services.time.seconds()
         if let bearer = Self.bearerToken(request) {
             let hash = ServerKeys.tokenHash(bearer)
@@ -49,17 +48,12 @@ struct IdentityMiddleware: RouterMiddleware {
             let hash = ServerKeys.tokenHash(token)
             if let session = try await liveSession(hash, now: now) {
                 context.identity = Identity(account: session.account, via: .cookie, tokenHash: hash)
-                context.csrfBinding = token
+                context.sessionBinding = token
             }
         }
-        if context.csrfBinding.isEmpty && context.identity?.via != .bearer && !request.uri.path.hasPrefix("/api/") {
-            if let anon = request.cookies[Self.anonCookie]?.value, anon.count >= 32 {
-                context.csrfBinding = "anon:" + anon
-            } else {
-                let anon = ServerKeys.randomToken()
-                newAnon = anon
-                context.csrfBinding = "anon:" + anon
-            }
+        if context.sessionBinding.isEmpty && context.identity?.via != .bearer && !request.uri.path.hasPrefix("/api/") {
+            let cookie = request.cookies[Self.anonCookie]?.value
+            context.anonymous = AnonymousBinding(cookie: cookie.map { $0.count >= 32 ? $0 : nil } ?? nil)
         }
 
         // A browser's own JS may call the API with its cookie; such writes must prove they come from our pages.
@@ -71,7 +65,7 @@ struct IdentityMiddleware: RouterMiddleware {
 
         var response = try await next(request, context)
         let secure = services.configuration.secureCookies
-        if let newAnon {
+        if let newAnon = context.anonymous?.drawn {
             response.setCookie(Cookie(name: Self.anonCookie, value: newAnon, maxAge: 7 * 24 * 3600, path: "/", secure: secure, httpOnly: true, sameSite: .lax))
         }
         if let queryLanguage, let language = Language(rawValue: queryLanguage) {

@@ -66,7 +66,19 @@ struct ErrorPage {
     let language: Language
     let signedIn: Bool
 
+    /// A 404 is the same page for everyone in a language, and the most common error (scanners, old
+    /// links): rendered once.
+    static let notFoundPages: [Language: HTML] = Dictionary(uniqueKeysWithValues: Language.allCases.map {
+        ($0, ErrorPage(error: .notFound, language: $0, signedIn: false).page())
+    })
+
     func response() -> Response {
+        let plain = AppError.notFound
+        if error.code == plain.code, error.messageEN == plain.messageEN, error.messageVI == plain.messageVI, let page = Self.notFoundPages[language] { return page.response(status: error.status) }
+        return page().response(status: error.status)
+    }
+
+    func page() -> HTML {
         let s = Strings(language)
         let action: HTML = error.status == .unauthorized ? "<p><a class=\"button\" href=\"/signin\">\(s.signIn)</a></p>" : "<p><a href=\"/\">\(s.home)</a></p>"
         let page: HTML = """
@@ -77,7 +89,7 @@ struct ErrorPage {
         <h1>\(s.error) \(Int(error.status.code))</h1><p class="error" role="alert">\(error.message(language))</p>\(action)
         </main></body></html>
         """
-        return page.response(status: error.status)
+        return page
     }
 }
 
