@@ -1,0 +1,164 @@
+#!/usr/bin/env python3
+"""The storage floor under the scan path (issue 16): how many check-ins per second the database itself
+commits on this machine, with ravao's own schema (every index the features read), its own settings
+(SQLite: WAL, synchronous=FULL, mmap; PostgreSQL: synchronous_commit on) and the statements its
+writer runs per batch (client-id lookup, multi-row insert of check-ins and of the projector's queue,
+the day counters' upsert), from a C-backed driver on one connection: no HTTP, no Swift, no JSON.
+
+A scan can never be recorded faster than this; the ratio run's scan figures are read against it.
+
+    Benchmarks/storage-floor.py [--ravao PATH] [--pg postgres://user:pass@host:port] [--rows N]
+
+Needs `pip install psycopg2-binary` for PostgreSQL (skipped when missing). Prints one line per cell.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import shutil
+import sqlite3
+import subprocess
+import tempfile
+import time
+import uuid
+
+PAYLOAD = "079085001234|123456789|Nguyễn Văn An|15081985|Nam|Số 12 Lê Lợi, Phường Bến Nghé, TP. Hồ Chí Minh|10052021"
+PLACES, PEOPLE = 16, 50_000
+
+
+def time_id() -> str:
+    """Like TimeOrderedID: time first, so the primary key grows at its end."""
+    return "%012X-%s" % (time.time_ns() // 1000, str(uuid.uuid4()).upper()[13:])
+
+
+def seed_rows(now: int):
+    account = str(uuid.uuid4()).upper()
+    places = [str(uuid.uuid4()).upper() for _ in range(PLACES)]
+    people = [str(uuid.uuid4()).upper() for _ in range(PEOPLE)]
+    return account, places, people
+
+
+def batch_rows(batch: int, places, people, now: int):
+    return [(time_id(), str(uuid.uuid4()).upper(), random.choice(places), random.choice(people), "in", "cccd", now, now, None, None, PAYLOAD)
+            for _ in range(batch)]
+
+
+def day_counts(rows):
+    counts: dict[tuple[str, int], int] = {}
+    for r in rows:
+        key = (r[2], (r[6] + 25200) // 86400)
+        counts[key] = counts.get(key, 0) + 1
+    return [(p, d, n, 0) for (p, d), n in sorted(counts.items())]
+
+
+PLACE_SQL = """INSERT INTO places (id, code, name, type, units_scheme, ward_code, province_code, address, default_stay_minutes,
+    registrant_name, registrant_phone, created_by, created_at, updated_at, search_text)
+    VALUES ({p}, {p}, {p}, 'restaurant', '2025', '20194', '48', '', 60, 'X', '+84900000009', {p}, {p}, {p}, '')"""
+CHECKIN_COLUMNS = "(id, client_id, place_id, person_id, direction, kind, scanned_at, recorded_at, scanned_by, device_id, payload)"
+COUNTS_CONFLICT = (" ON CONFLICT (place_id, day) DO UPDATE SET entries = place_day_counts.entries + excluded.entries,"
+                   " exits = place_day_counts.exits + excluded.exits")
+
+
+def sqlite_floor(ravao: str, rows: int, batches: list[int]) -> list[str]:
+    work = tempfile.mkdtemp(prefix="ravao-floor.")
+    path = os.path.join(work, "floor.sqlite")
+    subprocess.run([ravao, "migrate", "--database", f"sqlite:{path}"], check=True, capture_output=True)
+    db = sqlite3.connect(path, isolation_level=None)
+    for pragma in ("journal_mode = WAL", "synchronous = FULL", "mmap_size = 1073741824"):
+        db.execute(f"PRAGMA {pragma}")
+    now = int(time.time())
+    account, places, people = seed_rows(now)
+    db.execute("BEGIN")
+    db.execute("INSERT INTO accounts (id, phone, created_at) VALUES (?, '+84900000009', ?)", (account, now))
+    for i, p in enumerate(places):
+        db.execute(PLACE_SQL.format(p="?"), (p, f"FL{i:02}", f"P{i}", account, now, now))
+    db.executemany("INSERT INTO people (id, full_name, verified, created_at) VALUES (?, 'X', 0, ?)", [(p, now) for p in people])
+    db.execute("COMMIT")
+    out = []
+    for batch in batches:
+        started, done = time.perf_counter(), 0
+        while done < rows:
+            chunk = batch_rows(batch, places, people, now)
+            db.execute("BEGIN IMMEDIATE")
+            db.execute(f"SELECT id FROM checkins WHERE client_id IN ({','.join('?' * batch)})", [r[1] for r in chunk]).fetchall()
+            db.executemany(f"INSERT INTO checkins {CHECKIN_COLUMNS} VALUES (?,?,?,?,?,?,?,?,?,?,?)", chunk)
+            db.executemany("INSERT INTO checkin_projection (place_id, person_id, scanned_at, queued_at) VALUES (?,?,?,?)",
+                           [(r[2], r[3], r[6], r[7]) for r in chunk])
+            db.executemany("INSERT INTO place_day_counts (place_id, day, entries, exits) VALUES (?,?,?,?)" + COUNTS_CONFLICT, day_counts(chunk))
+            db.execute("COMMIT")
+            done += batch
+        rate = done / (time.perf_counter() - started)
+        out.append(f"sqlite      batch {batch:4}: {rate:8,.0f} check-ins/s")
+    db.close()
+    shutil.rmtree(work, ignore_errors=True)
+    return out
+
+
+def postgres_floor(ravao: str, server: str, rows: int, batches: list[int]) -> list[str]:
+    try:
+        import psycopg2
+        import psycopg2.extras
+    except ImportError:
+        return ["postgresql  skipped: pip install psycopg2-binary"]
+    name = f"ravao_floor_{uuid.uuid4().hex[:8]}"
+    admin = psycopg2.connect(f"{server}/postgres")
+    admin.autocommit = True
+    admin.cursor().execute(f"CREATE DATABASE {name}")
+    out = []
+    try:
+        subprocess.run([ravao, "migrate", "--database", f"{server}/{name}"], check=True, capture_output=True)
+        db = psycopg2.connect(f"{server}/{name}")
+        cur = db.cursor()
+        now = int(time.time())
+        account, places, people = seed_rows(now)
+        cur.execute("INSERT INTO accounts (id, phone, created_at) VALUES (%s, '+84900000009', %s)", (account, now))
+        for i, p in enumerate(places):
+            cur.execute(PLACE_SQL.format(p="%s"), (p, f"FL{i:02}", f"P{i}", account, now, now))
+        psycopg2.extras.execute_values(cur, "INSERT INTO people (id, full_name, verified, created_at) VALUES %s",
+                                       [(p, "X", 0, now) for p in people], page_size=1000)
+        db.commit()
+        for batch in batches:
+            started, done = time.perf_counter(), 0
+            while done < rows:
+                chunk = batch_rows(batch, places, people, now)
+                cur.execute("SELECT id FROM checkins WHERE client_id = ANY(%s)", ([r[1] for r in chunk],))
+                cur.fetchall()
+                psycopg2.extras.execute_values(cur, f"INSERT INTO checkins {CHECKIN_COLUMNS} VALUES %s", chunk, page_size=batch)
+                psycopg2.extras.execute_values(cur, "INSERT INTO checkin_projection (place_id, person_id, scanned_at, queued_at) VALUES %s",
+                                               [(r[2], r[3], r[6], r[7]) for r in chunk], page_size=batch)
+                psycopg2.extras.execute_values(cur, "INSERT INTO place_day_counts (place_id, day, entries, exits) VALUES %s" + COUNTS_CONFLICT,
+                                               day_counts(chunk), page_size=batch)
+                db.commit()
+                done += batch
+            rate = done / (time.perf_counter() - started)
+            out.append(f"postgresql  batch {batch:4}: {rate:8,.0f} check-ins/s")
+        db.close()
+    finally:
+        admin.cursor().execute(f"DROP DATABASE IF EXISTS {name}")
+        admin.close()
+    return out
+
+
+def main() -> None:
+    here = os.path.dirname(os.path.abspath(__file__))
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--ravao", default=os.environ.get("RAVAO_BIN", os.path.join(here, "..", ".build-release", "release", "ravao")))
+    parser.add_argument("--pg", default=os.environ.get("RAVAO_RATIO_PG", "postgres://postgres:ravao@127.0.0.1:5432"))
+    parser.add_argument("--rows", type=int, default=12_800)
+    parser.add_argument("--batches", default="16 64 256")
+    parser.add_argument("--engines", default="sqlite postgres")
+    args = parser.parse_args()
+    batches = [int(b) for b in args.batches.split()]
+    lines = []
+    if "sqlite" in args.engines:
+        lines += sqlite_floor(args.ravao, args.rows, batches)
+    if "postgres" in args.engines:
+        lines += postgres_floor(args.ravao, args.pg, args.rows, batches)
+    print(f"storage floor, {args.rows} check-ins per cell, load {os.getloadavg()[0]:.2f}")
+    for line in lines:
+        print("  " + line)
+
+
+if __name__ == "__main__":
+    main()
