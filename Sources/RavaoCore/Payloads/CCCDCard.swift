@@ -67,6 +67,12 @@ public struct CCCDCard: Sendable, Equatable, Hashable, Codable {
     /// (non-ASCII or `?`) yields nil rather than a rejection; a clean unknown word is rejected.
     static func parseGender(_ s: Substring) -> Result<ScannedGender?, UnrecognizedReason> {
         if s.isEmpty { return .success(nil) }
+        // What cards print, without Foundation's folding (an NSString round trip, twice per scan).
+        switch s {
+        case "Nam", "NAM", "nam": return .success(.male)
+        case "Nữ", "NỮ", "nữ": return .success(.female)
+        default: break
+        }
         let folded = s.folding(options: [.caseInsensitive, .diacriticInsensitive], locale: nil)
         switch folded {
         case "nam", "male", "m": return .success(.male)

@@ -85,7 +85,7 @@ public struct PayloadRecognizer: Sendable {
     func classify(_ text: String) -> Shape {
         if PersonalToken.hasTokenPrefix(text) { return .token }
         if urlParts(text) != nil { return .url }
-        if text.contains("|") { return Self.classifyFields(PayloadText.fields(text)) }
+        if text.utf8.contains(UInt8(ascii: "|")) { return Self.classifyFields(PayloadText.fields(text)) }
         if ScannedPhone.looksLikePhone(text) { return .digits }
         if text.utf8.count == 15, BHYTCard.isValidCardNumber(text) { return .bareBHYT }
         return .unknown
@@ -175,15 +175,17 @@ public struct PayloadRecognizer: Sendable {
     /// Host (lower-cased, with port if any) and the path-and-query, for `http(s)://` links and
     /// for scheme-less links to one of our own hosts.
     func urlParts(_ text: String) -> (host: String, rest: Substring)? {
-        let head = text.prefix(8).lowercased()
         var rest: Substring
-        if head.hasPrefix("https://") {
+        if Self.hasSchemePrefix(text, "https://") {
             rest = text.dropFirst(8)
-        } else if head.hasPrefix("http://") {
+        } else if Self.hasSchemePrefix(text, "http://") {
             rest = text.dropFirst(7)
         } else {
-            guard !ownHosts.isEmpty, let slash = text.firstIndex(of: "/"),
-                  ownHosts.contains(text[..<slash].lowercased()) else { return nil }
+            // A card's payload has no "/" before its first "|": judged on bytes, not characters.
+            guard !ownHosts.isEmpty, let slashByte = text.utf8.firstIndex(of: UInt8(ascii: "/")),
+                  !text.utf8[..<slashByte].contains(UInt8(ascii: "|")) else { return nil }
+            let slash = slashByte
+            guard ownHosts.contains(text[..<slash].lowercased()) else { return nil }
             rest = text[...]
         }
         let end = rest.firstIndex(where: { $0 == "/" || $0 == "?" || $0 == "#" }) ?? rest.endIndex
@@ -236,15 +238,28 @@ public struct PayloadRecognizer: Sendable {
         }
     }
 
+    /// `text` starts with `scheme` (lower-case ASCII), in any case.
+    static func hasSchemePrefix(_ text: String, _ scheme: StaticString) -> Bool {
+        var bytes = text.utf8.makeIterator()
+        let expected = UnsafeBufferPointer(start: scheme.utf8Start, count: scheme.utf8CodeUnitCount)
+        for want in expected {
+            guard let byte = bytes.next() else { return false }
+            let lower = (byte >= 0x41 && byte <= 0x5A) ? byte | 0x20 : byte
+            if lower != want { return false }
+        }
+        return true
+    }
+
     func hasVietnameseLettersWhereASCIIExpected(_ text: String, shape: Shape) -> Bool {
-        guard InputMethodRecovery.containsVietnameseLetters(text) else { return false }
         switch shape {
         case .bhyt, .cccd, .national:
+            // Only the short ASCII fields are looked at: a card's name and address are Vietnamese
+            // on every scan, and scanning them letter by letter cost more than parsing the card.
             return PayloadText.fields(text).enumerated().contains { i, f in
                 Self.isASCIIField(shape, i) && InputMethodRecovery.containsVietnameseLetters(f)
             }
         default:
-            return true
+            return InputMethodRecovery.containsVietnameseLetters(text)
         }
     }
 
