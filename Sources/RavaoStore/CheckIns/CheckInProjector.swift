@@ -70,6 +70,12 @@ public final class CheckInProjector: Sendable {
         }
     }
 
+    /// Applies everything queued, inside the caller's transaction (for a change that must not race
+    /// with a pass, such as check-ins changing person).
+    static func applyAll(db: any SQLDatabase) async throws {
+        while try await apply(limit: 4000, db: db) > 0 {}
+    }
+
     static func apply(limit: Int, db: any SQLDatabase) async throws -> Int {
         let skipTaken = db.dialect.name == "postgresql" ? " FOR UPDATE SKIP LOCKED" : ""
         let rows = try await db.raw(SQLQueryString("""

@@ -264,10 +264,29 @@ public struct CheckInStore: Sendable {
         guard holder != person.uuidString else { return 0 }
         // Another citizen's own record (an account, a dependent) is never taken over by a phone.
         guard try row.decode(column: "account_id", as: String?.self) == nil, try row.decode(column: "guardian_id", as: String?.self) == nil else { return 0 }
-        let moved = try await db.raw("""
-            SELECT COUNT(*) AS n FROM checkins WHERE person_id = \(bind: holder) AND kind IN ('guest', 'phone')
-            """).first()!.decode(column: "n", as: Int.self)
+        if db.dialect.name == "postgresql" {
+            // A projector pass on another instance that stays either side of the move: it takes these
+            // row locks before it reads check-ins for stays (see DashboardRollups.add).
+            try await db.raw("SELECT id FROM people WHERE id IN (\(bind: holder), \(bind: person.uuidString)) ORDER BY id FOR NO KEY UPDATE").run()
+        }
+        let moving = try await db.raw("""
+            SELECT place_id, scanned_at FROM checkins WHERE person_id = \(bind: holder) AND kind IN ('guest', 'phone')
+            """).all().map { (place: try $0.decode(column: "place_id", as: String.self), at: try $0.decode(column: "scanned_at", as: Int64.self)) }
         try await db.raw("UPDATE checkins SET person_id = \(bind: person.uuidString) WHERE person_id = \(bind: holder) AND kind IN ('guest', 'phone')").run()
+        // Tracing reads stays, not check-ins: those the moved check-ins made are made again under
+        // their new person, and the record left behind keeps only the stays of what it still holds.
+        // Queued check-ins are applied first, so none of them makes a stay under the old person later.
+        try await CheckInProjector.applyAll(db: db)
+        var ranges: [StayRollups.Key: (lo: Int64, hi: Int64)] = [:]
+        for row in moving {
+            for who in [holder, person.uuidString] {
+                let key = StayRollups.Key(person: who, place: row.place)
+                let touched = (row.at - Stays.exitWindow, row.at + Stays.exitWindow)
+                ranges[key] = ranges[key].map { (min($0.lo, touched.0), max($0.hi, touched.1)) } ?? touched
+            }
+        }
+        try await StayRollups.recompute(ranges, written: [:], replacingAll: true, db: db)
+        let moved = moving.count
         // Who saw those check-ins (a privileged place, an officer's trace) goes with them: the owner of the
         // phone sees every disclosure of what was recorded under it.
         try await db.raw("UPDATE unmasked_views SET person_id = \(bind: person.uuidString) WHERE person_id = \(bind: holder)").run()

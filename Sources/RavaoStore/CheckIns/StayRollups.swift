@@ -51,7 +51,8 @@ public enum StayRollups {
 
     /// Stays starting in each key's [lo, hi], computed again from its check-ins. `written` counts the
     /// check-ins of each key just written: a key whose read finds no others has no stored stays to delete.
-    static func recompute(_ ranges: [Key: (lo: Int64, hi: Int64)], written: [Key: Int], db: any SQLDatabase) async throws {
+    /// `replacingAll` deletes what is stored in every range, for check-ins that changed person.
+    static func recompute(_ ranges: [Key: (lo: Int64, hi: Int64)], written: [Key: Int], replacingAll: Bool = false, db: any SQLDatabase) async throws {
         let keys = ranges.keys.sorted { ($0.person, $0.place) < ($1.person, $1.place) }
         var defaults: [String: Int64] = [:]
         var scans: [Key: [(direction: CheckInDirection, at: Int64)]] = [:]
@@ -85,7 +86,7 @@ public enum StayRollups {
             }
         }
         // A first visit (most of a market's scans) has nothing stored to replace.
-        let replaced = keys.filter { (scans[$0]?.count ?? 0) > written[$0, default: 0] }
+        let replaced = replacingAll ? keys : keys.filter { (scans[$0]?.count ?? 0) > written[$0, default: 0] }
         for chunk in replaced.chunks(of: CheckInWriter.rowsPerStatement / 2) {
             try await db.raw(CheckInWriter.values("DELETE FROM stays WHERE ", chunk, separator: " OR ") { key in
                 "(person_id = \(bind: key.person) AND place_id = \(bind: key.place) AND started_at >= \(bind: ranges[key]!.lo) AND started_at <= \(bind: ranges[key]!.hi))"

@@ -172,6 +172,13 @@ extension CitizenTests {
             let me = try await app.request(.get, "/api/v1/me", token: her)
             #expect(me.string("name") != "Kẻ Giả Danh")
             #expect(try await historyCount(app, token: her) == 2)
+            // Tracing reads stays: the visits she made under her phone are hers there too, and the
+            // record the stranger's form made keeps none.
+            let herPerson = try #require(try await app.store.people.find(kind: "phone", value: PhoneNumber("0977333444")!.e164))
+            let now = app.time.seconds()
+            let tracing = app.store.tracing()
+            #expect(try await tracing.stays(of: herPerson, from: now - 86_400, to: now + 86_400).count == 2)
+            #expect(try await tracing.stays(of: guestPerson, from: now - 86_400, to: now + 86_400).isEmpty)
             // Her phone now names her: later typed scans and guest check-ins are hers, not the stranger's record.
             let typed = try await scan(app, token: owner, placeId: placeId, payload: "0977333444")
             #expect(typed.status == .created)
