@@ -3,7 +3,7 @@
 A server whose SMS gateway refuses every message takes a sign-in request and a scan; then every
 metric name deploy/prometheus/ravao.rules.yml and deploy/grafana/ravao-dashboard.json use must be
 in /metrics (read with the bearer token), except the ones that exist only with a feature this run
-does not have: the projector, the read replica, postgres_exporter's, and on SQLite the channel
+does not have: the read replica, postgres_exporter's, and on SQLite the channel
 between instances. The refused message must be counted in ravao_sms_failed_total.
 """
 
@@ -19,7 +19,7 @@ from ravao_system import REPO_ROOT, call, database, ravao, ravao_bin, report  # 
 from test_durability import card_qr
 
 TOKEN = "scrape-" + uuid.uuid4().hex
-CONDITIONAL = ("ravao_projector_", "ravao_replica_", "pg_", "up")
+CONDITIONAL = ("ravao_replica_", "pg_", "up")
 
 
 class RefusingGateway(http.server.BaseHTTPRequestHandler):

@@ -1,4 +1,4 @@
-"""Graceful shutdown (issue 19): SIGTERM during a scan burst drains the check-in writer.
+"""Graceful shutdown (issue 19): SIGTERM during a scan burst drains the check-in writer and the projector.
 
 Stations post scans over keep-alive connections and an owner watches the live view (a server-sent
 event stream) when the server gets SIGTERM — what systemd, docker and a rolling restart send. The
@@ -128,6 +128,10 @@ def test_sigterm_drains_answered_scans_and_exits_zero(ravao, database, report):
     wrong = [s for s in answered if ids[s.client_id] != s.check_in_id]
     assert not wrong, f"{len(wrong)} answered scans name another check-in id than the row"
     assert database.integrity() == "ok"
+    # The projector applied what the writer recorded before the database closed: nothing waits for
+    # the next start, and the dashboards count every check-in now in the table.
+    assert database.rows("SELECT COUNT(*) FROM checkin_projection") == [("0",)], "check-ins left in the projector's queue at exit"
+    assert database.rows("SELECT CAST(SUM(scans) AS BIGINT) FROM place_days") == [(str(len(rows)),)], "place_days does not count every check-in"
     landed = [s for s in unanswered if s.client_id in ids]
 
     # Started again on the same database, the unanswered ones are recorded once when re-sent.
