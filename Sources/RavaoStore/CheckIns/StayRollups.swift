@@ -2,7 +2,7 @@ import Foundation
 import RavaoCore
 import SQLKit
 
-/// Stays (see `Stays`) kept in a table as check-ins are written, so tracing reads the stays that
+/// Stays (see `Stays`) kept in a table as check-ins are projected (see `CheckInProjector`), so tracing reads the stays that
 /// overlap a window instead of rebuilding them from a day of check-ins on each side of it.
 ///
 /// A stay depends only on the same person's check-ins at the same place within 24 h of its start
@@ -33,7 +33,7 @@ public enum StayRollups {
 
     struct Key: Hashable { let person: String; let place: String }
 
-    /// Recomputes the stays touched by newly written check-ins. Runs in the check-in transaction, after
+    /// Recomputes the stays touched by newly written check-ins. Runs in the projector's transaction, after
     /// the dashboard rollups, which on PostgreSQL have locked the batch's people: a second instance
     /// writing the same person waits, then reads these check-ins.
     static func add(_ rows: [(placeId: UUID, personId: UUID, scannedAt: Int64)], db: any SQLDatabase) async throws {
