@@ -34,8 +34,8 @@ public enum StayRollups {
     struct Key: Hashable { let person: String; let place: String }
 
     /// Recomputes the stays touched by newly written check-ins. Runs in the projector's transaction, after
-    /// the dashboard rollups, which on PostgreSQL have locked the batch's people: a second instance
-    /// writing the same person waits, then reads these check-ins.
+    /// the dashboard rollups, which on PostgreSQL have locked the pass's people: another instance's pass
+    /// over the same person waits, then reads these check-ins.
     static func add(_ rows: [(placeId: UUID, personId: UUID, scannedAt: Int64)], db: any SQLDatabase) async throws {
         guard !rows.isEmpty else { return }
         var ranges: [Key: (lo: Int64, hi: Int64)] = [:]
