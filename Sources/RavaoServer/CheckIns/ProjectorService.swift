@@ -23,7 +23,7 @@ struct ProjectorService: Service {
         self.logger = logger
         lag = metrics.makeGauge(name: "ravao_projector_lag_seconds", help: "How long the oldest check-in not yet in the dashboards and stays has waited")
         applied = metrics.makeCounter(name: "ravao_projector_applied_total", help: "Check-ins applied to the dashboards and stays by this instance")
-        lag.set(0)
+        lag.set(Double(0))
     }
 
     func run() async throws {
