@@ -87,12 +87,15 @@ public final class CheckInWriter: Sendable {
         }
     }
 
-    private func write(_ batch: [Waiter]) async {
+    private func write(_ batch: [Waiter], attempt: Int = 1) async {
         let checkIns = batch.map(\.checkIn)
         do {
             let outcomes = try await engine.write { db in try await Self.write(checkIns, db: db) }
             notify(checkIns, outcomes)
             for (waiter, outcome) in zip(batch, outcomes) { waiter.continuation.resume(returning: outcome) }
+        } catch is IdentifierTaken where attempt < 3 {
+            // Written again, the batch reads the link the other transaction made.
+            await write(batch, attempt: attempt + 1)
         } catch where batch.count > 1 {
             // One bad check-in (or a race with another instance) must not fail its neighbours: write them one by one.
             logger.warning("check-in batch failed; retrying one by one", metadata: ["size": "\(batch.count)", "error": "\(error)"])
@@ -113,6 +116,11 @@ public final class CheckInWriter: Sendable {
     }
 
     // MARK: The batch, in one transaction
+
+    /// Another transaction (another instance on PostgreSQL) linked one of the batch's new card numbers
+    /// or phones to a person first. The batch rolls back rather than record a check-in under a second,
+    /// unlinked person for the same card.
+    struct IdentifierTaken: Error {}
 
     /// Rows per multi-row statement: well under SQLite's 32,766 and PostgreSQL's 65,535 bind limits.
     static let rowsPerStatement = 400
@@ -207,10 +215,17 @@ public final class CheckInWriter: Sendable {
                 "(\(bind: row.id.uuidString), \(bind: row.name), 0, \(bind: row.at))"
             }).run()
         }
+        let created = Set(newPeople.map(\.id))
         for chunk in newLinks.chunks(of: rowsPerStatement) {
-            try await db.raw(values("INSERT INTO person_identifiers (kind, value, person_id, created_at) VALUES ", chunk, suffix: " ON CONFLICT (kind, value) DO NOTHING") { link in
+            let linked = try await db.raw(values("INSERT INTO person_identifiers (kind, value, person_id, created_at) VALUES ", chunk,
+                                                 suffix: " ON CONFLICT (kind, value) DO NOTHING RETURNING kind, value") { link in
                 "(\(bind: link.identifier.kind), \(bind: link.identifier.value), \(bind: link.person.uuidString), \(bind: link.at))"
-            }).run()
+            }).all()
+            guard linked.count < chunk.count else { continue }
+            // A number already linked stays with its holder (a known person's scan adds nothing), but a
+            // person this batch created for the number would be left with nothing leading to them.
+            let made = Set(try linked.map { CheckInStore.Identifier(kind: try $0.decode(column: "kind", as: String.self), value: try $0.decode(column: "value", as: String.self)) })
+            if chunk.contains(where: { !made.contains($0.identifier) && created.contains($0.person) }) { throw IdentifierTaken() }
         }
         for (person, name) in namesToFill {
             try await db.raw("UPDATE people SET full_name = \(bind: name) WHERE id = \(bind: person.uuidString) AND full_name = ''").run()
