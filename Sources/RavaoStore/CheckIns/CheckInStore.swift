@@ -265,8 +265,9 @@ public struct CheckInStore: Sendable {
         // Another citizen's own record (an account, a dependent) is never taken over by a phone.
         guard try row.decode(column: "account_id", as: String?.self) == nil, try row.decode(column: "guardian_id", as: String?.self) == nil else { return 0 }
         if db.dialect.name == "postgresql" {
-            // A projector pass on another instance that stays either side of the move: it takes these
-            // row locks before it reads check-ins for stays (see DashboardRollups.add).
+            // A projector pass on another instance touching either person takes these row locks before
+            // it reads their check-ins for stays (see DashboardRollups.add): it runs wholly before the
+            // move or wholly after it.
             try await db.raw("SELECT id FROM people WHERE id IN (\(bind: holder), \(bind: person.uuidString)) ORDER BY id FOR NO KEY UPDATE").run()
         }
         let moving = try await db.raw("""
