@@ -35,18 +35,26 @@ public final class CheckInWriter: Sendable {
 
     private struct State: Sendable {
         var waiting: [Waiter] = []
-        var draining = false
+        /// Drain loops running, at most `lanes`.
+        var draining = 0
     }
 
     private let engine: any DatabaseEngine
     private let state = Mutex(State())
     private let maximumBatch: Int
+    /// Batches in flight at once. SQLite has one writer, so one. PostgreSQL commits far more check-ins
+    /// per second over several connections than over one (`Benchmarks/storage-floor.py`), and two
+    /// transactions that meet the same new card are kept from making two people (`IdentifierTaken`);
+    /// their statements take row locks in one order (client ids, card numbers, day counters sorted).
+    private let lanes: Int
     private let logger: Logger
     private let onCommit: @Sendable ([Committed]) -> Void
 
-    public init(engine: any DatabaseEngine, maximumBatch: Int = 1000, logger: Logger, onCommit: @escaping @Sendable ([Committed]) -> Void = { _ in }) {
+    public init(engine: any DatabaseEngine, maximumBatch: Int = 1000, lanes: Int? = nil, logger: Logger,
+                onCommit: @escaping @Sendable ([Committed]) -> Void = { _ in }) {
         self.engine = engine
         self.maximumBatch = maximumBatch
+        self.lanes = lanes ?? (engine.kind == .postgres ? 2 : 1)
         self.logger = logger
         self.onCommit = onCommit
     }
@@ -57,8 +65,8 @@ public final class CheckInWriter: Sendable {
         try await withCheckedThrowingContinuation { continuation in
             let start = state.withLock { state in
                 state.waiting.append(Waiter(checkIn: checkIn, continuation: continuation))
-                if state.draining { return false }
-                state.draining = true
+                if state.draining >= lanes { return false }
+                state.draining += 1
                 return true
             }
             if start {
@@ -75,7 +83,7 @@ public final class CheckInWriter: Sendable {
         while true {
             let batch: [Waiter] = state.withLock { state in
                 guard !state.waiting.isEmpty else {
-                    state.draining = false
+                    state.draining -= 1
                     return []
                 }
                 let count = min(maximumBatch, state.waiting.count)
@@ -216,6 +224,7 @@ public final class CheckInWriter: Sendable {
             }).run()
         }
         let created = Set(newPeople.map(\.id))
+        newLinks.sort { ($0.identifier.kind, $0.identifier.value) < ($1.identifier.kind, $1.identifier.value) }
         for chunk in newLinks.chunks(of: rowsPerStatement) {
             let linked = try await db.raw(values("INSERT INTO person_identifiers (kind, value, person_id, created_at) VALUES ", chunk,
                                                  suffix: " ON CONFLICT (kind, value) DO NOTHING RETURNING kind, value") { link in
@@ -227,7 +236,7 @@ public final class CheckInWriter: Sendable {
             let made = Set(try linked.map { CheckInStore.Identifier(kind: try $0.decode(column: "kind", as: String.self), value: try $0.decode(column: "value", as: String.self)) })
             if chunk.contains(where: { !made.contains($0.identifier) && created.contains($0.person) }) { throw IdentifierTaken() }
         }
-        for (person, name) in namesToFill {
+        for (person, name) in namesToFill.sorted(by: { $0.key.uuidString < $1.key.uuidString }) {
             try await db.raw("UPDATE people SET full_name = \(bind: name) WHERE id = \(bind: person.uuidString) AND full_name = ''").run()
         }
         for chunk in rejected.chunks(of: rowsPerStatement) {
@@ -236,6 +245,7 @@ public final class CheckInWriter: Sendable {
                 return "(\(bind: UUID().uuidString), \(bind: c.placeId.uuidString), \(bind: c.clientId.uuidString), \(bind: String(c.payload.prefix(8192))), 'token_revoked', \(bind: c.scannedBy?.uuidString), \(bind: c.deviceId?.uuidString), \(bind: c.recordedAt))"
             }).run()
         }
+        rows.sort { checkIns[$0.index].clientId.uuidString < checkIns[$1.index].clientId.uuidString }
         for chunk in rows.chunks(of: rowsPerStatement) {
             try await db.raw(values("INSERT INTO checkins (id, client_id, place_id, person_id, direction, kind, scanned_at, recorded_at, scanned_by, device_id, payload) VALUES ", chunk) { row in
                 let c = checkIns[row.index]
