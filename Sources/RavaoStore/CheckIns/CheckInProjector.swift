@@ -1,7 +1,6 @@
 import Foundation
 import Logging
 import SQLKit
-import Synchronization
 
 /// Keeps the tables derived from check-ins (the dashboard rollups and the stays) up to date, behind
 /// the check-in writer instead of inside its transaction.
@@ -25,24 +24,18 @@ public final class CheckInProjector: Sendable {
     public let batchSize: Int
     /// One pass at a time in this process: passes over the same rows would only wait for each other.
     private let passes = AsyncLock()
-    private let applied = Atomic<Int>(0)
 
     public init(engine: any DatabaseEngine, batchSize: Int = 4000) {
         self.engine = engine
         self.batchSize = batchSize
     }
 
-    /// Check-ins applied by this process since it started (for /metrics).
-    public var appliedCount: Int { applied.load(ordering: .relaxed) }
-
     /// One pass: applies up to `batchSize` queued check-ins. Returns how many it applied (0 when the
     /// queue is empty, or when every queued row is being applied by another instance).
     @discardableResult
     public func pass() async throws -> Int {
         try await passes.withLock {
-            let n = try await self.engine.write { db in try await Self.apply(limit: self.batchSize, db: db) }
-            if n > 0 { self.applied.add(n, ordering: .relaxed) }
-            return n
+            try await self.engine.write { db in try await Self.apply(limit: self.batchSize, db: db) }
         }
     }
 
