@@ -182,10 +182,8 @@ public struct PayloadRecognizer: Sendable {
             rest = text.dropFirst(7)
         } else {
             // A card's payload has no "/" before its first "|": judged on bytes, not characters.
-            guard !ownHosts.isEmpty, let slashByte = text.utf8.firstIndex(of: UInt8(ascii: "/")),
-                  !text.utf8[..<slashByte].contains(UInt8(ascii: "|")) else { return nil }
-            let slash = slashByte
-            guard ownHosts.contains(text[..<slash].lowercased()) else { return nil }
+            guard !ownHosts.isEmpty, let slash = text.utf8.firstIndex(of: UInt8(ascii: "/")),
+                  !text.utf8[..<slash].contains(UInt8(ascii: "|")), ownHosts.contains(text[..<slash].lowercased()) else { return nil }
             rest = text[...]
         }
         let end = rest.firstIndex(where: { $0 == "/" || $0 == "?" || $0 == "#" }) ?? rest.endIndex

@@ -6,8 +6,8 @@ import RavaoStore
 import ServiceLifecycle
 
 /// Runs the check-in projector (see `CheckInProjector`) behind the writer: a pass every `interval`
-/// (a quarter of a second by default), or at once while a pass finds a full batch waiting; the queue left at a graceful shutdown
-/// is applied before the database closes.
+/// (a quarter of a second by default), or at once while a pass finds a full batch waiting. The queue
+/// left at a graceful shutdown is applied before the database closes.
 struct ProjectorService: Service {
     let projector: CheckInProjector
     let time: any TimeSource
