@@ -139,7 +139,7 @@ public func buildApplication(
     let application = Application(
         router: router,
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "ravao"),
-        services: [DatabaseCloser(engine: engine, replica: replica), Housekeeping(services: services), RetentionService(services: services),
+        services: [DatabaseCloser(engine: engine, replica: replica), Housekeeping(services: services), RetentionService(services: services), PartitionService(services: services),
                    // Missed news (the channel was down) means any cache entry may be stale.
                    InstanceEventsService(events: events, logger: logger, lost: { caches.forgetEverything(); healthCache.forgetAll() })],
         onServerRunning: { channel in
