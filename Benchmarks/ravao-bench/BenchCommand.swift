@@ -10,7 +10,7 @@ struct BenchCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "ravao-bench",
         abstract: "Benchmark workloads for Ravao (used by the scripts in Benchmarks/).",
-        subcommands: [BenchTracing.self, BenchCoverage.self])
+        subcommands: [BenchTracing.self, BenchCoverage.self, ExplainNational.self])
 }
 
 /// The database and log level of a benchmark run; the same flags and `RAVAO_…` variables as `ravao`.

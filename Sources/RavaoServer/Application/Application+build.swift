@@ -143,7 +143,7 @@ public func buildApplication(
         // queue once the last scan is answered, and the database closes after it.
         services: [DatabaseCloser(engine: engine, replica: replica),
                    ProjectorService(projector: store.projector, interval: configuration.projectorInterval, time: time, logger: logger, metrics: metrics),
-                   Housekeeping(services: services), RetentionService(services: services),
+                   Housekeeping(services: services), RetentionService(services: services), PartitionService(services: services),
                    // Missed news (the channel was down) means any cache entry may be stale.
                    InstanceEventsService(events: events, logger: logger, lost: { caches.forgetEverything(); healthCache.forgetAll() })],
         onServerRunning: { channel in

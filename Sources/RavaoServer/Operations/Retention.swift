@@ -49,3 +49,25 @@ struct RetentionService: Service {
         }
     }
 }
+
+/// PostgreSQL: keeps the day partitions of check-ins and their rollups (`DayPartitions`) a week ahead,
+/// from yesterday (a late scan after midnight), at start and then every hour; several instances may
+/// run it at once. A scan outside them lands in the default partition, and the day's partition, when
+/// made, takes those rows over. Nothing to do on SQLite.
+struct PartitionService: Service {
+    let services: AppServices
+
+    func run() async throws {
+        guard services.store.engine.kind == .postgres else { try? await gracefulShutdown(); return }
+        while !Task.isCancelled && !Task.isShuttingDownGracefully {
+            do {
+                let today = DayPartitions.day(of: services.time.seconds())
+                let made = try await DayPartitions.ensure(services.store.engine, fromDay: today - 1, toDay: today + DayPartitions.daysAhead)
+                if made > 0 { services.logger.info("day partitions created", metadata: ["count": "\(made)"]) }
+            } catch {
+                services.logger.error("creating day partitions failed", metadata: ["error": "\(error)"])
+            }
+            try? await cancelWhenGracefulShutdown { try await Task.sleep(for: .seconds(3600)) }
+        }
+    }
+}

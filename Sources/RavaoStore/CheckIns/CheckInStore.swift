@@ -94,10 +94,23 @@ public struct CheckInStore: Sendable {
     static func existing(clientId: UUID, db: any SQLDatabase) async throws -> Recorded? {
         guard let row = try await db.raw("""
             SELECT c.id, c.person_id, c.kind, c.direction, c.scanned_at, c.place_id, c.scanned_by, c.device_id, p.full_name, p.birth_date
-            FROM checkins c JOIN people p ON p.id = c.person_id
-            WHERE c.client_id = \(bind: clientId.uuidString)
+            FROM \(unsafeRaw: byClientId(db)) JOIN people p ON p.id = c.person_id
+            WHERE \(unsafeRaw: clientIdColumn(db)) = \(bind: clientId.uuidString)
             """).first() else { return nil }
         return try recorded(from: row)
+    }
+
+    /// `checkins c` for a lookup by `c.client_id`. On PostgreSQL the check-ins are partitioned by day
+    /// and client ids are unique in `checkin_keys` only (DayPartitions): the key gives the row's time,
+    /// so the lookup reads one day's index instead of every day's.
+    static func byClientId(_ db: any SQLDatabase) -> String {
+        db.dialect.name == "sqlite" ? "checkins c"
+            : "checkin_keys k JOIN checkins c ON c.id = k.checkin_id AND c.scanned_at = k.scanned_at AND c.client_id = k.client_id"
+    }
+
+    /// The client id column to filter on with `byClientId`: the key table's, whose primary key it is.
+    static func clientIdColumn(_ db: any SQLDatabase) -> String {
+        db.dialect.name == "sqlite" ? "c.client_id" : "k.client_id"
     }
 
     static func recorded(from row: any SQLRow) throws -> Recorded {

@@ -246,7 +246,14 @@ public final class CheckInWriter: Sendable {
             }).run()
         }
         rows.sort { checkIns[$0.index].clientId.uuidString < checkIns[$1.index].clientId.uuidString }
+        let keyed = db.dialect.name != "sqlite"  // PostgreSQL: client ids in `checkin_keys` (DayPartitions)
         for chunk in rows.chunks(of: rowsPerStatement) {
+            if keyed {
+                // First, so a client id another instance has just used fails the batch before any row goes in.
+                try await db.raw(values("INSERT INTO checkin_keys (client_id, checkin_id, scanned_at) VALUES ", chunk) { row in
+                    "(\(bind: checkIns[row.index].clientId.uuidString), \(bind: row.id.uuidString), \(bind: checkIns[row.index].scannedAt))"
+                }).run()
+            }
             try await db.raw(values("INSERT INTO checkins (id, client_id, place_id, person_id, direction, kind, scanned_at, recorded_at, scanned_by, device_id, payload) VALUES ", chunk) { row in
                 let c = checkIns[row.index]
                 return """
@@ -337,8 +344,8 @@ public final class CheckInWriter: Sendable {
         for chunk in clientIds.chunks(of: rowsPerStatement) {
             let rows = try await db.raw(inList("""
                 SELECT c.id, c.client_id, c.person_id, c.kind, c.direction, c.scanned_at, c.place_id, c.scanned_by, c.device_id, p.full_name, p.birth_date
-                FROM checkins c JOIN people p ON p.id = c.person_id
-                WHERE c.client_id IN
+                FROM \(CheckInStore.byClientId(db)) JOIN people p ON p.id = c.person_id
+                WHERE \(CheckInStore.clientIdColumn(db)) IN
                 """, chunk.map(\.uuidString))).all()
             for row in rows {
                 let recorded = try CheckInStore.recorded(from: row)

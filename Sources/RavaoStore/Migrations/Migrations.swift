@@ -528,6 +528,11 @@ enum Migrations {
                 """,
             ]
         },
+        Migration(version: 21, name: "check-ins and their rollups partitioned by day (PostgreSQL)") { kind in
+            // See DayPartitions. SQLite keeps its plain tables (and `checkins.client_id UNIQUE`): a
+            // single-file deployment never holds a national month of check-ins.
+            kind == .postgres ? DayPartitions.migration : []
+        },
     ]
 
     /// Bumped by every change that can add an employee to a day's missing list (OrgStore.rosterChanged).

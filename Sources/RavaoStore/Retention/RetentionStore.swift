@@ -35,6 +35,9 @@ public struct RetentionStore: Sendable {
             "EXISTS (SELECT 1 FROM tracing_cases h WHERE h.closed_at IS NULL AND \(column) BETWEEN (h.from_at + 25200) / 86400 - 1 AND (h.to_at + 25200) / 86400 + 1\(inUnit(place)))"
         }
         var counts: Counts = []
+        // PostgreSQL: whole days go by dropping their partitions first; what is left (held days, the
+        // day the cutoff falls in, the default partition) goes row by row below.
+        let dropped = engine.kind == .postgres ? try await dropDays(before: cutoff) : [:]
         // Tables with an id: deleted in chunks.
         // (table, time column, held by cases?, place column that scopes the hold)
         let tables: [(String, String, Bool, String?)] = [("checkins", "scanned_at", true, "t.place_id"), ("rejected_scans", "at", true, "t.place_id"),
@@ -44,19 +47,33 @@ public struct RetentionStore: Sendable {
             let held = holdable ? " AND NOT " + heldAt("t.\(column)", place: place) : ""
             var total = 0
             while true {
-                let sql = """
+                var sql = """
                     DELETE FROM \(table) WHERE id IN (SELECT t.id FROM \(table) t WHERE t.\(column) < \(cutoff)\(held) LIMIT \(Self.chunk))
                     RETURNING id
                     """
-                let n = try await engine.write { db in try await db.raw(SQLQueryString(sql)).all().count }
+                if table == "checkins" && engine.kind == .postgres {
+                    // Partitioned: the key holds the time (so only old days are read), and each client
+                    // id leaves `checkin_keys` with its check-in.
+                    sql = """
+                        WITH gone AS (
+                            DELETE FROM checkins WHERE scanned_at < \(cutoff) AND (id, scanned_at) IN (
+                                SELECT t.id, t.scanned_at FROM checkins t WHERE t.scanned_at < \(cutoff)\(held) LIMIT \(Self.chunk))
+                            RETURNING id, client_id),
+                        keys AS (DELETE FROM checkin_keys k USING gone WHERE k.client_id = gone.client_id)
+                        SELECT id FROM gone
+                        """
+                }
+                let statement = sql
+                let n = try await engine.write { db in try await db.raw(SQLQueryString(statement)).all().count }
                 total += n
                 if n < Self.chunk { break }
             }
-            counts.append((table, total))
+            counts.append((table, total + dropped[table, default: 0]))
         }
         // Derived rows keyed without an id: one statement each.
         let derived: [(String, String)] = [
-            ("stays", "ended_at < \(cutoff) AND NOT " + heldAt("stays.started_at", place: "stays.place_id")),
+            // (A stay starts before it ends: on PostgreSQL that bound leaves the later days' partitions unread.)
+            ("stays", "ended_at < \(cutoff)\(engine.kind == .postgres ? " AND started_at < \(cutoff)" : "") AND NOT " + heldAt("stays.started_at", place: "stays.place_id")),
             ("place_day_people", "day < \(cutoffDay) AND NOT " + heldDay("place_day_people.day", place: "place_day_people.place_id")),
             ("unit_people_days", "day < \(cutoffDay) AND NOT " + heldDay("unit_people_days.day")),
             ("org_presence", "day < \(cutoffDay)"),
@@ -68,10 +85,52 @@ public struct RetentionStore: Sendable {
         for (table, condition) in derived {
             let sql = "DELETE FROM \(table) WHERE \(condition) RETURNING 1 AS n"
             let n = try await engine.write { db in try await db.raw(SQLQueryString(sql)).all().count }
-            counts.append((table, n))
+            counts.append((table, n + dropped[table, default: 0]))
         }
         return counts
     }
+
+    /// PostgreSQL: drops the day partitions (DayPartitions) wholly older than the cutoff that no open
+    /// case holds (a case holds the days of its window and one on each side, wherever its unit is:
+    /// such a day keeps its partition and loses its unheld rows one by one). A day's stays (by their
+    /// start) go with its check-ins, also one that ended after the cutoff (at most 24 h later): the
+    /// entry it was made from goes that night too. Returns the rows dropped per table.
+    func dropDays(before cutoff: Int64) async throws -> [String: Int] {
+        let cutoffDay = DayPartitions.day(of: cutoff)
+        let held: [ClosedRange<Int64>] = try await engine.read { db in
+            try await db.raw("SELECT from_at, to_at FROM tracing_cases WHERE closed_at IS NULL").all().map { row in
+                DayPartitions.day(of: try row.decode(column: "from_at", as: Int64.self)) - 1
+                    ... DayPartitions.day(of: try row.decode(column: "to_at", as: Int64.self)) + 1
+            }
+        }
+        var rows: [String: Int] = [:]
+        for table in DayPartitions.tables {
+            let days = try await engine.read { db in try await DayPartitions.days(of: table.name, db: db) }
+            for day in days where day < cutoffDay && !held.contains(where: { $0.contains(day) }) {
+                let partition = DayPartitions.partitionName(table.name, day: day)
+                rows[table.name, default: 0] += try await engine.write { db in
+                    let n = try await db.raw("SELECT COUNT(*) AS n FROM \(unsafeRaw: partition)").first()!.decode(column: "n", as: Int.self)
+                    try await db.raw("DROP TABLE \(unsafeRaw: partition)").run()
+                    return n
+                }
+                if table.name == "checkins" {
+                    // The day's client ids, in chunks like the row deletes (the key table is not partitioned).
+                    let lo = DayPartitions.start(ofDay: day), hi = DayPartitions.start(ofDay: day + 1)
+                    while try await engine.write({ db in
+                        try await db.raw("""
+                            DELETE FROM checkin_keys WHERE client_id IN (
+                                SELECT client_id FROM checkin_keys WHERE scanned_at >= \(bind: lo) AND scanned_at < \(bind: hi) LIMIT \(bind: Self.keyChunk))
+                            RETURNING 1 AS n
+                            """).all().count
+                    }) == Self.keyChunk {}
+                }
+            }
+        }
+        return rows
+    }
+
+    /// Client ids per delete when a day's partition went: a narrow table, so larger chunks.
+    static let keyChunk = 50_000
 }
 
 /// Tracing cases (A4): an officer opens one for a person and a window; while it is open, retention
