@@ -43,6 +43,11 @@ struct ExplainNational: AsyncParsableCommand {
         let org = try await engine.read { db in try await db.raw("SELECT id FROM orgs ORDER BY created_at LIMIT 1").first()?.decode(column: "id", as: String.self) }
         if let org, let id = UUID(uuidString: org) {
             let day = LocalDate(dayNumber: DashboardStore.day(hi) - 1)
+            // As the coverage routes do: presence brought up to date from the check-ins first.
+            try await step("presence of \(org)") {
+                try await OrgStore(engine: engine).refreshPresence(org: id, now: hi + 60)
+                return "refreshed"
+            }
             try await step("coverage of \(org) on \(day)") {
                 let coverage = try await OrgStore(engine: engine).coverage(org: id, day: day, withMissing: true)
                 return "\(coverage)".prefix(120) + "…"
