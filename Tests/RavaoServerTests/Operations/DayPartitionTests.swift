@@ -38,6 +38,8 @@ import Testing
             let oldScans = (0..<4).map { i in scan(place: danang, phone: "+8490000010\(i)", at: old + Int64(i) * 600, now: now) }
             let first = try await db.write { try await CheckInWriter.write(oldScans, db: $0) }
             #expect(first.allSatisfy { if case .recorded(let r) = $0 { return !r.duplicate } else { return false } })
+            // The rollups and stays follow the check-ins through the projector's queue.
+            try await app.store.projector.catchUp()
             if pg {
                 #expect(try await rows("checkins_default", app) == 4)
                 #expect(try await rows("stays_default", app) == 4)
