@@ -180,7 +180,20 @@ scan_engine() { # scan_engine NAME DATABASE
   for c in $CONNECTIONS; do
     local ledger=$WORK/ledger-$name-$c; mkdir -p "$ledger"
     local before; before=$(python3 Benchmarks/ratio-helper.py count "$database")
+    # The projector's lag (issue 16: ≤ 2 s under this load), read from /metrics (open to loopback)
+    # twice a second while the cell runs; the largest value seen is kept.
+    local lagfile=$WORK/lag-$name-$c
+    echo 0 >"$lagfile"
+    ( while :; do
+        v=$(curl -s --max-time 1 "$BASE/metrics" | sed -n 's/^ravao_projector_lag_seconds \([0-9.e+]*\).*/\1/p')
+        [ -n "$v" ] && awk -v a="$(cat "$lagfile")" -v b="$v" 'BEGIN { print (b + 0 > a + 0) ? b : a }' >"$lagfile.new" && mv "$lagfile.new" "$lagfile"
+        sleep 0.5
+      done ) &
+    local sampler=$!
     RAVAO_LEDGER_DIR=$ledger cell "scans-$name" "$c" "$BASE" -s Benchmarks/scans.lua -- "@$WORK/doors-$name.txt"
+    kill "$sampler" 2>/dev/null; wait "$sampler" 2>/dev/null || true
+    NOTE[lag-$name,$c]="largest ravao_projector_lag_seconds seen (sampled every 0.5 s): $(cat "$lagfile") s"
+    echo "  projector lag -c$c: ${NOTE[lag-$name,$c]}"
     local out=$WORK/scans-$name-$c.txt
     cells+=("$c:$ledger:$before:$(sed -n 's/^ravao: created=\([0-9]*\).*/\1/p' "$out"):$(sed -n 's/^ravao: .*timeouts=\([0-9]*\).*/\1/p' "$out")")
     grep '^ravao: !!!' "$out" | head -n 4 || true
@@ -249,6 +262,7 @@ TABLE=$WORK/table.md
   for key in scans-sqlite scans-postgres; do
     for c in $CONNECTIONS; do
       if [ -n "${NOTE[$key,$c]:-}" ]; then echo "- ledger, $key at $c connections: ${NOTE[$key,$c]}"; fi
+      if [ -n "${NOTE[lag-${key#scans-},$c]:-}" ]; then echo "- projector, $key at $c connections: ${NOTE[lag-${key#scans-},$c]}"; fi
     done
     if [ -n "${NOTE[rows-${key#scans-}]:-}" ]; then echo "- rows, ${key#scans-}: ${NOTE[rows-${key#scans-}]}"; fi
   done
