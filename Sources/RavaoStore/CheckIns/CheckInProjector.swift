@@ -65,18 +65,20 @@ public final class CheckInProjector: Sendable {
         }
     }
 
-    /// Applies everything queued, inside the caller's transaction (for a change that must not race
-    /// with a pass, such as check-ins changing person).
-    static func applyAll(db: any SQLDatabase) async throws {
-        while try await apply(limit: 4000, db: db) > 0 {}
+    /// Applies one person's queued check-ins inside the caller's transaction, before a change to that
+    /// person's check-ins (a phone changing owner): a later pass would judge them by what it wrote.
+    static func apply(person: UUID, db: any SQLDatabase) async throws {
+        while try await apply(limit: 1000, person: person, db: db) > 0 {}
     }
 
-    static func apply(limit: Int, db: any SQLDatabase) async throws -> Int {
-        let skipTaken = db.dialect.name == "postgresql" ? " FOR UPDATE SKIP LOCKED" : ""
-        let rows = try await db.raw(SQLQueryString("""
-            DELETE FROM checkin_projection WHERE seq IN (SELECT seq FROM checkin_projection ORDER BY seq LIMIT \(limit)\(skipTaken))
-            RETURNING place_id, person_id, scanned_at
-            """ as String)).all()
+    static func apply(limit: Int, person: UUID? = nil, db: any SQLDatabase) async throws -> Int {
+        var query = SQLQueryString("DELETE FROM checkin_projection WHERE seq IN (SELECT seq FROM checkin_projection")
+        if let person {
+            query.appendLiteral(" WHERE person_id = ")
+            query.appendInterpolation(bind: person.uuidString)
+        }
+        query.appendLiteral(" ORDER BY seq LIMIT \(limit)\(db.dialect.name == "postgresql" ? " FOR UPDATE SKIP LOCKED" : "")) RETURNING place_id, person_id, scanned_at")
+        let rows = try await db.raw(query).all()
         guard !rows.isEmpty else { return 0 }
         let written = try rows.map { row in
             (placeId: UUID(uuidString: try row.decode(column: "place_id", as: String.self))!,

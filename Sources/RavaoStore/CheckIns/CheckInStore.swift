@@ -283,14 +283,15 @@ public struct CheckInStore: Sendable {
             // move or wholly after it.
             try await db.raw("SELECT id FROM people WHERE id IN (\(bind: holder), \(bind: person.uuidString)) ORDER BY id FOR NO KEY UPDATE").run()
         }
+        // The holder's queued check-ins first, under the holder they were written for: a pass after
+        // the move would count them as the holder's and judge the holder's stays by them.
+        try await CheckInProjector.apply(person: UUID(uuidString: holder)!, db: db)
         let moving = try await db.raw("""
             SELECT place_id, scanned_at FROM checkins WHERE person_id = \(bind: holder) AND kind IN ('guest', 'phone')
             """).all().map { (place: try $0.decode(column: "place_id", as: String.self), at: try $0.decode(column: "scanned_at", as: Int64.self)) }
         try await db.raw("UPDATE checkins SET person_id = \(bind: person.uuidString) WHERE person_id = \(bind: holder) AND kind IN ('guest', 'phone')").run()
         // Tracing reads stays, not check-ins: those the moved check-ins made are made again under
         // their new person, and the record left behind keeps only the stays of what it still holds.
-        // Queued check-ins are applied first, so none of them makes a stay under the old person later.
-        try await CheckInProjector.applyAll(db: db)
         var ranges: [StayRollups.Key: (lo: Int64, hi: Int64)] = [:]
         for row in moving {
             for who in [holder, person.uuidString] {
