@@ -47,11 +47,17 @@ esac
 wrk -t1 "-c$C" "-d$((SECONDS_ + 4))s" --latency "${WRK_ARGS[@]}" >"$WORK/wrk.txt" 2>&1 &
 WRK_PID=$!
 sleep 2
+# Who uses the two cores during the sampled window: the server, PostgreSQL's processes, wrk, the rest.
+ticks() { python3 Benchmarks/cpu-split.py snapshot "$PID" "$WRK_PID"; }
+ticks >"$WORK/cpu.before"
 perf record -q -e cpu-clock -F 1999 -g -p "$PID" -o "$WORK/perf.data" -- sleep "$SECONDS_" 2>/dev/null
+ticks >"$WORK/cpu.after"
 wait "$WRK_PID"
 perf script -i "$WORK/perf.data" 2>/dev/null | swift demangle --simplified >"$WORK/samples.txt"
 echo "### profile: $TARGET, $C connections, ${SECONDS_} s, $(cut -d' ' -f1-3 /proc/loadavg) load, $(git rev-parse --short HEAD)"
 echo
 awk '/^Requests\/sec:/ {print "wrk: " $2 " req/s"} $1 == "99%" {print "p99 " $2}' "$WORK/wrk.txt" | paste -sd' ' -
+echo
+python3 Benchmarks/cpu-split.py report "$WORK/cpu.before" "$WORK/cpu.after" "$WORK/wrk.txt"
 echo
 python3 Benchmarks/profile-stages.py ${RAVAO_PROFILE_VERBOSE:+-v} <"$WORK/samples.txt"

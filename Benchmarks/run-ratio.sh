@@ -2,7 +2,7 @@
 # Ravao against the bare framework, in one run on one machine (issue 16).
 #
 # Builds release binaries of the bare Hummingbird server (Benchmarks/bare) and of ravao, then runs wrk
-# against, in turn:
+# against (the first three alternated, RAVAO_RATIO_ROUNDS times):
 #   bare      GET /                      the framework alone, answering "ok"
 #   404       GET /nope on ravao         an unknown path through the whole middleware chain
 #   healthz   GET /healthz on ravao      the middleware plus one SELECT 1
@@ -21,6 +21,8 @@
 #   RAVAO_RATIO_WARMUP       scans before measuring each engine (default 3s; 0 skips it)
 #   RAVAO_RATIO_CONNECTIONS  connection counts (default "16 64 256")
 #   RAVAO_RATIO_THREADS      wrk threads (default 1: wrk shares the two cores with the server)
+#   RAVAO_RATIO_ROUNDS       bare, 404 and /healthz alternate this many times per connection count; the
+#                            table gives medians (default 3)
 #   RAVAO_RATIO_PLACES       doors (default 16)
 #   RAVAO_RATIO_POOL         people whose cards are scanned (default 50000)
 #   RAVAO_RATIO_ENGINES      "sqlite postgres" (default both)
@@ -39,6 +41,7 @@ DURATION=${RAVAO_RATIO_DURATION:-10s}
 WARMUP=${RAVAO_RATIO_WARMUP:-3s}
 CONNECTIONS=${RAVAO_RATIO_CONNECTIONS:-16 64 256}
 THREADS=${RAVAO_RATIO_THREADS:-1}
+ROUNDS=${RAVAO_RATIO_ROUNDS:-3}
 PLACES=${RAVAO_RATIO_PLACES:-16}
 export RAVAO_POOL=${RAVAO_RATIO_POOL:-50000}
 ENGINES=${RAVAO_RATIO_ENGINES:-sqlite postgres}
@@ -130,7 +133,7 @@ cell() {
     local failed sock
     failed=$(sed -n 's/^ravao: .*non2xx=\([0-9]*\).*/\1/p' "$out"); sock=$(sed -n 's/^ravao: .*socket_errors=\([0-9]*\).*/\1/p' "$out")
     ERR[$name,$c]=$((failed + sock))
-  elif [ "$name" = 404 ]; then
+  elif [ "${name%%#*}" = 404 ]; then
     ERR[$name,$c]=$(errors "$out" 404)
   else
     ERR[$name,$c]=$(errors "$out")
@@ -143,17 +146,17 @@ COMMIT=$(git rev-parse --short HEAD 2>/dev/null || echo unknown)
 DIRTY=$(git status --porcelain --untracked-files=no 2>/dev/null | grep -q . && echo " +uncommitted" || true)
 FAILED=0
 
-# --- bare ----------------------------------------------------------------------------------------
-PORT=$(free_port)
-say "bare Hummingbird on :$PORT"
-"$BARE" "$PORT" >"$WORK/bare.log" 2>&1 &
-SERVER_PID=$!
-wait_for "http://127.0.0.1:$PORT/" "$WORK/bare.log"
-for c in $CONNECTIONS; do cell bare "$c" "http://127.0.0.1:$PORT/"; done
-stop_server
+# median NAME C: the middle of the ROUNDS cells NAME#1..NAME#ROUNDS (req/s and p99), their errors
+# summed, the last one's load.
+median() {
+  local name=$1 c=$2 r rps=() p99=() errs=0
+  for r in $(seq 1 "$ROUNDS"); do rps+=("${RPS[$name#$r,$c]}"); p99+=("${P99[$name#$r,$c]}"); errs=$((errs + ${ERR[$name#$r,$c]})); done
+  RPS[$name,$c]=$(printf '%s\n' "${rps[@]}" | sort -g | awk '{v[NR]=$1} END {print v[int((NR+1)/2)]}')
+  P99[$name,$c]=$(printf '%s\n' "${p99[@]}" | sort -g | awk '{v[NR]=$1} END {print v[int((NR+1)/2)]}')
+  ERR[$name,$c]=$errs; LOAD[$name,$c]=${LOAD[$name#$ROUNDS,$c]}
+}
 
-# --- ravao ---------------------------------------------------------------------------------------
-start_ravao() { # start_ravao DATABASE
+start_ravao() { # start_ravao NAME DATABASE
   PORT=$(free_port); BASE=http://127.0.0.1:$PORT
   OUTBOX=$WORK/sms-$1.jsonl; LOG=$WORK/server-$1.log
   RAVAO_SECRET=$(python3 -c 'import secrets; print(secrets.token_hex(32))') \
@@ -162,14 +165,34 @@ start_ravao() { # start_ravao DATABASE
   wait_for "$BASE/healthz" "$LOG"
 }
 
+# --- bare, 404 and /healthz, alternated ---------------------------------------------------------
+# The machine is shared: another tenant's load comes and goes within a minute. Bare, ravao's 404 and
+# /healthz therefore run in turn, ROUNDS times at each connection count, with both servers up, and the
+# table gives each one's median; the notes list every round's ratio.
+BARE_PORT=$(free_port)
+say "bare Hummingbird on :$BARE_PORT"
+"$BARE" "$BARE_PORT" >"$WORK/bare.log" 2>&1 &
+BARE_PID=$!
+SERVER_PID=$BARE_PID wait_for "http://127.0.0.1:$BARE_PORT/" "$WORK/bare.log"
+start_ravao chain "sqlite:$WORK/chain.sqlite"
+say "ravao 404 and /healthz ($BASE), $ROUNDS rounds alternated with bare"
+for c in $CONNECTIONS; do
+  for r in $(seq 1 "$ROUNDS"); do
+    cell "bare#$r" "$c" "http://127.0.0.1:$BARE_PORT/"
+    cell "404#$r" "$c" "$BASE/nope"
+    cell "healthz#$r" "$c" "$BASE/healthz"
+  done
+  median bare "$c"; median 404 "$c"; median healthz "$c"
+  NOTE[rounds,$c]=$(for r in $(seq 1 "$ROUNDS"); do awk -v a="${RPS[404#$r,$c]}" -v b="${RPS[bare#$r,$c]}" 'BEGIN { printf "%.2f ", a / b }'; done)
+done
+stop_server
+kill -TERM "$BARE_PID" 2>/dev/null || true; wait "$BARE_PID" 2>/dev/null || true
+
+# --- scans ---------------------------------------------------------------------------------------
 scan_engine() { # scan_engine NAME DATABASE
   local name=$1 database=$2
   start_ravao "$name" "$database"
   say "ravao on $name ($BASE)"
-  if [ "$name" = sqlite ]; then
-    for c in $CONNECTIONS; do cell 404 "$c" "$BASE/nope"; done
-    for c in $CONNECTIONS; do cell healthz "$c" "$BASE/healthz"; done
-  fi
   python3 Benchmarks/ratio-helper.py doors "$BASE" "$OUTBOX" "$PLACES" "$WORK/doors-$name.txt"
   if [ "$WARMUP" != 0 ] && [ "$WARMUP" != 0s ]; then
     wrk "-t$THREADS" -c64 "-d$WARMUP" -s Benchmarks/scans.lua "$BASE" -- "@$WORK/doors-$name.txt" >"$WORK/warmup-$name.txt" 2>&1
@@ -259,6 +282,7 @@ TABLE=$WORK/table.md
     echo
   done
   echo
+  for c in $CONNECTIONS; do echo "- 404 × bare in each of the $ROUNDS rounds at $c connections: ${NOTE[rounds,$c]}"; done
   for key in scans-sqlite scans-postgres; do
     for c in $CONNECTIONS; do
       if [ -n "${NOTE[$key,$c]:-}" ]; then echo "- ledger, $key at $c connections: ${NOTE[$key,$c]}"; fi

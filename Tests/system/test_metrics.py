@@ -61,6 +61,8 @@ def test_rules_and_dashboard_read_metrics_the_server_exports(ravao, database, re
         scan = ravao.call("POST", "/api/v1/scans", {"placeId": place_id, "payload": card_qr(2), "direction": "in",
                                                     "clientId": str(uuid.uuid4())}, key)
         assert scan.status == 201
+        for _ in range(3):
+            assert call(ravao.port, "GET", "/no-such-page").status == 404
         metrics = call(ravao.port, "GET", "/metrics", headers={"Authorization": f"Bearer {TOKEN}"})
         assert metrics.status == 200
         text = metrics.body.decode()
@@ -74,5 +76,11 @@ def test_rules_and_dashboard_read_metrics_the_server_exports(ravao, database, re
     assert not missing, f"the alert rules or the dashboard read metrics the server does not export: {missing}"
     assert re.search(r"^ravao_sms_failed_total 1(\.0)?$", text, re.M), "the refused message is not counted"
     assert re.search(r'^hb_requests\{http_route="/api/v1/scans",http_request_method="POST",http_response_status_code="201"\} 1', text, re.M)
+    # Errors are answers too, counted by status: the router's 404s, and the refused SMS's 5xx (also in
+    # hb_request_errors, which counts server errors).
+    assert re.search(r'^hb_requests\{http_route="NotFound",http_request_method="GET",http_response_status_code="404"\} 3', text, re.M), text
+    assert re.search(r'^http_server_request_duration_count\{http_route="NotFound",http_request_method="GET",http_response_status_code="404"\} 3', text, re.M)
+    assert re.search(rf'^hb_request_errors\{{http_route="/api/v1/auth/otp",http_request_method="POST",error_type="{refused.status}"\}} 1', text, re.M), text
+    assert re.search(r'^http_server_active_requests\{http_request_method="GET"\} 1', text, re.M), "the scrape is the one request in flight"
     report.append(f"[{database.engine}] metrics: rules and dashboard read {len(wanted)} metrics this run exports "
                   f"({', '.join(sorted(wanted))}); a refused SMS answered {refused.status} and counted in ravao_sms_failed_total")

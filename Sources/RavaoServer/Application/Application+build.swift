@@ -98,15 +98,10 @@ public func buildApplication(
                                checkIns: writer, live: live, caches: caches, healthCache: healthCache)
 
     let router = Router(context: AppRequestContext.self)
-    router.add(middleware: MetricsMiddleware())
     // The request log is at debug level: when the server logs less than that, the middleware is not
     // in the chain at all rather than asked on every request whether to log.
     if logger.logLevel <= .debug { router.add(middleware: LogRequestsMiddleware(.debug)) }
-    router.add(middleware: SecurityHeadersMiddleware())
-    router.add(middleware: ErrorMiddleware())
-    router.add(middleware: IdentityMiddleware(services: services))
-    router.add(middleware: NavigationMiddleware(services: services))
-    router.add(middleware: PlaceHistoryMiddleware(services: services))
+    router.add(middleware: RequestMiddleware(services: services))
 
     OperationsAPI(services: services, metrics: metrics, assets: try StaticAssets()).addRoutes(to: router)
     let api = router.group("api/v1")

@@ -50,8 +50,9 @@ struct HistoryRecorder {
 }
 
 /// Records place-changing and downloading requests in the place's history after they succeed, from one
-/// table of routes, so the existing handlers need no audit code of their own.
-struct PlaceHistoryMiddleware: RouterMiddleware {
+/// table of routes, so the existing handlers need no audit code of their own. A stage of
+/// `RequestMiddleware`, which calls it with every successful answer.
+struct PlaceHistoryAudit {
     typealias Context = AppRequestContext
     let services: AppServices
 
@@ -76,18 +77,17 @@ struct PlaceHistoryMiddleware: RouterMiddleware {
         "POST /place-requests/{id}": (.accessRequestDecided, [:]),
     ]
 
-    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
-        let response = try await next(request, context)
+    func record(after response: Response, request: Request, context: Context) async {
         // Every audited route names a place or request by `{id}`: the rest (scans, pages) skip the lookup.
         guard response.status.code < 400, let path = context.endpointPath, path.contains("{id}"),
               let audited = Self.audited["\(request.method.rawValue) \(Self.normalise(path))"],
-              let id = context.parameters.get("id").flatMap(UUID.init(uuidString:)) else { return response }
+              let id = context.parameters.get("id").flatMap(UUID.init(uuidString:)) else { return }
         let action = audited.0
         var details = audited.1
         var placeId = id
         if action == .accessRequestDecided {
             // The path names the request; the history belongs to its place.
-            guard let pending = try? await services.store.places.accessRequest(id: id) else { return response }
+            guard let pending = try? await services.store.places.accessRequest(id: id) else { return }
             placeId = pending.placeId
             details["phone"] = PhoneNumber(pending.phone)?.national ?? pending.phone
             details["status"] = pending.status
@@ -95,7 +95,6 @@ struct PlaceHistoryMiddleware: RouterMiddleware {
         if let device = context.parameters.get("deviceId") { details["deviceId"] = device }
         if request.uri.path.hasPrefix("/api/") { details["call"] = "\(request.method.rawValue) \(request.uri.path)" }
         await HistoryRecorder(services: services).record(placeId, action, audit: AuditSource(request, context), details: details)
-        return response
     }
 
     /// `/api/v1/places/{id}` whatever leading slash the router reports.

@@ -12,7 +12,7 @@ struct OperationsAPI {
     /// no proxy forwarded (a proxy on the same machine would otherwise make every caller "local").
     static func mayReadMetrics(_ request: Request, context: AppRequestContext, token: String?) -> Bool {
         if let token {
-            guard let bearer = IdentityMiddleware.bearerToken(request) else { return false }
+            guard let bearer = RequestIdentity.bearerToken(request) else { return false }
             return SignInService.constantTimeEquals(bearer, token)
         }
         let forwarded = request.headers[.init("X-Forwarded-For")!] != nil || request.headers[.init("Forwarded")!] != nil

@@ -91,7 +91,7 @@ struct SignInPages {
                 phone: phone, code: form["code"] ?? "", ip: context.clientIP, userAgent: request.headers[.userAgent] ?? "",
                 kind: .web, language: context.language)
             var response = Response.seeOther(try await Self.destination(form["next"], account: account, services: services))
-            response.setCookie(Cookie(name: IdentityMiddleware.sessionCookie, value: token,
+            response.setCookie(Cookie(name: RequestIdentity.sessionCookie, value: token,
                                       maxAge: Int(services.configuration.otp.webSessionSeconds), path: "/",
                                       secure: services.configuration.secureCookies, httpOnly: true, sameSite: .lax))
             return response
@@ -105,7 +105,7 @@ struct SignInPages {
         _ = try await WebForm.parse(request, context: context, keys: services.keys)
         if let identity = context.identity { try await SignInService(services: services).signOut(tokenHash: identity.tokenHash) }
         var response = Response.seeOther("/")
-        response.setCookie(Cookie(name: IdentityMiddleware.sessionCookie, value: "", maxAge: 0, path: "/",
+        response.setCookie(Cookie(name: RequestIdentity.sessionCookie, value: "", maxAge: 0, path: "/",
                                   secure: services.configuration.secureCookies, httpOnly: true, sameSite: .lax))
         return response
     }

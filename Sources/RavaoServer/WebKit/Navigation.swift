@@ -6,32 +6,17 @@ import RavaoStore
 /// Reads the signed-in account's roles for web pages (never for the API, static files or probes), so
 /// the menu shows only what those roles allow. One read per page view; the scan path is `/api/` and
 /// never pays for it.
-struct NavigationMiddleware: RouterMiddleware {
-    typealias Context = AppRequestContext
-    let services: AppServices
-
-    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
-        var context = context
-        context.currentPath = request.uri.path
-        if let identity = context.identity, identity.via == .cookie, Self.isPage(request.uri.path) {
-            // The menu is a convenience: if it cannot be read, pages still answer with the citizen's menu.
-            context.roles = try? await services.store.accounts.roleSummary(account: identity.account.id, phone: identity.account.phone,
-                                                                            now: services.time.seconds())
-        }
-        return try await next(request, context)
-    }
-
-    static func isPage(_ path: String) -> Bool {
-        !(path.hasPrefix("/api/") || path.hasPrefix("/static/") || path == "/healthz" || path == "/metrics" || path.hasSuffix(".js")
-          || path.hasSuffix(".csv") || path.hasSuffix(".xlsx") || path.hasSuffix("/live/events"))
-    }
-}
-
 /// The menu and the landing page, by role: a citizen's work is `/me`, a guard's the station, an
 /// owner's the places, an officer's the dashboard, HR's the company.
 struct Navigation {
     let roles: RoleSummary
     let language: Language
+
+    /// Pages carry the menu; API calls, assets, exports and event streams do not read the roles.
+    static func isPage(_ path: String) -> Bool {
+        !(path.hasPrefix("/api/") || path.hasPrefix("/static/") || path == "/healthz" || path == "/metrics" || path.hasSuffix(".js")
+          || path.hasSuffix(".csv") || path.hasSuffix(".xlsx") || path.hasSuffix("/live/events"))
+    }
 
     struct Link: Equatable {
         let id: String

@@ -91,6 +91,34 @@ import Testing
         }
     }
 
+    /// Errors are answered in the asker's language and with the security headers: the error answer
+    /// runs after identity has resolved the language. (`Tests/system/test_metrics.py` checks that they
+    /// are counted, on the real binary, whose metrics registry is bootstrapped.)
+    @Test(arguments: TestEngine.available)
+    func errorAnswersSpeakTheAskersLanguage(engine: TestEngine) async throws {
+        try await withApp(engine) { app in
+            let vietnamese = try await app.request(.get, "/nope")
+            #expect(vietnamese.status == .notFound)
+            #expect(vietnamese.body.contains("<html lang=\"vi\"") && vietnamese.body.contains("Không tìm thấy"))
+            #expect(vietnamese.headers[.contentSecurityPolicy]?.contains("frame-ancestors 'none'") == true)
+            let asked = try await app.request(.get, "/nope?lang=en")
+            #expect(asked.status == .notFound)
+            #expect(asked.body.contains("<html lang=\"en\"") && asked.body.contains("Not found"), "\(asked.body)")
+            let byHeader = try await app.request(.get, "/nope", headers: [.acceptLanguage: "en-GB,en;q=0.9"])
+            #expect(byHeader.body.contains("<html lang=\"en\""), "\(byHeader.body)")
+            let byCookie = try await app.request(.get, "/nope", headers: [.cookie: "ravao_lang=en"])
+            #expect(byCookie.body.contains("<html lang=\"en\""), "\(byCookie.body)")
+            // An error a route throws, not only the router's 404.
+            let badCode = try await app.request(.get, "/c/NOSUCHCODE?lang=en")
+            #expect(badCode.status.code >= 400 && badCode.body.contains("<html lang=\"en\""), "\(badCode.status) \(badCode.body)")
+            // A bad credential is refused before any route, and still answered as JSON with the headers.
+            let badToken = try await app.request(.get, "/api/v1/places", token: "not-a-token")
+            #expect(badToken.status == .unauthorized && badToken.errorCode == "invalid_token")
+            #expect(badToken.headers[.init("X-Content-Type-Options")!] == "nosniff")
+
+        }
+    }
+
     @Test func everyMigrationAppliesOnceEvenWhenRunTwice() async throws {
         let (location, cleanup) = try TestEngine.sqlite.freshLocation()
         defer { cleanup() }

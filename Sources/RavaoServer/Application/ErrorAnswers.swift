@@ -3,32 +3,30 @@ import Hummingbird
 import Logging
 import RavaoCore
 
-/// Turns every error into a proper answer: JSON under `/api/`, a page elsewhere. Bad input never
-/// becomes a 500; an unexpected failure is logged with the request id and shown without internals.
-struct ErrorMiddleware: RouterMiddleware {
+/// Turns every error into a proper answer: JSON under `/api/`, a page elsewhere, in the asker's
+/// language. Bad input never becomes a 500; an unexpected failure is logged with the request id and
+/// shown without internals. A stage of `RequestMiddleware`.
+enum ErrorAnswers {
     typealias Context = AppRequestContext
 
-    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
-        do {
-            return try await next(request, context)
-        } catch let redirect as RedirectToSignIn {
+    static func response(for error: any Error, request: Request, context: Context) -> Response {
+        if let redirect = error as? RedirectToSignIn {
             let next = redirect.next.addingPercentEncoding(withAllowedCharacters: .alphanumerics.union(.init(charactersIn: "/-_"))) ?? "/places"
             return Response.seeOther("/signin?next=\(next)")
-        } catch {
-            let appError = Self.appError(from: error, context: context)
-            if appError.status.code >= 500 {
-                context.logger.error("request failed", metadata: ["error": "\(String(reflecting: error))", "path": "\(request.uri.path)"])
-            }
-            var response: Response
-            if request.uri.path.hasPrefix("/api/") || request.uri.path == "/healthz" {
-                response = Self.json(appError)
-            } else {
-                response = ErrorPage(error: appError, language: context.language, signedIn: context.identity != nil).response()
-                response.status = appError.status
-            }
-            if let retryAfter = appError.retryAfter { response.headers[.retryAfter] = "\(retryAfter)" }
-            return response
         }
+        let appError = Self.appError(from: error, context: context)
+        if appError.status.code >= 500 {
+            context.logger.error("request failed", metadata: ["error": "\(String(reflecting: error))", "path": "\(request.uri.path)"])
+        }
+        var response: Response
+        if request.uri.path.hasPrefix("/api/") || request.uri.path == "/healthz" {
+            response = Self.json(appError)
+        } else {
+            response = ErrorPage(error: appError, language: context.language, signedIn: context.identity != nil).response()
+            response.status = appError.status
+        }
+        if let retryAfter = appError.retryAfter { response.headers[.retryAfter] = "\(retryAfter)" }
+        return response
     }
 
     static func appError(from error: any Error, context: Context) -> AppError {

@@ -5,8 +5,8 @@ import RavaoCore
 import RavaoStore
 
 /// Resolves who is asking (session cookie or bearer token), their language and address, and the
-/// CSRF binding; enforces CSRF on cookie-authenticated API writes.
-struct IdentityMiddleware: RouterMiddleware {
+/// CSRF binding; enforces CSRF on cookie-authenticated API writes. A stage of `RequestMiddleware`.
+struct RequestIdentity {
     typealias Context = AppRequestContext
     let services: AppServices
 
@@ -14,8 +14,11 @@ struct IdentityMiddleware: RouterMiddleware {
     static let anonCookie = "ravao_anon"
     static let languageCookie = "ravao_lang"
 
-    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
-        var context = context
+    /// What the answer needs from the resolution: the language a `?lang=` asked to keep.
+    struct Resolved { var queryLanguage: String? }
+
+    /// Fills `context` with who is asking; throws when a credential is presented and is not valid.
+    func resolve(_ request: Request, into context: inout Context) async throws -> Resolved {
         let proxies = services.configuration.trustedProxies
         if !proxies.isEmpty {
             let peer = context.clientIP == "unknown" ? nil : context.clientIP
@@ -23,7 +26,7 @@ struct IdentityMiddleware: RouterMiddleware {
         }
         if Self.containsEncodedNUL(request.uri.string) { throw AppError.nulCharacter }
         // Prometheus's bearer token is the scrape token, not a session: OperationsAPI checks it.
-        if request.uri.path == "/metrics" { return try await next(request, context) }
+        if request.uri.path == "/metrics" { return Resolved() }
         let queryLanguage = request.query.get("lang")
         context.language = Language.negotiate(query: queryLanguage, cookie: request.cookies[Self.languageCookie]?.value,
                                               acceptLanguage: request.headers[.acceptLanguage])
@@ -63,15 +66,26 @@ struct IdentityMiddleware: RouterMiddleware {
             }
         }
 
-        var response = try await next(request, context)
+        // The menu and landing page follow the signed-in account's roles (web pages only).
+        context.currentPath = request.uri.path
+        if let identity = context.identity, identity.via == .cookie, Navigation.isPage(request.uri.path) {
+            // The menu is a convenience: if it cannot be read, pages still answer with the citizen's menu.
+            context.roles = try? await services.store.accounts.roleSummary(account: identity.account.id, phone: identity.account.phone,
+                                                                            now: now)
+        }
+        return Resolved(queryLanguage: queryLanguage)
+    }
+
+    /// Sets the cookies the resolution decided on: an anonymous binding drawn while answering, the
+    /// language a `?lang=` chose.
+    func finish(_ response: inout Response, context: Context, resolved: Resolved) {
         let secure = services.configuration.secureCookies
         if let newAnon = context.anonymous?.drawn {
             response.setCookie(Cookie(name: Self.anonCookie, value: newAnon, maxAge: 7 * 24 * 3600, path: "/", secure: secure, httpOnly: true, sameSite: .lax))
         }
-        if let queryLanguage, let language = Language(rawValue: queryLanguage) {
+        if let queryLanguage = resolved.queryLanguage, let language = Language(rawValue: queryLanguage) {
             response.setCookie(Cookie(name: Self.languageCookie, value: language.rawValue, maxAge: 365 * 24 * 3600, path: "/", secure: secure, httpOnly: true, sameSite: .lax))
         }
-        return response
     }
 
     /// A session from the cache when this instance saw it within seconds, else from the database.
@@ -110,15 +124,12 @@ struct IdentityMiddleware: RouterMiddleware {
     static func isSafe(_ method: HTTPRequest.Method) -> Bool { method == .get || method == .head || method == .options }
 }
 
-/// Headers that keep pages from being framed, sniffed or fed foreign scripts.
-struct SecurityHeadersMiddleware: RouterMiddleware {
-    typealias Context = AppRequestContext
-    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
-        var response = try await next(request, context)
+/// Headers that keep pages from being framed, sniffed or fed foreign scripts, on every answer.
+enum SecurityHeaders {
+    static func apply(to response: inout Response) {
         response.headers[.contentSecurityPolicy] = Self.policy
         response.headers[Self.contentTypeOptions] = "nosniff"
         response.headers[Self.referrerPolicy] = "same-origin"
-        return response
     }
 
     // Made once: a header name built from a string is validated each time it is made.
