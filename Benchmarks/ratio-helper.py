@@ -102,7 +102,8 @@ def query(database, sql):
             return [[str(v) for v in row] for row in db.execute(sql).fetchall()]
         finally:
             db.close()
-    out = subprocess.run(["psql", "-X", "-q", "-At", "-F", "\t", database, "-c", sql], check=True,
+    # The server's own URL options (?writers=…, ?pool=…) mean nothing to psql.
+    out = subprocess.run(["psql", "-X", "-q", "-At", "-F", "\t", database.split("?")[0], "-c", sql], check=True,
                          capture_output=True, text=True).stdout
     return [line.split("\t") for line in out.splitlines() if line]
 

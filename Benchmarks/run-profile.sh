@@ -7,6 +7,7 @@
 #
 # Settings: RAVAO_PROFILE_SECONDS (sampling time, default 10), RAVAO_PROFILE_CONNECTIONS (64),
 # RAVAO_BIN / RAVAO_BARE_BIN (default the release builds run-ratio.sh makes), RAVAO_RATIO_PG,
+# RAVAO_RATIO_PG_OPTIONS (appended to the database URL after "?", e.g. writers=4),
 # RAVAO_PROFILE_KEEP=1 keeps perf.data and the demangled samples. Prints a Markdown table.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -37,7 +38,7 @@ case $TARGET in
   healthz) ravao "sqlite:$WORK/ravao.sqlite"; WRK_ARGS=("$BASE/healthz") ;;
   scans-sqlite|scans-postgres)
     if [ "$TARGET" = scans-sqlite ]; then ravao "sqlite:$WORK/ravao.sqlite"; else
-      PG_DB=ravao_profile_$(date +%s)_$$; createdb --maintenance-db="$PG/postgres" "$PG_DB"; ravao "$PG/$PG_DB"; fi
+      PG_DB=ravao_profile_$(date +%s)_$$; createdb --maintenance-db="$PG/postgres" "$PG_DB"; ravao "$PG/$PG_DB${RAVAO_RATIO_PG_OPTIONS:+?$RAVAO_RATIO_PG_OPTIONS}"; fi
     python3 Benchmarks/ratio-helper.py doors "$BASE" "$WORK/sms.jsonl" "${RAVAO_RATIO_PLACES:-16}" "$WORK/doors.txt" >/dev/null
     WRK_ARGS=(-s Benchmarks/scans.lua "$BASE" -- "@$WORK/doors.txt")
     # Warm up: people exist, caches are filled, as in the measured cells.

@@ -28,6 +28,7 @@
 #   RAVAO_RATIO_ENGINES      "sqlite postgres" (default both)
 #   RAVAO_RATIO_PG           PostgreSQL server URL without the database
 #                            (default postgres://postgres:ravao@127.0.0.1:5432)
+#   RAVAO_RATIO_PG_OPTIONS   appended to the database URL after "?" (e.g. writers=4&pool=16)
 #   RAVAO_RATIO_LABEL        a word for the run in RESULTS.md (e.g. before, after)
 #   RAVAO_RATIO_RESULTS      where to append the table (default Benchmarks/RESULTS.md; "-" prints only)
 #   RAVAO_BIN, RAVAO_BARE_BIN  use these binaries instead of building
@@ -46,6 +47,7 @@ PLACES=${RAVAO_RATIO_PLACES:-16}
 export RAVAO_POOL=${RAVAO_RATIO_POOL:-50000}
 ENGINES=${RAVAO_RATIO_ENGINES:-sqlite postgres}
 PG=${RAVAO_RATIO_PG:-postgres://postgres:ravao@127.0.0.1:5432}
+PG_OPTIONS=${RAVAO_RATIO_PG_OPTIONS:-}
 LABEL=${RAVAO_RATIO_LABEL:-}
 RESULTS=${RAVAO_RATIO_RESULTS:-$ROOT/Benchmarks/RESULTS.md}
 
@@ -248,7 +250,7 @@ for engine in $ENGINES; do
     postgres)
       PG_DB=ravao_ratio_$(date +%s)_$$
       createdb --maintenance-db="$PG/postgres" "$PG_DB"
-      scan_engine postgres "$PG/$PG_DB"
+      scan_engine postgres "$PG/$PG_DB${PG_OPTIONS:+?$PG_OPTIONS}"
       dropdb --maintenance-db="$PG/postgres" "$PG_DB" || true
       PG_DB= ;;
     *) die "unknown engine $engine (sqlite, postgres)" ;;

@@ -103,6 +103,7 @@ public struct ProjectedReads: DatabaseEngine {
     }
 
     public var kind: EngineKind { base.kind }
+    public var writerLanes: Int { base.writerLanes }
 
     public func read<T: Sendable>(_ body: @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
         try await projector.catchUp()

@@ -43,8 +43,9 @@ public final class CheckInWriter: Sendable {
     private let state = Mutex(State())
     private let maximumBatch: Int
     /// Batches in flight at once. SQLite has one writer, so one. PostgreSQL commits far more check-ins
-    /// per second over several connections than over one (`Benchmarks/storage-floor.py`), and two
-    /// transactions that meet the same new card are kept from making two people (`IdentifierTaken`);
+    /// per second over several connections than over one (`Benchmarks/storage-floor.py`; `?writers=N`
+    /// in the database URL), and two transactions that meet the same new card are kept from making two
+    /// people (`IdentifierTaken`);
     /// their statements take row locks in one order (client ids, card numbers, day counters sorted).
     private let lanes: Int
     private let logger: Logger
@@ -54,7 +55,7 @@ public final class CheckInWriter: Sendable {
                 onCommit: @escaping @Sendable ([Committed]) -> Void = { _ in }) {
         self.engine = engine
         self.maximumBatch = maximumBatch
-        self.lanes = lanes ?? (engine.kind == .postgres ? 2 : 1)
+        self.lanes = lanes ?? engine.writerLanes
         self.logger = logger
         self.onCommit = onCommit
     }
@@ -218,23 +219,26 @@ public final class CheckInWriter: Sendable {
         }
 
         // 4. Write people, identifiers, names, rejections and check-ins with multi-row statements.
-        for chunk in newPeople.chunks(of: rowsPerStatement) {
-            try await db.raw(values("INSERT INTO people (id, full_name, verified, created_at) VALUES ", chunk) { row in
-                "(\(bind: row.id.uuidString), \(bind: row.name), 0, \(bind: row.at))"
-            }).run()
+        let newPeopleRows = BatchRows([.text("id", newPeople.map(\.id.uuidString)), .text("full_name", newPeople.map(\.name)),
+                                       .bigint("verified", [Int64](repeating: 0, count: newPeople.count)), .bigint("created_at", newPeople.map(\.at))])
+        for statement in newPeopleRows.statements(db, "INSERT INTO people (id, full_name, verified, created_at) ") {
+            try await db.raw(statement).run()
         }
         let created = Set(newPeople.map(\.id))
         newLinks.sort { ($0.identifier.kind, $0.identifier.value) < ($1.identifier.kind, $1.identifier.value) }
-        for chunk in newLinks.chunks(of: rowsPerStatement) {
-            let linked = try await db.raw(values("INSERT INTO person_identifiers (kind, value, person_id, created_at) VALUES ", chunk,
-                                                 suffix: " ON CONFLICT (kind, value) DO NOTHING RETURNING kind, value") { link in
-                "(\(bind: link.identifier.kind), \(bind: link.identifier.value), \(bind: link.person.uuidString), \(bind: link.at))"
-            }).all()
-            guard linked.count < chunk.count else { continue }
-            // A number already linked stays with its holder (a known person's scan adds nothing), but a
-            // person this batch created for the number would be left with nothing leading to them.
-            let made = Set(try linked.map { CheckInStore.Identifier(kind: try $0.decode(column: "kind", as: String.self), value: try $0.decode(column: "value", as: String.self)) })
-            if chunk.contains(where: { !made.contains($0.identifier) && created.contains($0.person) }) { throw IdentifierTaken() }
+        let linkRows = BatchRows([.text("kind", newLinks.map(\.identifier.kind)), .text("value", newLinks.map(\.identifier.value)),
+                                  .text("person_id", newLinks.map(\.person.uuidString)), .bigint("created_at", newLinks.map(\.at))])
+        var made = Set<CheckInStore.Identifier>()
+        for statement in linkRows.statements(db, "INSERT INTO person_identifiers (kind, value, person_id, created_at) ",
+                                             suffix: " ON CONFLICT (kind, value) DO NOTHING RETURNING kind, value") {
+            for row in try await db.raw(statement).all() {
+                made.insert(CheckInStore.Identifier(kind: try row.decode(column: "kind", as: String.self), value: try row.decode(column: "value", as: String.self)))
+            }
+        }
+        // A number already linked stays with its holder (a known person's scan adds nothing), but a
+        // person this batch created for the number would be left with nothing leading to them.
+        if made.count < newLinks.count, newLinks.contains(where: { !made.contains($0.identifier) && created.contains($0.person) }) {
+            throw IdentifierTaken()
         }
         for (person, name) in namesToFill.sorted(by: { $0.key.uuidString < $1.key.uuidString }) {
             try await db.raw("UPDATE people SET full_name = \(bind: name) WHERE id = \(bind: person.uuidString) AND full_name = ''").run()
@@ -246,33 +250,33 @@ public final class CheckInWriter: Sendable {
             }).run()
         }
         rows.sort { checkIns[$0.index].clientId.uuidString < checkIns[$1.index].clientId.uuidString }
-        let keyed = db.dialect.name != "sqlite"  // PostgreSQL: client ids in `checkin_keys` (DayPartitions)
-        for chunk in rows.chunks(of: rowsPerStatement) {
-            if keyed {
-                // First, so a client id another instance has just used fails the batch before any row goes in.
-                try await db.raw(values("INSERT INTO checkin_keys (client_id, checkin_id, scanned_at) VALUES ", chunk) { row in
-                    "(\(bind: checkIns[row.index].clientId.uuidString), \(bind: row.id.uuidString), \(bind: checkIns[row.index].scannedAt))"
-                }).run()
-            }
-            try await db.raw(values("INSERT INTO checkins (id, client_id, place_id, person_id, direction, kind, scanned_at, recorded_at, scanned_by, device_id, payload) VALUES ", chunk) { row in
-                let c = checkIns[row.index]
-                return """
-                    (\(bind: row.id.uuidString), \(bind: c.clientId.uuidString), \(bind: c.placeId.uuidString), \(bind: row.person.uuidString), \
-                    \(bind: c.direction.rawValue), \(bind: c.kind.rawValue), \(bind: c.scannedAt), \(bind: c.recordedAt), \(bind: c.scannedBy?.uuidString), \
-                    \(bind: c.deviceId?.uuidString), \(bind: c.payload))
-                    """
-            }).run()
+        let written = rows.map { checkIns[$0.index] }
+        let ids = rows.map(\.id.uuidString), clientIds = written.map(\.clientId.uuidString)
+        let placeIds = written.map(\.placeId.uuidString), personIds = rows.map(\.person.uuidString)
+        let scannedAt = written.map(\.scannedAt), recordedAt = written.map(\.recordedAt)
+        if db.dialect.name != "sqlite" {
+            // PostgreSQL: client ids are unique in `checkin_keys` (DayPartitions). First, so a client id
+            // another instance has just used fails the batch before any row goes in.
+            let keys = BatchRows([.text("client_id", clientIds), .text("checkin_id", ids), .bigint("scanned_at", scannedAt)])
+            for statement in keys.statements(db, "INSERT INTO checkin_keys (client_id, checkin_id, scanned_at) ") { try await db.raw(statement).run() }
+        }
+        let checkInRows = BatchRows([
+            .text("id", ids), .text("client_id", clientIds), .text("place_id", placeIds), .text("person_id", personIds),
+            .text("direction", written.map(\.direction.rawValue)), .text("kind", written.map(\.kind.rawValue)),
+            .bigint("scanned_at", scannedAt), .bigint("recorded_at", recordedAt),
+            .optionalText("scanned_by", written.map { $0.scannedBy?.uuidString }), .optionalText("device_id", written.map { $0.deviceId?.uuidString }),
+            .text("payload", written.map(\.payload)),
+        ])
+        for statement in checkInRows.statements(db, "INSERT INTO checkins (id, client_id, place_id, person_id, direction, kind, scanned_at, recorded_at, scanned_by, device_id, payload) ") {
+            try await db.raw(statement).run()
         }
         // What the rollups and stays need, queued in this transaction for the projector (see
         // CheckInProjector): it survives a crash exactly as the check-ins do.
-        for chunk in rows.chunks(of: rowsPerStatement) {
-            try await db.raw(values("INSERT INTO checkin_projection (place_id, person_id, scanned_at, queued_at) VALUES ", chunk) { row in
-                let c = checkIns[row.index]
-                return "(\(bind: c.placeId.uuidString), \(bind: row.person.uuidString), \(bind: c.scannedAt), \(bind: c.recordedAt))"
-            })
-            .run()
+        let queued = BatchRows([.text("place_id", placeIds), .text("person_id", personIds), .bigint("scanned_at", scannedAt), .bigint("queued_at", recordedAt)])
+        for statement in queued.statements(db, "INSERT INTO checkin_projection (place_id, person_id, scanned_at, queued_at) ") {
+            try await db.raw(statement).run()
         }
-        let totals = try await countDays(rows.map { checkIns[$0.index] }, db: db)
+        let totals = try await countDays(written, db: db)
 
         for row in rows {
             let c = checkIns[row.index]
@@ -315,13 +319,13 @@ public final class CheckInWriter: Sendable {
             counts[key, default: (0, 0)].exits += out
         }
         let sorted = counts.sorted { ($0.key.place, $0.key.day) < ($1.key.place, $1.key.day) }
-        for chunk in sorted.chunks(of: rowsPerStatement) {
-            for row in try await db.raw(values("INSERT INTO place_day_counts (place_id, day, entries, exits) VALUES ", chunk, suffix: """
-                 ON CONFLICT (place_id, day) DO UPDATE SET entries = place_day_counts.entries + excluded.entries, exits = place_day_counts.exits + excluded.exits
-                 RETURNING place_id, day, entries, exits
-                """) { item in
-                "(\(bind: item.key.place), \(bind: item.key.day), \(bind: item.value.entries), \(bind: item.value.exits))"
-            }).all() {
+        let entries: [Int64] = sorted.map { Int64($0.value.entries) }, exits: [Int64] = sorted.map { Int64($0.value.exits) }
+        let counters = BatchRows([.text("place_id", sorted.map(\.key.place)), .bigint("day", sorted.map(\.key.day)), .bigint("entries", entries), .bigint("exits", exits)])
+        for statement in counters.statements(db, "INSERT INTO place_day_counts (place_id, day, entries, exits) ", suffix: """
+             ON CONFLICT (place_id, day) DO UPDATE SET entries = place_day_counts.entries + excluded.entries, exits = place_day_counts.exits + excluded.exits
+             RETURNING place_id, day, entries, exits
+            """) {
+            for row in try await db.raw(statement).all() {
                 let day = try row.decode(column: "day", as: Int64.self)
                 totals[Key(place: try row.decode(column: "place_id", as: String.self), day: day)] =
                     .init(day: day, entries: try row.decode(column: "entries", as: Int.self), exits: try row.decode(column: "exits", as: Int.self))
@@ -346,18 +350,17 @@ public final class CheckInWriter: Sendable {
             // PostgreSQL: the key table alone first. The join below is planned over every day's
             // partition (~5 ms at 37 days, measured), worth paying only for the rare ids seen before.
             var seen: [String] = []
-            for chunk in ids.chunks(of: rowsPerStatement) {
-                seen += try await db.raw(inList("SELECT client_id FROM checkin_keys WHERE client_id IN", chunk)).all()
-                    .map { try $0.decode(column: "client_id", as: String.self) }
+            for statement in BatchRows.matching(db, "SELECT client_id FROM checkin_keys WHERE client_id", ids) {
+                seen += try await db.raw(statement).all().map { try $0.decode(column: "client_id", as: String.self) }
             }
             ids = seen
         }
-        for chunk in ids.chunks(of: rowsPerStatement) {
-            let rows = try await db.raw(inList("""
+        for statement in BatchRows.matching(db, """
                 SELECT c.id, c.client_id, c.person_id, c.kind, c.direction, c.scanned_at, c.place_id, c.scanned_by, c.device_id, p.full_name, p.birth_date
                 FROM \(CheckInStore.byClientId(db)) JOIN people p ON p.id = c.person_id
-                WHERE \(CheckInStore.clientIdColumn(db)) IN
-                """, chunk)).all()
+                WHERE \(CheckInStore.clientIdColumn(db))
+                """, ids) {
+            let rows = try await db.raw(statement).all()
             for row in rows {
                 let recorded = try CheckInStore.recorded(from: row)
                 found[UUID(uuidString: try row.decode(column: "client_id", as: String.self))!] = recorded
@@ -368,8 +371,8 @@ public final class CheckInWriter: Sendable {
 
     static func peopleRows(ids: [UUID], db: any SQLDatabase) async throws -> [UUID: PersonRow] {
         var found: [UUID: PersonRow] = [:]
-        for chunk in ids.chunks(of: rowsPerStatement) {
-            for row in try await db.raw(inList("SELECT id, full_name, token_version, account_id, guardian_id, birth_date FROM people WHERE id IN", chunk.map(\.uuidString))).all() {
+        for statement in BatchRows.matching(db, "SELECT id, full_name, token_version, account_id, guardian_id, birth_date FROM people WHERE id", ids.map(\.uuidString)) {
+            for row in try await db.raw(statement).all() {
                 let isCitizen = try row.decode(column: "account_id", as: String?.self) != nil || row.decode(column: "guardian_id", as: String?.self) != nil
                 found[UUID(uuidString: try row.decode(column: "id", as: String.self))!] =
                     PersonRow(fullName: try row.decode(column: "full_name", as: String.self), tokenVersion: try row.decode(column: "token_version", as: Int.self),
@@ -383,11 +386,11 @@ public final class CheckInWriter: Sendable {
         var found: [CheckInStore.Identifier: UUID] = [:]
         // One query per kind, so each is a primary-key lookup (kind, value) rather than a table scan.
         for (kind, group) in Dictionary(grouping: Set(identifiers), by: \.kind) {
-            for chunk in group.map(\.value).chunks(of: rowsPerStatement) {
-                var query = SQLQueryString("SELECT value, person_id FROM person_identifiers WHERE kind = ")
-                query.appendInterpolation(bind: kind)
-                query.appendInterpolation(inList(" AND value IN", chunk))
-                for row in try await db.raw(query).all() {
+            var prefix = SQLQueryString("SELECT value, person_id FROM person_identifiers WHERE kind = ")
+            prefix.appendInterpolation(bind: kind)
+            prefix.appendLiteral(" AND value")
+            for statement in BatchRows.matching(db, prefix, group.map(\.value)) {
+                for row in try await db.raw(statement).all() {
                     let identifier = CheckInStore.Identifier(kind: kind, value: try row.decode(column: "value", as: String.self))
                     found[identifier] = UUID(uuidString: try row.decode(column: "person_id", as: String.self))!
                 }
@@ -399,8 +402,8 @@ public final class CheckInWriter: Sendable {
     /// Citizens with an account are the people behind their own phone numbers.
     static func accountPeople(phones: [String], db: any SQLDatabase) async throws -> [String: UUID] {
         var found: [String: UUID] = [:]
-        for chunk in phones.chunks(of: rowsPerStatement) {
-            for row in try await db.raw(inList("SELECT p.id, a.phone FROM people p JOIN accounts a ON a.id = p.account_id WHERE a.phone IN", chunk)).all() {
+        for statement in BatchRows.matching(db, "SELECT p.id, a.phone FROM people p JOIN accounts a ON a.id = p.account_id WHERE a.phone", phones) {
+            for row in try await db.raw(statement).all() {
                 found[try row.decode(column: "phone", as: String.self)] = UUID(uuidString: try row.decode(column: "id", as: String.self))!
             }
         }

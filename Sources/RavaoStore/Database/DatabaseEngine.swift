@@ -19,10 +19,14 @@ public protocol DatabaseEngine: Sendable {
     /// Where a busy writer should run its transactions, if the engine has a preference (SQLite's one
     /// writer connection lives on its own event loop; running there avoids a thread hop per statement).
     var writeExecutor: (any TaskExecutor)? { get }
+    /// How many check-in batches may be written at once (`CheckInWriter`).
+    var writerLanes: Int { get }
 }
 
 extension DatabaseEngine {
     public var writeExecutor: (any TaskExecutor)? { nil }
+    /// One: SQLite has one writer.
+    public var writerLanes: Int { 1 }
 }
 
 /// Where the data lives, parsed from `--database` / `RAVAO_DATABASE`.
@@ -40,6 +44,8 @@ public enum DatabaseLocation: Sendable, Equatable, CustomStringConvertible {
         public var schema: String?
         /// Connections in the pool (`?pool=N`).
         public var maxConnections: Int = 16
+        /// Check-in batches written at once (`?writers=N`), each on a connection of the pool.
+        public var writers: Int = 2
     }
 
     /// Accepts `sqlite:PATH`, a bare path ending in `.sqlite`/`.db`, or `postgres://user:pass@host:port/db`.
@@ -63,6 +69,12 @@ public enum DatabaseLocation: Sendable, Equatable, CustomStringConvertible {
             if let pool = url.query["pool"] {
                 guard let size = Int(pool), size > 0 else { throw DatabaseError.badLocation("pool must be a positive number") }
                 location.maxConnections = size
+            }
+            if let text = url.query["writers"] {
+                guard let writers = Int(text), writers > 0, writers <= location.maxConnections else {
+                    throw DatabaseError.badLocation("writers must be a positive number no larger than the pool")
+                }
+                location.writers = writers
             }
             self = .postgres(location)
             return

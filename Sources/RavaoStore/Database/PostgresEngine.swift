@@ -1,4 +1,5 @@
 import Logging
+import NIOPosix
 import PostgresKit
 import PostgresNIO
 import SQLKit
@@ -9,14 +10,30 @@ public final class PostgresEngine: DatabaseEngine {
     public let kind = EngineKind.postgres
     private let client: PostgresClient
     private let runTask: Task<Void, Never>
+    /// Writes have a pool of their own on an event loop of their own. A transaction is a string of
+    /// round trips, each answered only when its event loop gets to it: on the loops that also parse
+    /// and answer every HTTP request, the check-in writer's batches waited behind them, and the
+    /// database sat "idle in transaction" most of the time (issue 16). The check-in writer's drain
+    /// loop runs on the same loop (`writeExecutor`), as SQLite's writer does on its own.
+    private let writeClient: PostgresClient
+    private let writeRunTask: Task<Void, Never>
+    private let writerLoops: MultiThreadedEventLoopGroup
+    public let writeExecutor: (any TaskExecutor)?
     private let logger: Logger
     /// Where `listen` opens its own connection: the pool's connections come and go, a listener must not.
     private let connectionConfiguration: PostgresConnection.Configuration
     /// The channel instances of this database (and schema) tell each other about changes on.
     public let eventChannel: String
+    public let writerLanes: Int
 
-    private init(client: PostgresClient, connectionConfiguration: PostgresConnection.Configuration, eventChannel: String, logger: Logger) {
+    private init(client: PostgresClient, writeClient: PostgresClient, writerLoops: MultiThreadedEventLoopGroup,
+                 connectionConfiguration: PostgresConnection.Configuration, eventChannel: String, writerLanes: Int, logger: Logger) {
         self.client = client
+        self.writeClient = writeClient
+        self.writerLoops = writerLoops
+        self.writeExecutor = EventLoopTaskExecutor(writerLoops.next())
+        self.writeRunTask = Task { await writeClient.run() }
+        self.writerLanes = writerLanes
         self.connectionConfiguration = connectionConfiguration
         self.eventChannel = eventChannel
         self.logger = logger
@@ -33,6 +50,11 @@ public final class PostgresEngine: DatabaseEngine {
             config.options.additionalStartupParameters = [("search_path", schema)]
         }
         config.options.maximumConnections = location.maxConnections
+        // The check-in writer's batches, a projector pass and the odd other write (a sign-in, a declaration).
+        var writeConfig = config
+        writeConfig.options.maximumConnections = location.writers + 2
+        writeConfig.options.minimumConnections = 0
+        let writerLoops = MultiThreadedEventLoopGroup(numberOfThreads: 1)
         var single = PostgresConnection.Configuration(
             host: location.host, port: location.port, username: location.username,
             password: location.password, database: location.database, tls: .disable)
@@ -40,7 +62,9 @@ public final class PostgresEngine: DatabaseEngine {
         // Test schemas share one database; each schema is its own deployment and hears only its own news.
         let channel = "ravao_events" + (location.schema.map { "_" + $0 } ?? "")
         let engine = PostgresEngine(client: PostgresClient(configuration: config, backgroundLogger: logger),
-                                    connectionConfiguration: single, eventChannel: String(channel.prefix(63)), logger: logger)
+                                    writeClient: PostgresClient(configuration: writeConfig, eventLoopGroup: writerLoops, backgroundLogger: logger),
+                                    writerLoops: writerLoops, connectionConfiguration: single, eventChannel: String(channel.prefix(63)),
+                                    writerLanes: location.writers, logger: logger)
         if let schema = location.schema, !readOnly {
             try await engine.read { db in
                 try await db.raw("CREATE SCHEMA IF NOT EXISTS \(ident: schema)").run()
@@ -60,7 +84,7 @@ public final class PostgresEngine: DatabaseEngine {
 
     public func write<T: Sendable>(_ body: @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
         do {
-            return try await client.withTransaction(logger: logger) { connection in
+            return try await writeClient.withTransaction(logger: logger) { connection in
                 try await body(connection.sql(queryLogLevel: .trace))
             }
         } catch let error as PostgresTransactionError {
@@ -103,6 +127,9 @@ public final class PostgresEngine: DatabaseEngine {
 
     public func shutdown() async {
         runTask.cancel()
+        writeRunTask.cancel()
         _ = await runTask.value
+        _ = await writeRunTask.value
+        try? await writerLoops.shutdownGracefully()
     }
 }

@@ -11,6 +11,7 @@ import Synchronization
 /// Only stores whose answers may be that old are built over this engine (see `Store.init`).
 public final class ReplicaEngine: DatabaseEngine {
     public var kind: EngineKind { primary.kind }
+    public var writerLanes: Int { primary.writerLanes }
     let primary: any DatabaseEngine
     let replica: any DatabaseEngine
     let maxLagSeconds: Double
