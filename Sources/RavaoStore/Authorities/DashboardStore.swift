@@ -47,16 +47,16 @@ enum DashboardRollups {
             // make them take turns (SQLite has one writer anyway). NO KEY UPDATE, because the check-ins
             // just inserted hold KEY SHARE locks on the same rows through their foreign keys, which
             // FOR UPDATE would wait on: two batches at one place would deadlock.
-            for chunk in placeIds.chunks(of: CheckInWriter.rowsPerStatement) {
-                try await db.raw(CheckInWriter.values("SELECT id FROM places WHERE id IN (", chunk, suffix: ") ORDER BY id FOR NO KEY UPDATE") { "\(bind: $0)" }).run()
+            for statement in BatchRows.matching(db, "SELECT id FROM places WHERE id", placeIds, suffix: " ORDER BY id FOR NO KEY UPDATE") {
+                try await db.raw(statement).run()
             }
-            for chunk in personIds.chunks(of: CheckInWriter.rowsPerStatement) {
-                try await db.raw(CheckInWriter.values("SELECT id FROM people WHERE id IN (", chunk, suffix: ") ORDER BY id FOR NO KEY UPDATE") { "\(bind: $0)" }).run()
+            for statement in BatchRows.matching(db, "SELECT id FROM people WHERE id", personIds, suffix: " ORDER BY id FOR NO KEY UPDATE") {
+                try await db.raw(statement).run()
             }
         }
         var units: [String: PlaceUnits] = [:]
-        for chunk in placeIds.chunks(of: CheckInWriter.rowsPerStatement) {
-            for row in try await db.raw(CheckInWriter.values("SELECT id, units_scheme, ward_code, district_code, province_code FROM places WHERE id IN (", chunk, suffix: ")") { "\(bind: $0)" }).all() {
+        for statement in BatchRows.matching(db, "SELECT id, units_scheme, ward_code, district_code, province_code FROM places WHERE id", placeIds) {
+            for row in try await db.raw(statement).all() {
                 let codes = [try row.decode(column: "ward_code", as: String.self), try row.decode(column: "district_code", as: String?.self),
                              try row.decode(column: "province_code", as: String.self), Jurisdiction.countryCode].compactMap { $0 }
                 units[try row.decode(column: "id", as: String.self)] = PlaceUnits(scheme: try row.decode(column: "units_scheme", as: String.self), units: codes)
@@ -90,41 +90,35 @@ enum DashboardRollups {
 
         // Writes, each sorted so concurrent writers on PostgreSQL take row locks in one order.
         let counted = scans.sorted { ($0.key.place, $0.key.day) < ($1.key.place, $1.key.day) }
-        for chunk in counted.chunks(of: CheckInWriter.rowsPerStatement) {
-            try await db.raw(CheckInWriter.values("INSERT INTO place_days (place_id, day, scans) VALUES ", chunk,
-                                                  suffix: " ON CONFLICT (place_id, day) DO UPDATE SET scans = place_days.scans + excluded.scans") { item in
-                "(\(bind: item.key.place), \(bind: item.key.day), \(bind: item.value))"
-            }).run()
-        }
+        let placeDays = BatchRows([.text("place_id", counted.map(\.key.place)), .bigint("day", counted.map(\.key.day)),
+                                   .bigint("scans", counted.map { Int64($0.value) })])
+        try await run(placeDays.statements(db, "INSERT INTO place_days (place_id, day, scans) ",
+                                           suffix: " ON CONFLICT (place_id, day) DO UPDATE SET scans = place_days.scans + excluded.scans"), db)
         let people = present.sorted { ($0.key.place, $0.key.day, $0.person) < ($1.key.place, $1.key.day, $1.person) }
-        for chunk in people.chunks(of: CheckInWriter.rowsPerStatement) {
-            try await db.raw(CheckInWriter.values("INSERT INTO place_day_people (place_id, day, person_id) VALUES ", chunk,
-                                                  suffix: " ON CONFLICT (place_id, day, person_id) DO NOTHING") { item in
-                "(\(bind: item.key.place), \(bind: item.key.day), \(bind: item.person))"
-            }).run()
-        }
+        let dayPeople = BatchRows([.text("place_id", people.map(\.key.place)), .bigint("day", people.map(\.key.day)), .text("person_id", people.map(\.person))])
+        try await run(dayPeople.statements(db, "INSERT INTO place_day_people (place_id, day, person_id) ",
+                                           suffix: " ON CONFLICT (place_id, day, person_id) DO NOTHING"), db)
         let newPeopleDays = personDeltas.compactMap { $0.1.isNewKey ? ChainKey(chain: $0.0.chain, day: $0.1.day) : nil }
             .sorted(by: ChainKey.inOrder)
-        for chunk in newPeopleDays.chunks(of: CheckInWriter.rowsPerStatement) {
-            try await db.raw(CheckInWriter.values("INSERT INTO unit_people_days (scheme, unit_code, person_id, day) VALUES ", chunk,
-                                                  suffix: " ON CONFLICT DO NOTHING") { k in
-                "(\(bind: k.chain[0]), \(bind: k.chain[1]), \(bind: k.chain[2]), \(bind: k.day))"
-            }).run()
-        }
+        let peopleDays = BatchRows([.text("scheme", newPeopleDays.map { $0.chain[0] }), .text("unit_code", newPeopleDays.map { $0.chain[1] }),
+                                    .text("person_id", newPeopleDays.map { $0.chain[2] }), .bigint("day", newPeopleDays.map(\.day))])
+        try await run(peopleDays.statements(db, "INSERT INTO unit_people_days (scheme, unit_code, person_id, day) ", suffix: " ON CONFLICT DO NOTHING"), db)
         let unitRows = unitScans.sorted { ($0.key.scheme, $0.key.unit, $0.key.day) < ($1.key.scheme, $1.key.unit, $1.key.day) }
-        for chunk in unitRows.chunks(of: CheckInWriter.rowsPerStatement) {
-            try await db.raw(CheckInWriter.values("INSERT INTO unit_days (scheme, unit_code, day, scans) VALUES ", chunk,
-                                                  suffix: " ON CONFLICT (scheme, unit_code, day) DO UPDATE SET scans = unit_days.scans + excluded.scans") { item in
-                "(\(bind: item.key.scheme), \(bind: item.key.unit), \(bind: item.key.day), \(bind: item.value))"
-            }).run()
-        }
+        let unitDays = BatchRows([.text("scheme", unitRows.map(\.key.scheme)), .text("unit_code", unitRows.map(\.key.unit)),
+                                  .bigint("day", unitRows.map(\.key.day)), .bigint("scans", unitRows.map { Int64($0.value) })])
+        try await run(unitDays.statements(db, "INSERT INTO unit_days (scheme, unit_code, day, scans) ",
+                                          suffix: " ON CONFLICT (scheme, unit_code, day) DO UPDATE SET scans = unit_days.scans + excluded.scans"), db)
         let tallyRows = tallies.filter { $0.value != 0 }.sorted { ($0.key.scheme, $0.key.unit, $0.key.kind, $0.key.day, $0.key.previous) < ($1.key.scheme, $1.key.unit, $1.key.kind, $1.key.day, $1.key.previous) }
-        for chunk in tallyRows.chunks(of: CheckInWriter.rowsPerStatement) {
-            try await db.raw(CheckInWriter.values("INSERT INTO unit_day_tallies (scheme, unit_code, kind, day, prev_day, n) VALUES ", chunk,
-                                                  suffix: " ON CONFLICT (scheme, unit_code, kind, day, prev_day) DO UPDATE SET n = unit_day_tallies.n + excluded.n") { item in
-                "(\(bind: item.key.scheme), \(bind: item.key.unit), \(bind: item.key.kind), \(bind: item.key.day), \(bind: item.key.previous), \(bind: item.value))"
-            }).run()
-        }
+        let tallyColumns: [BatchRows.Column] = [
+            .text("scheme", tallyRows.map(\.key.scheme)), .text("unit_code", tallyRows.map(\.key.unit)), .text("kind", tallyRows.map(\.key.kind)),
+            .bigint("day", tallyRows.map(\.key.day)), .bigint("prev_day", tallyRows.map(\.key.previous)), .bigint("n", tallyRows.map { Int64($0.value) }),
+        ]
+        try await run(BatchRows(tallyColumns).statements(db, "INSERT INTO unit_day_tallies (scheme, unit_code, kind, day, prev_day, n) ",
+                                                         suffix: " ON CONFLICT (scheme, unit_code, kind, day, prev_day) DO UPDATE SET n = unit_day_tallies.n + excluded.n"), db)
+    }
+
+    private static func run(_ statements: [SQLQueryString], _ db: any SQLDatabase) async throws {
+        for statement in statements { try await db.raw(statement).run() }
     }
 
     /// A change to the tallies of one chain: `n` subjects more (or fewer) on `day` with `previous`.
@@ -137,18 +131,11 @@ enum DashboardRollups {
         var neighbours: [ChainKey: (previousOrSame: Int64?, next: Int64?)] = [:]
         let match = columns.map { "x.\($0) = k.\($0)" }.joined(separator: " AND ")
         let keyColumns = columns.joined(separator: ", ")
-        for chunk in keys.chunks(of: CheckInWriter.rowsPerStatement / 2) {
-            var query = SQLQueryString("WITH k(\(keyColumns), day) AS (VALUES ")
-            for (i, key) in chunk.enumerated() {
-                if i > 0 { query.appendLiteral(", ") }
-                query.appendLiteral("(")
-                for part in key.chain { query.appendInterpolation(bind: part); query.appendLiteral(", ") }
-                query.appendInterpolation(bind: key.day)
-                query.appendLiteral(")")
-            }
-            query.appendLiteral(") SELECT \(columns.map { "k.\($0)" }.joined(separator: ", ")), k.day, ")
-            query.appendLiteral("(SELECT MAX(x.day) FROM \(table) x WHERE \(match) AND x.day <= k.day) AS before, ")
-            query.appendLiteral("(SELECT MIN(x.day) FROM \(table) x WHERE \(match) AND x.day > k.day) AS after FROM k")
+        let keyRows = BatchRows(columns.indices.map { i in BatchRows.Column.text(columns[i], keys.map { $0.chain[i] }) } + [.bigint("day", keys.map(\.day))])
+        let select = "SELECT \(columns.map { "k.\($0)" }.joined(separator: ", ")), k.day, "
+            + "(SELECT MAX(x.day) FROM \(table) x WHERE \(match) AND x.day <= k.day) AS before, "
+            + "(SELECT MIN(x.day) FROM \(table) x WHERE \(match) AND x.day > k.day) AS after FROM k"
+        for query in keyRows.statements(db, "WITH k(\(keyColumns), day) AS (", suffix: ") " + select, chunk: CheckInWriter.rowsPerStatement / 2) {
             for row in try await db.raw(query).all() {
                 let chain = try columns.map { try row.decode(column: $0, as: String.self) }
                 neighbours[ChainKey(chain: chain, day: try row.decode(column: "day", as: Int64.self))] =

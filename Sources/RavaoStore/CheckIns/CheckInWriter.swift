@@ -99,7 +99,7 @@ public final class CheckInWriter: Sendable {
     private func write(_ batch: [Waiter], attempt: Int = 1) async {
         let checkIns = batch.map(\.checkIn)
         do {
-            let outcomes = try await engine.write { db in try await Self.write(checkIns, db: db) }
+            let outcomes = try await engine.writeBatch { db in try await Self.write(checkIns, db: db) }
             notify(checkIns, outcomes)
             for (waiter, outcome) in zip(batch, outcomes) { waiter.continuation.resume(returning: outcome) }
         } catch is IdentifierTaken where attempt < 3 {

@@ -59,14 +59,13 @@ public enum StayRollups {
         // SQLite's planner would range over the place's check-ins (covering index, place an equality
         // too): four days of a busy market per key instead of the person's few.
         let personIndex = db.dialect.name == "sqlite" ? " INDEXED BY checkins_person_time" : ""
-        for chunk in keys.chunks(of: CheckInWriter.rowsPerStatement / 2) {
-            let query = CheckInWriter.values("WITH k(person_id, place_id, lo, hi) AS (VALUES ", chunk, suffix: """
-                ) SELECT c.person_id, c.place_id, c.direction, c.scanned_at, p.default_stay_minutes FROM k CROSS JOIN checkins c\(personIndex)
-                JOIN places p ON p.id = c.place_id
-                WHERE c.person_id = k.person_id AND c.place_id = k.place_id AND c.scanned_at >= k.lo AND c.scanned_at <= k.hi
-                """) { key in
-                "(\(bind: key.person), \(bind: key.place), \(bind: ranges[key]!.lo - Stays.exitWindow), \(bind: ranges[key]!.hi + Stays.exitWindow))"
-            }
+        let keyRows = BatchRows([.text("person_id", keys.map(\.person)), .text("place_id", keys.map(\.place)),
+                                 .bigint("lo", keys.map { ranges[$0]!.lo - Stays.exitWindow }), .bigint("hi", keys.map { ranges[$0]!.hi + Stays.exitWindow })])
+        for query in keyRows.statements(db, "WITH k(person_id, place_id, lo, hi) AS (", suffix: """
+            ) SELECT c.person_id, c.place_id, c.direction, c.scanned_at, p.default_stay_minutes FROM k CROSS JOIN checkins c\(personIndex)
+            JOIN places p ON p.id = c.place_id
+            WHERE c.person_id = k.person_id AND c.place_id = k.place_id AND c.scanned_at >= k.lo AND c.scanned_at <= k.hi
+            """, chunk: CheckInWriter.rowsPerStatement / 2) {
             for row in try await db.raw(query).all() {
                 let key = Key(person: try row.decode(column: "person_id", as: String.self), place: try row.decode(column: "place_id", as: String.self))
                 defaults[key.place] = Int64(try row.decode(column: "default_stay_minutes", as: Int.self)) * 60
@@ -92,10 +91,12 @@ public enum StayRollups {
                 "(person_id = \(bind: key.person) AND place_id = \(bind: key.place) AND started_at >= \(bind: ranges[key]!.lo) AND started_at <= \(bind: ranges[key]!.hi))"
             }).run()
         }
-        for chunk in fresh.chunks(of: CheckInWriter.rowsPerStatement) {
-            try await db.raw(CheckInWriter.values("INSERT INTO stays (place_id, person_id, started_at, ended_at, span_class, closed) VALUES ", chunk) { row in
-                "(\(bind: row.key.place), \(bind: row.key.person), \(bind: row.stay.from), \(bind: row.stay.to), \(bind: spanClass(row.stay.to - row.stay.from)), \(bind: row.closed ? 1 : 0))"
-            }).run()
+        let stayRows = BatchRows([.text("place_id", fresh.map(\.key.place)), .text("person_id", fresh.map(\.key.person)),
+                                  .bigint("started_at", fresh.map(\.stay.from)), .bigint("ended_at", fresh.map(\.stay.to)),
+                                  .bigint("span_class", fresh.map { Int64(spanClass($0.stay.to - $0.stay.from)) }),
+                                  .bigint("closed", fresh.map { $0.closed ? 1 : 0 })])
+        for statement in stayRows.statements(db, "INSERT INTO stays (place_id, person_id, started_at, ended_at, span_class, closed) ") {
+            try await db.raw(statement).run()
         }
     }
 

@@ -14,6 +14,9 @@ public protocol DatabaseEngine: Sendable {
     func read<T: Sendable>(_ body: @Sendable (any SQLDatabase) async throws -> T) async throws -> T
     /// Runs `body` in one transaction.
     func write<T: Sendable>(_ body: @Sendable (any SQLDatabase) async throws -> T) async throws -> T
+    /// Runs one of the check-in writer's batches in one transaction, where the engine keeps them
+    /// (PostgreSQL: a pool and an event loop of their own, see `PostgresEngine`).
+    func writeBatch<T: Sendable>(_ body: @Sendable (any SQLDatabase) async throws -> T) async throws -> T
     /// Closes connections; the engine is unusable afterwards.
     func shutdown() async
     /// Where a busy writer should run its transactions, if the engine has a preference (SQLite's one
@@ -27,6 +30,9 @@ extension DatabaseEngine {
     public var writeExecutor: (any TaskExecutor)? { nil }
     /// One: SQLite has one writer.
     public var writerLanes: Int { 1 }
+    public func writeBatch<T: Sendable>(_ body: @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
+        try await write(body)
+    }
 }
 
 /// Where the data lives, parsed from `--database` / `RAVAO_DATABASE`.

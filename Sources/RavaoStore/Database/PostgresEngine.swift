@@ -10,11 +10,13 @@ public final class PostgresEngine: DatabaseEngine {
     public let kind = EngineKind.postgres
     private let client: PostgresClient
     private let runTask: Task<Void, Never>
-    /// Writes have a pool of their own on an event loop of their own. A transaction is a string of
-    /// round trips, each answered only when its event loop gets to it: on the loops that also parse
-    /// and answer every HTTP request, the check-in writer's batches waited behind them, and the
-    /// database sat "idle in transaction" most of the time (issue 16). The check-in writer's drain
-    /// loop runs on the same loop (`writeExecutor`), as SQLite's writer does on its own.
+    /// The check-in writer's batches have a pool of their own (`writers` connections) on an event loop
+    /// of their own. A batch is a string of round trips, each answered only when its event loop gets
+    /// to it: on the loops that also parse and answer every HTTP request, the batches waited behind
+    /// them, and the database sat "idle in transaction" most of the time (issue 16). The writer's
+    /// drain loop runs on the same loop (`writeExecutor`), as SQLite's writer does on its own. Other
+    /// writes (the projector's passes among them) stay on the shared pool: on the batches' loop they
+    /// queued behind the batches, and the projector fell 5 s behind at 256 connections.
     private let writeClient: PostgresClient
     private let writeRunTask: Task<Void, Never>
     private let writerLoops: MultiThreadedEventLoopGroup
@@ -50,9 +52,8 @@ public final class PostgresEngine: DatabaseEngine {
             config.options.additionalStartupParameters = [("search_path", schema)]
         }
         config.options.maximumConnections = location.maxConnections
-        // The check-in writer's batches, a projector pass and the odd other write (a sign-in, a declaration).
         var writeConfig = config
-        writeConfig.options.maximumConnections = location.writers + 2
+        writeConfig.options.maximumConnections = location.writers
         writeConfig.options.minimumConnections = 0
         let writerLoops = MultiThreadedEventLoopGroup(numberOfThreads: 1)
         var single = PostgresConnection.Configuration(
@@ -83,8 +84,16 @@ public final class PostgresEngine: DatabaseEngine {
     }
 
     public func write<T: Sendable>(_ body: @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
+        try await transaction(on: client, body)
+    }
+
+    public func writeBatch<T: Sendable>(_ body: @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
+        try await transaction(on: writeClient, body)
+    }
+
+    private func transaction<T: Sendable>(on client: PostgresClient, _ body: @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
         do {
-            return try await writeClient.withTransaction(logger: logger) { connection in
+            return try await client.withTransaction(logger: logger) { connection in
                 try await body(connection.sql(queryLogLevel: .trace))
             }
         } catch let error as PostgresTransactionError {

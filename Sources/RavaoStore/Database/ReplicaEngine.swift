@@ -47,6 +47,10 @@ public final class ReplicaEngine: DatabaseEngine {
         return try await primary.read(body)
     }
 
+    public func writeBatch<T: Sendable>(_ body: @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
+        try await primary.writeBatch(body)
+    }
+
     public func write<T: Sendable>(_ body: @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
         try await primary.write(body)
     }
