@@ -50,7 +50,7 @@ public enum DatabaseLocation: Sendable, Equatable, CustomStringConvertible {
         public var schema: String?
         /// Connections in the pool (`?pool=N`).
         public var maxConnections: Int = 16
-        /// Check-in batches written at once (`?writers=N`), each on a connection of the pool.
+        /// Check-in batches written at once (`?writers=N`), each on a connection of a pool of their own.
         public var writers: Int = 2
     }
 
