@@ -51,7 +51,9 @@ public enum DatabaseLocation: Sendable, Equatable, CustomStringConvertible {
         /// Connections in the pool (`?pool=N`).
         public var maxConnections: Int = 16
         /// Check-in batches written at once (`?writers=N`), each on a connection of a pool of their own.
-        public var writers: Int = 2
+        /// One: with the batches on their own event loop, one writer's bigger batches beat two writers
+        /// whose batches queue on the same day counters (`Benchmarks/RESULTS.md`, issue 16).
+        public var writers: Int = 1
     }
 
     /// Accepts `sqlite:PATH`, a bare path ending in `.sqlite`/`.db`, or `postgres://user:pass@host:port/db`.

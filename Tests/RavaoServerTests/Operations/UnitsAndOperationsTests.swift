@@ -143,7 +143,7 @@ import Testing
         #expect(p.host == "db.local" && p.port == 6543 && p.username == "u" && p.password == "p@ss" && p.database == "ravao" && p.schema == "s1")
         #expect(throws: DatabaseError.self) { try DatabaseLocation(parsing: "mysql://x") }
         #expect(throws: DatabaseError.self) { try DatabaseLocation(parsing: "postgres://host") }
-        #expect(p.maxConnections == 16 && p.writers == 2, "the defaults")
+        #expect(p.maxConnections == 16 && p.writers == 1, "the defaults")
         guard case .postgres(let tuned) = try DatabaseLocation(parsing: "postgres://u@h/db?pool=8&writers=4") else { Issue.record("not postgres"); return }
         #expect(tuned.maxConnections == 8 && tuned.writers == 4)
         // Every writer holds a pool connection for its transaction: more writers than connections would starve reads.
