@@ -5,8 +5,9 @@
   cpu-split.py report before after wrk.txt             (a Markdown table: cores used, µs per request)
 
 PostgreSQL is every process whose command is `postgres` (the backends serving the server, the WAL
-writer, the checkpointer...). Per-request figures divide by the requests wrk reports for its whole
-run, scaled to the window, so they are the CPU each request costs each party on this machine.
+writer, the checkpointer...); a backend that exits during the window is missed, so the pool's
+connections must outlive it (they do under a steady load). Per-request figures divide each party's
+cores by wrk's requests per second: the CPU each request costs each party on this machine.
 """
 import json
 import os

@@ -115,7 +115,6 @@ import Testing
             let badToken = try await app.request(.get, "/api/v1/places", token: "not-a-token")
             #expect(badToken.status == .unauthorized && badToken.errorCode == "invalid_token")
             #expect(badToken.headers[.init("X-Content-Type-Options")!] == "nosniff")
-
         }
     }
 
@@ -146,7 +145,7 @@ import Testing
         #expect(p.maxConnections == 16 && p.writers == 1, "the defaults")
         guard case .postgres(let tuned) = try DatabaseLocation(parsing: "postgres://u@h/db?pool=8&writers=4") else { Issue.record("not postgres"); return }
         #expect(tuned.maxConnections == 8 && tuned.writers == 4)
-        // Every writer holds a pool connection for its transaction: more writers than connections would starve reads.
+        // Each writer is a connection of its own; more writers than the pool is refused as a mistake, as is none.
         #expect(throws: DatabaseError.self) { try DatabaseLocation(parsing: "postgres://u@h/db?pool=4&writers=5") }
         #expect(throws: DatabaseError.self) { try DatabaseLocation(parsing: "postgres://u@h/db?writers=0") }
     }
