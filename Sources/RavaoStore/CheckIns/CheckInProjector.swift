@@ -114,6 +114,10 @@ public struct ProjectedReads: DatabaseEngine {
         try await base.write(body)
     }
 
+    public func writeBatch<T: Sendable>(_ body: @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
+        try await base.writeBatch(body)
+    }
+
     /// The base engine is shut down by its owner.
     public func shutdown() async {}
 }

@@ -410,16 +410,6 @@ public final class CheckInWriter: Sendable {
         return found
     }
 
-    static func inList(_ prefix: String, _ values: some Collection<String>) -> SQLQueryString {
-        var query = SQLQueryString(prefix + " (")
-        for (i, value) in values.enumerated() {
-            if i > 0 { query.appendLiteral(", ") }
-            query.appendInterpolation(bind: value)
-        }
-        query.appendLiteral(")")
-        return query
-    }
-
     /// `prefix`, each row's SQL joined by `separator`, then `suffix`: multi-row VALUES, IN lists, OR-ed conditions.
     package static func values<T>(_ prefix: String, _ rows: ArraySlice<T>, separator: String = ", ", suffix: String = "", _ row: (T) -> SQLQueryString) -> SQLQueryString {
         var query = SQLQueryString(prefix)
