@@ -6,7 +6,11 @@ import SQLKit
 /// rules read (H4–H6, H8, A6).
 public struct HealthStore: Sendable {
     let engine: any DatabaseEngine
-    public init(engine: any DatabaseEngine) { self.engine = engine }
+    private let factsReader: ReadBatcher<FactsKey, HealthFacts>
+    public init(engine: any DatabaseEngine) {
+        self.engine = engine
+        factsReader = Self.factsReader(engine)
+    }
 
     // MARK: Declarations
 
@@ -241,42 +245,83 @@ public struct HealthStore: Sendable {
 
     /// Everything about one person the status rules need, in one read; zones and the units' ancestry
     /// are supplied by the caller (they are shared by everyone and cached).
+    ///
+    /// This runs for every scan of someone not seen in the last seconds. Concurrent calls are read
+    /// together, one statement per batch (`ReadBatcher`): under a gate's load a statement per scan cost
+    /// PostgreSQL a parse and a plan each time, for a few index lookups.
     public func facts(of person: UUID, now: Int64, rules: HealthRules) async throws -> HealthFacts {
-        let lookback = max(Int64(rules.zoneLookbackDays) * 86_400, Int64(rules.declarationHours) * 3600)
-        let id = person.uuidString
-        // One statement rather than six: this runs for every scan of someone not seen in the last
-        // seconds, and each statement is a round trip to a reader connection.
-        let rows = try await engine.read { db in
-            try await db.raw("""
-                SELECT 'd' AS k, created_at AS a, symptoms AS t1, visited_wards AS t2, NULL AS t3, contact AS n
-                    FROM declarations WHERE person_id = \(bind: id) AND created_at >= \(bind: now - lookback)
-                UNION ALL SELECT 'v', 0, vaccine, dose_date, NULL, verified FROM vaccinations WHERE person_id = \(bind: id)
-                UNION ALL SELECT 't', 0, kind, result, test_date, verified FROM health_tests WHERE person_id = \(bind: id)
-                UNION ALL SELECT 'm', set_at, mark, NULL, NULL, 0 FROM person_marks WHERE person_id = \(bind: id) AND cleared_at IS NULL
-                UNION ALL SELECT 'e', 0, NULL, NULL, NULL, COUNT(*) FROM exposures
-                    WHERE person_id = \(bind: id) AND cleared_at IS NULL AND created_at >= \(bind: now - Int64(rules.markDays) * 86_400)
-                UNION ALL SELECT 'p', 0, ward_code, NULL, NULL, 0 FROM people WHERE id = \(bind: id)
-                """).all()
+        let window = FactsWindow(now: now, rules: rules)
+        return try await factsReader.value(.init(person: person.uuidString, window: window)) ?? HealthFacts()
+    }
+
+    /// The time limits of a facts read: declarations and exposures older than these do not count.
+    struct FactsWindow: Hashable, Sendable {
+        let declarationsSince: Int64
+        let exposuresSince: Int64
+        init(now: Int64, rules: HealthRules) {
+            declarationsSince = now - max(Int64(rules.zoneLookbackDays) * 86_400, Int64(rules.declarationHours) * 3600)
+            exposuresSince = now - Int64(rules.markDays) * 86_400
         }
-        var facts = HealthFacts()
-        for row in rows {
-            let t1 = try row.decode(column: "t1", as: String?.self), t2 = try row.decode(column: "t2", as: String?.self)
-            let n = try row.decode(column: "n", as: Int64?.self) ?? 0
-            switch try row.decode(column: "k", as: String.self) {
-            case "d":
-                facts.declarations.append(.init(at: try row.decode(column: "a", as: Int64.self),
-                                                symptoms: (t1 ?? "").split(separator: ",").compactMap { Symptom(rawValue: String($0)) },
-                                                contact: n != 0, visitedWards: (t2 ?? "").split(separator: ",").map(String.init)))
-            case "v": facts.doses.append(.init(vaccine: t1 ?? "", date: t2 ?? "", verified: n != 0))
-            case "t": facts.tests.append(.init(kind: t1 ?? "", result: t2 ?? "", date: try row.decode(column: "t3", as: String?.self) ?? "", verified: n != 0))
-            case "m": if let mark = t1.flatMap(CaseMark.init(rawValue:)) { facts.marks.append(.init(mark: mark, at: try row.decode(column: "a", as: Int64.self))) }
-            case "e": facts.exposures = Int(n)
-            default: facts.homeWard = t1
+    }
+
+    struct FactsKey: Hashable, Sendable {
+        let person: String
+        let window: FactsWindow
+    }
+
+    static func factsReader(_ engine: any DatabaseEngine) -> ReadBatcher<FactsKey, HealthFacts> {
+        ReadBatcher { keys in
+            // Requests of one batch almost always share their window (the same second); one statement per window.
+            var answers: [FactsKey: HealthFacts] = [:]
+            for (window, group) in Dictionary(grouping: keys, by: \.window) {
+                let facts = try await engine.read { db in try await Self.facts(of: group.map(\.person), window: window, db: db) }
+                for key in group { answers[key] = facts[key.person] ?? HealthFacts() }
+            }
+            return answers
+        }
+    }
+
+    /// The facts of `people` (ids), one statement on PostgreSQL, one per few hundred on SQLite.
+    static func facts(of people: [String], window: FactsWindow, db: any SQLDatabase) async throws -> [String: HealthFacts] {
+        var all: [String: HealthFacts] = [:]
+        let ids = BatchRows([.text("id", people)])
+        for statement in ids.statements(db, "WITH ids(id) AS (", suffix: """
+            )
+            SELECT person_id AS p, 'd' AS k, created_at AS a, symptoms AS t1, visited_wards AS t2, NULL AS t3, contact AS n
+                FROM declarations WHERE person_id IN (SELECT id FROM ids) AND created_at >= \(window.declarationsSince)
+            UNION ALL SELECT person_id, 'v', 0, vaccine, dose_date, NULL, verified FROM vaccinations WHERE person_id IN (SELECT id FROM ids)
+            UNION ALL SELECT person_id, 't', 0, kind, result, test_date, verified FROM health_tests WHERE person_id IN (SELECT id FROM ids)
+            UNION ALL SELECT person_id, 'm', set_at, mark, NULL, NULL, 0 FROM person_marks WHERE person_id IN (SELECT id FROM ids) AND cleared_at IS NULL
+            UNION ALL SELECT person_id, 'e', 0, NULL, NULL, NULL, COUNT(*) FROM exposures
+                WHERE person_id IN (SELECT id FROM ids) AND cleared_at IS NULL AND created_at >= \(window.exposuresSince) GROUP BY person_id
+            UNION ALL SELECT id, 'p', 0, ward_code, NULL, NULL, 0 FROM people WHERE id IN (SELECT id FROM ids)
+            """) {
+            for row in try await db.raw(statement).all() {
+                let person = try row.decode(column: "p", as: String.self)
+                try Self.add(row, to: &all[person, default: HealthFacts()])
             }
         }
-        facts.declarations.sort { $0.at > $1.at }
-        facts.doses.sort { $0.date < $1.date }
-        facts.tests.sort { $0.date > $1.date }
-        return facts
+        for key in all.keys {
+            all[key]!.declarations.sort { $0.at > $1.at }
+            all[key]!.doses.sort { $0.date < $1.date }
+            all[key]!.tests.sort { $0.date > $1.date }
+        }
+        return all
+    }
+
+    private static func add(_ row: any SQLRow, to facts: inout HealthFacts) throws {
+        let t1 = try row.decode(column: "t1", as: String?.self), t2 = try row.decode(column: "t2", as: String?.self)
+        let n = try row.decode(column: "n", as: Int64?.self) ?? 0
+        switch try row.decode(column: "k", as: String.self) {
+        case "d":
+            facts.declarations.append(.init(at: try row.decode(column: "a", as: Int64.self),
+                                            symptoms: (t1 ?? "").split(separator: ",").compactMap { Symptom(rawValue: String($0)) },
+                                            contact: n != 0, visitedWards: (t2 ?? "").split(separator: ",").map(String.init)))
+        case "v": facts.doses.append(.init(vaccine: t1 ?? "", date: t2 ?? "", verified: n != 0))
+        case "t": facts.tests.append(.init(kind: t1 ?? "", result: t2 ?? "", date: try row.decode(column: "t3", as: String?.self) ?? "", verified: n != 0))
+        case "m": if let mark = t1.flatMap(CaseMark.init(rawValue:)) { facts.marks.append(.init(mark: mark, at: try row.decode(column: "a", as: Int64.self))) }
+        case "e": facts.exposures = Int(n)
+        default: facts.homeWard = t1
+        }
     }
 }
