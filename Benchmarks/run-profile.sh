@@ -6,6 +6,8 @@
 #   Benchmarks/run-profile.sh bare|404|healthz|scans-sqlite|scans-postgres
 #
 # Settings: RAVAO_PROFILE_SECONDS (sampling time, default 10), RAVAO_PROFILE_CONNECTIONS (64),
+# RAVAO_PROFILE_WARMUP (seconds of scans before sampling, default 3; with a small RAVAO_RATIO_POOL a
+# long warm-up makes every sampled scan a returning person, as at a factory gate),
 # RAVAO_BIN / RAVAO_BARE_BIN (default the release builds run-ratio.sh makes), RAVAO_RATIO_PG,
 # RAVAO_RATIO_PG_OPTIONS (appended to the database URL after "?", e.g. writers=4),
 # RAVAO_PROFILE_KEEP=1 keeps perf.data and the demangled samples. Prints a Markdown table.
@@ -42,7 +44,7 @@ case $TARGET in
     python3 Benchmarks/ratio-helper.py doors "$BASE" "$WORK/sms.jsonl" "${RAVAO_RATIO_PLACES:-16}" "$WORK/doors.txt" >/dev/null
     WRK_ARGS=(-s Benchmarks/scans.lua "$BASE" -- "@$WORK/doors.txt")
     # Warm up: people exist, caches are filled, as in the measured cells.
-    wrk -t1 -c64 -d3s "${WRK_ARGS[@]}" >/dev/null ;;
+    wrk -t1 -c64 "-d${RAVAO_PROFILE_WARMUP:-3}s" "${WRK_ARGS[@]}" >/dev/null ;;
   *) echo "unknown target $TARGET" >&2; exit 2 ;;
 esac
 wrk -t1 "-c$C" "-d$((SECONDS_ + 4))s" --latency "${WRK_ARGS[@]}" >"$WORK/wrk.txt" 2>&1 &
