@@ -284,18 +284,33 @@ public struct HealthStore: Sendable {
     /// The facts of `people` (ids), one statement on PostgreSQL, one per few hundred on SQLite.
     static func facts(of people: [String], window: FactsWindow, db: any SQLDatabase) async throws -> [String: HealthFacts] {
         var all: [String: HealthFacts] = [:]
-        let ids = BatchRows([.text("id", people)])
-        for statement in ids.statements(db, "WITH ids(id) AS (", suffix: """
-            )
+        func select(_ among: (String) -> String) -> String {
+            """
             SELECT person_id AS p, 'd' AS k, created_at AS a, symptoms AS t1, visited_wards AS t2, NULL AS t3, contact AS n
-                FROM declarations WHERE person_id IN (SELECT id FROM ids) AND created_at >= \(window.declarationsSince)
-            UNION ALL SELECT person_id, 'v', 0, vaccine, dose_date, NULL, verified FROM vaccinations WHERE person_id IN (SELECT id FROM ids)
-            UNION ALL SELECT person_id, 't', 0, kind, result, test_date, verified FROM health_tests WHERE person_id IN (SELECT id FROM ids)
-            UNION ALL SELECT person_id, 'm', set_at, mark, NULL, NULL, 0 FROM person_marks WHERE person_id IN (SELECT id FROM ids) AND cleared_at IS NULL
+                FROM declarations WHERE \(among("person_id")) AND created_at >= \(window.declarationsSince)
+            UNION ALL SELECT person_id, 'v', 0, vaccine, dose_date, NULL, verified FROM vaccinations WHERE \(among("person_id"))
+            UNION ALL SELECT person_id, 't', 0, kind, result, test_date, verified FROM health_tests WHERE \(among("person_id"))
+            UNION ALL SELECT person_id, 'm', set_at, mark, NULL, NULL, 0 FROM person_marks WHERE \(among("person_id")) AND cleared_at IS NULL
             UNION ALL SELECT person_id, 'e', 0, NULL, NULL, NULL, COUNT(*) FROM exposures
-                WHERE person_id IN (SELECT id FROM ids) AND cleared_at IS NULL AND created_at >= \(window.exposuresSince) GROUP BY person_id
-            UNION ALL SELECT id, 'p', 0, ward_code, NULL, NULL, 0 FROM people WHERE id IN (SELECT id FROM ids)
-            """) {
+                WHERE \(among("person_id")) AND cleared_at IS NULL AND created_at >= \(window.exposuresSince) GROUP BY person_id
+            UNION ALL SELECT id, 'p', 0, ward_code, NULL, NULL, 0 FROM people WHERE \(among("id"))
+            """
+        }
+        let statements: [SQLQueryString]
+        if db.dialect.name == "sqlite" {
+            statements = BatchRows([.text("id", people)]).statements(db, "WITH ids(id) AS (", suffix: ")\n" + select { "\($0) IN (SELECT id FROM ids)" })
+        } else {
+            // One array bind, named six times: `$1` is that bind (the statement's only one). As a CTE
+            // joined six times the statement took PostgreSQL ~1.4 ms to plan and 0.6 ms to run for 20
+            // people; with `= ANY($1)` 0.3 ms and 0.15 ms (EXPLAIN ANALYZE, issue 16).
+            let text = select { "\($0) = ANY($1::text[])" }
+            let first = text.range(of: "$1")!
+            var query = SQLQueryString(String(text[..<first.lowerBound]))
+            query.appendInterpolation(bind: people)
+            query.appendLiteral(String(text[first.upperBound...]))
+            statements = [query]
+        }
+        for statement in statements {
             for row in try await db.raw(statement).all() {
                 let person = try row.decode(column: "p", as: String.self)
                 try Self.add(row, to: &all[person, default: HealthFacts()])
