@@ -132,10 +132,16 @@ enum DashboardRollups {
         let match = columns.map { "x.\($0) = k.\($0)" }.joined(separator: " AND ")
         let keyColumns = columns.joined(separator: ", ")
         let keyRows = BatchRows(columns.indices.map { i in BatchRows.Column.text(columns[i], keys.map { $0.chain[i] }) } + [.bigint("day", keys.map(\.day))])
+        // Most keys are already in their chain (someone seen again the same day): an exact lookup
+        // answers them, and only the others look for their neighbours. On PostgreSQL a neighbour lookup
+        // opens an index scan in every day partition, and asking it for every key was the projector's
+        // costliest statement (issue 16); `NOT k.known` is a filter on the outer row alone, so the
+        // scans are not started for known keys.
+        let known = "e AS (SELECT k.*, x.day IS NOT NULL AS known FROM k LEFT JOIN \(table) x ON \(match) AND x.day = k.day) "
         let select = "SELECT \(columns.map { "k.\($0)" }.joined(separator: ", ")), k.day, "
-            + "(SELECT MAX(x.day) FROM \(table) x WHERE \(match) AND x.day <= k.day) AS before, "
-            + "(SELECT MIN(x.day) FROM \(table) x WHERE \(match) AND x.day > k.day) AS after FROM k"
-        for query in keyRows.statements(db, "WITH k(\(keyColumns), day) AS (", suffix: ") " + select, chunk: CheckInWriter.rowsPerStatement / 2) {
+            + "CASE WHEN k.known THEN k.day ELSE (SELECT MAX(x.day) FROM \(table) x WHERE NOT k.known AND \(match) AND x.day < k.day) END AS before, "
+            + "(SELECT MIN(x.day) FROM \(table) x WHERE NOT k.known AND \(match) AND x.day > k.day) AS after FROM e k"
+        for query in keyRows.statements(db, "WITH k(\(keyColumns), day) AS (", suffix: "), " + known + select, chunk: CheckInWriter.rowsPerStatement / 2) {
             for row in try await db.raw(query).all() {
                 let chain = try columns.map { try row.decode(column: $0, as: String.self) }
                 neighbours[ChainKey(chain: chain, day: try row.decode(column: "day", as: Int64.self))] =
