@@ -533,6 +533,9 @@ enum Migrations {
             // single-file deployment never holds a national month of check-ins.
             kind == .postgres ? DayPartitions.migration : []
         },
+        Migration(version: 22, name: "day partitions made without deadlocking the check-in writer (PostgreSQL)") { kind in
+            kind == .postgres ? DayPartitions.lockOrder : []
+        },
     ]
 
     /// Bumped by every change that can add an employee to a day's missing list (OrgStore.rosterChanged).

@@ -98,12 +98,25 @@ public enum DayPartitions {
         RETURNS INTEGER LANGUAGE plpgsql AS $$
         DECLARE
             lo BIGINT; hi BIGINT; part TEXT; fallback TEXT := parent || '_default'; occupied BOOLEAN; made INTEGER := 0;
+            referenced TEXT;
         BEGIN
-            -- Instances starting together: one creates, the others then find the days there.
-            PERFORM pg_advisory_xact_lock(7317);
+            -- Instances starting together: one creates, the others then find the days there. Keyed by
+            -- schema: deployments (and test runs) that share a database in separate schemas do not wait
+            -- for each other.
+            PERFORM pg_advisory_xact_lock(7317, hashtext(current_schema()));
             FOR d IN first_day .. last_day LOOP
                 part := parent || '_' || to_char(DATE '1970-01-01' + d, 'YYYYMMDD');
                 CONTINUE WHEN to_regclass(part) IS NOT NULL;
+                IF made = 0 THEN
+                    -- A new partition's foreign keys lock the tables they point to (people, places).
+                    -- The check-in writer locks those (inserting people) before the check-ins: taken
+                    -- after the parent, they deadlocked with it. Taken first, this waits for the
+                    -- writer's transaction, and the writer's next one waits for this.
+                    FOR referenced IN SELECT DISTINCT confrelid::regclass::text FROM pg_constraint
+                                      WHERE conrelid = parent::regclass AND contype = 'f' ORDER BY 1 LOOP
+                        EXECUTE format('LOCK TABLE %s IN SHARE ROW EXCLUSIVE MODE', referenced);
+                    END LOOP;
+                END IF;
                 IF by_day THEN lo := d; hi := d + 1; ELSE lo := d::BIGINT * 86400 - 25200; hi := (d::BIGINT + 1) * 86400 - 25200; END IF;
                 EXECUTE format('SELECT EXISTS (SELECT 1 FROM %I WHERE %I >= %s AND %I < %s)', fallback, key, lo, key, hi) INTO occupied;
                 IF occupied THEN
@@ -147,6 +160,9 @@ public enum DayPartitions {
             ]
             + newIndexes
     }
+
+    /// Migration 22: the function, locking what new partitions' foreign keys point to first.
+    static let lockOrder: [String] = [functionSQL]
 
     static let migration: [String] = [functionSQL]
         + [
