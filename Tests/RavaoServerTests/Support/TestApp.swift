@@ -100,10 +100,22 @@ func withAppUsingSender(_ engine: TestEngine, sender: (any SMSSender)?, configur
 }
 
 private func dropAndClose(_ services: AppServices, location: DatabaseLocation) async {
-    if case .postgres(let p) = location, let schema = p.schema {
-        try? await services.store.engine.write { db in try await db.raw("DROP SCHEMA \(ident: schema) CASCADE").run() }
-    }
     await services.store.engine.shutdown()
+    // The app's own engine is closed by then (its DatabaseCloser runs as the test framework stops the
+    // services), so the test's schema is dropped over a connection of its own. Dropping it through the
+    // closed engine failed silently, and every PostgreSQL test left its schema behind.
+    if case .postgres(var p) = location, let schema = p.schema {
+        p.schema = nil
+        var logger = Logger(label: "test-cleanup")
+        logger.logLevel = .error
+        guard let engine = try? await openDatabase(.postgres(p), logger: logger) else { return }
+        do {
+            try await engine.write { db in try await db.raw("DROP SCHEMA \(ident: schema) CASCADE").run() }
+        } catch {
+            FileHandle.standardError.write(Data("could not drop test schema \(schema): \(error)\n".utf8))
+        }
+        await engine.shutdown()
+    }
 }
 
 // MARK: Requests
