@@ -591,10 +591,7 @@ final class MatrixWorld: Sendable {
             }
             #expect(mismatches.isEmpty, "\(mismatches.count) mismatches:\n\(mismatches.joined(separator: "\n"))")
         }
-        if case .postgres(let p) = location, let schema = p.schema {
-            try? await app.services.store.engine.write { db in try await db.raw("DROP SCHEMA \(ident: schema) CASCADE").run() }
-        }
-        await app.services.store.engine.shutdown()
+        await dropAndClose(app.services, location: location)
     }
 
     /// An event stream that has not failed within a second is open, hence allowed; it is then cancelled.

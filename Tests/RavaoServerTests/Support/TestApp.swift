@@ -99,7 +99,7 @@ func withAppUsingSender(_ engine: TestEngine, sender: (any SMSSender)?, configur
     await dropAndClose(app.services, location: location)
 }
 
-private func dropAndClose(_ services: AppServices, location: DatabaseLocation) async {
+func dropAndClose(_ services: AppServices, location: DatabaseLocation) async {
     await services.store.engine.shutdown()
     // The app's own engine is closed by then (its DatabaseCloser runs as the test framework stops the
     // services), so the test's schema is dropped over a connection of its own. Dropping it through the
