@@ -2,7 +2,6 @@ import Foundation
 import Logging
 import RavaoCore
 import SQLKit
-import Synchronization
 
 /// The check-in write path (C7): group commit.
 ///
@@ -33,29 +32,20 @@ public final class CheckInWriter: Sendable {
         let continuation: CheckedContinuation<Outcome, any Error>
     }
 
-    private struct State: Sendable {
-        var waiting: [Waiter] = []
-        /// Drain loops running, at most `lanes`.
-        var draining = 0
-    }
-
     private let engine: any DatabaseEngine
-    private let state = Mutex(State())
-    private let maximumBatch: Int
-    /// Batches in flight at once. SQLite has one writer, so one. PostgreSQL takes `?writers=N` in the
-    /// database URL (default one: on two cores, one writer's bigger batches measured faster). Batches
-    /// of several writers, or of several instances, are kept from making two people of one new card
-    /// (`IdentifierTaken`);
-    /// their statements take row locks in one order (client ids, card numbers, day counters sorted).
-    private let lanes: Int
+    /// What waits for a batch. Batches in flight at once (lanes): SQLite has one writer, so one.
+    /// PostgreSQL takes `?writers=N` in the database URL (default one: on two cores, one writer's bigger
+    /// batches measured faster). Batches of several writers, or of several instances, are kept from
+    /// making two people of one new card (`IdentifierTaken`); their statements take row locks in one
+    /// order (client ids, card numbers, day counters sorted).
+    private let queue: BatchQueue<Waiter>
     private let logger: Logger
     private let onCommit: @Sendable ([Committed]) -> Void
 
     public init(engine: any DatabaseEngine, maximumBatch: Int = 1000, lanes: Int? = nil, logger: Logger,
                 onCommit: @escaping @Sendable ([Committed]) -> Void = { _ in }) {
         self.engine = engine
-        self.maximumBatch = maximumBatch
-        self.lanes = lanes ?? engine.writerLanes
+        queue = BatchQueue(lanes: lanes ?? engine.writerLanes, maximumBatch: maximumBatch)
         self.logger = logger
         self.onCommit = onCommit
     }
@@ -64,13 +54,7 @@ public final class CheckInWriter: Sendable {
     /// check-in, marked duplicate.
     public func submit(_ checkIn: CheckInStore.NewCheckIn) async throws -> Outcome {
         try await withCheckedThrowingContinuation { continuation in
-            let start = state.withLock { state in
-                state.waiting.append(Waiter(checkIn: checkIn, continuation: continuation))
-                if state.draining >= lanes { return false }
-                state.draining += 1
-                return true
-            }
-            if start {
+            if queue.add(Waiter(checkIn: checkIn, continuation: continuation)) {
                 if let executor = engine.writeExecutor {
                     Task(executorPreference: executor) { await self.drain() }
                 } else {
@@ -82,15 +66,7 @@ public final class CheckInWriter: Sendable {
 
     private func drain() async {
         while true {
-            let batch: [Waiter] = state.withLock { state in
-                guard !state.waiting.isEmpty else {
-                    state.draining -= 1
-                    return []
-                }
-                let count = min(maximumBatch, state.waiting.count)
-                defer { state.waiting.removeFirst(count) }
-                return Array(state.waiting.prefix(count))
-            }
+            let batch = queue.next()
             if batch.isEmpty { return }
             await write(batch)
         }

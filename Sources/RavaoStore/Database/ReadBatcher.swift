@@ -1,5 +1,3 @@
-import Synchronization
-
 /// Group reads, the way `CheckInWriter` groups writes: callers ask for one key each, and the keys
 /// that arrive while earlier reads are in flight are read together, with one statement.
 ///
@@ -12,51 +10,28 @@ package final class ReadBatcher<Key: Hashable & Sendable, Value: Sendable>: Send
         let continuation: CheckedContinuation<Value?, any Error>
     }
 
-    private struct State: Sendable {
-        var waiting: [Waiter] = []
-        var flying = 0
-    }
-
-    private let state = Mutex(State())
-    private let lanes: Int
-    private let maximumBatch: Int
+    private let queue: BatchQueue<Waiter>
     private let load: @Sendable ([Key]) async throws -> [Key: Value]
 
     /// `lanes`: reads in flight at once (each holds a connection). `load` gets distinct keys and
     /// answers those it found; a key it leaves out is answered nil.
     package init(lanes: Int = 2, maximumBatch: Int = 400, load: @escaping @Sendable ([Key]) async throws -> [Key: Value]) {
-        precondition(lanes > 0 && maximumBatch > 0)
-        self.lanes = lanes
-        self.maximumBatch = maximumBatch
+        queue = BatchQueue(lanes: lanes, maximumBatch: maximumBatch)
         self.load = load
     }
 
     package func value(_ key: Key) async throws -> Value? {
         try await withCheckedThrowingContinuation { continuation in
-            let start = state.withLock { state in
-                state.waiting.append(Waiter(key: key, continuation: continuation))
-                guard state.flying < lanes else { return false }
-                state.flying += 1
-                return true
-            }
-            if start { Task { await self.fly() } }
+            if queue.add(Waiter(key: key, continuation: continuation)) { Task { await self.fly() } }
         }
     }
 
     /// Callers waiting for a batch to start (for tests).
-    package var waitingCount: Int { state.withLock { $0.waiting.count } }
+    package var waitingCount: Int { queue.waitingCount }
 
     private func fly() async {
         while true {
-            let batch: [Waiter] = state.withLock { state in
-                guard !state.waiting.isEmpty else {
-                    state.flying -= 1
-                    return []
-                }
-                let count = min(maximumBatch, state.waiting.count)
-                defer { state.waiting.removeFirst(count) }
-                return Array(state.waiting.prefix(count))
-            }
+            let batch = queue.next()
             if batch.isEmpty { return }
             var seen = Set<Key>()
             let keys = batch.map(\.key).filter { seen.insert($0).inserted }
