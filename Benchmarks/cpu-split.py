@@ -3,6 +3,7 @@
 
   cpu-split.py snapshot SERVER_PID WRK_PID   > before   (CPU ticks per group, from /proc)
   cpu-split.py report before after wrk.txt             (a Markdown table: cores used, µs per request)
+  cpu-split.py line before after wrk.txt               (µs per request: server PostgreSQL wrk rest)
 
 PostgreSQL is every process whose command is `postgres` (the backends serving the server, the WAL
 writer, the checkpointer...); a backend that exits during the window is missed, so the pool's
@@ -55,7 +56,8 @@ def snapshot(server, wrk):
                       "wrk": proc_ticks(wrk), "busy": busy, "total": total}))
 
 
-def report(before_path, after_path, wrk_path):
+def split(before_path, after_path, wrk_path):
+    """Seconds sampled, wrk's requests/s, and (who, cores) rows ending with the rest and idle."""
     a = json.load(open(before_path))
     b = json.load(open(after_path))
     secs = b["t"] - a["t"]
@@ -70,6 +72,17 @@ def report(before_path, after_path, wrk_path):
             ("wrk", cores("wrk"))]
     other = ncpu - idle - sum(c for _, c in rows)
     rows += [("everything else (kernel softirq, other tenants)", max(0.0, other)), ("idle", idle)]
+    return secs, rps, rows
+
+
+def line(before_path, after_path, wrk_path):
+    _, rps, rows = split(before_path, after_path, wrk_path)
+    print(" ".join(f"{c / rps * 1e6:.0f}" if rps else "-" for _, c in rows[:4]))
+
+
+def report(before_path, after_path, wrk_path):
+    secs, rps, rows = split(before_path, after_path, wrk_path)
+    ncpu = os.cpu_count() or 1
     print(f"cores used over {secs:.1f} s ({ncpu} cores):")
     print()
     print("| who | cores | µs per request |")
@@ -82,5 +95,7 @@ def report(before_path, after_path, wrk_path):
 if __name__ == "__main__":
     if sys.argv[1] == "snapshot":
         snapshot(int(sys.argv[2]), int(sys.argv[3]))
+    elif sys.argv[1] == "line":
+        line(*sys.argv[2:5])
     else:
         report(*sys.argv[2:5])
