@@ -95,3 +95,20 @@ import Testing
         #expect(!PlaceRole.controller.canEdit)
     }
 }
+
+@Suite("Days") struct LocalDateTests {
+    /// The digit-by-digit writer against Foundation's printf, over every day of 1900–2100 (scans,
+    /// birth dates, statuses and partitions all write days this way).
+    @Test func isoDaysAreWhatPrintfWrites() {
+        for days in Int64(-25_567)...Int64(47_482) {
+            let (y, m, d) = LocalDate.civil(fromDays: days)
+            let expected = String(format: "%04d-%02d-%02d", Int(y), Int(m), Int(d))
+            guard LocalDate(dayNumber: days).description == expected else {
+                Issue.record("day \(days): \(LocalDate(dayNumber: days).description) against \(expected)")
+                return
+            }
+        }
+        #expect(LocalDate(dayNumber: 0).description == "1970-01-01")
+        #expect(HealthRules.civilDateString(days: 20_794) == "2026-12-07")
+    }
+}

@@ -204,10 +204,7 @@ public struct HealthRules: Sendable, Equatable, Codable {
     public static func civilDateString(days: Int64) -> String { civilDate(days: days) }
 
     /// Days since 1970-01-01 → YYYY-MM-DD.
-    static func civilDate(days: Int64) -> String {
-        let (y, m, d) = LocalDate.civil(fromDays: days)
-        return String(format: "%04d-%02d-%02d", Int(y), Int(m), Int(d))
-    }
+    static func civilDate(days: Int64) -> String { LocalDate.isoString(days: days) }
 
     /// YYYY-MM-DD → days since 1970-01-01, nil when not a real date. Birth dates reach back before
     /// 1970, which `LocalDate` (a day of check-ins) does not accept.

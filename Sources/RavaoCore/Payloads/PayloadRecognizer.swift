@@ -101,7 +101,7 @@ public struct PayloadRecognizer: Sendable {
         if lastNonEmpty == "$" { bhyt += 3 }
         if BHYTCard.fieldCounts.contains(n) { bhyt += 1 }
         if BHYTCard.isValidCardNumber(at(0)) { bhyt += 2 }
-        if at(2).contains("/") { bhyt += 1 }
+        if at(2).utf8.contains(UInt8(ascii: "/")) { bhyt += 1 }
         if PayloadText.isHexString(at(1)) && at(1).utf8.count % 2 == 0 { bhyt += 1 }
 
         var cccd = 0
@@ -111,13 +111,15 @@ public struct PayloadRecognizer: Sendable {
         if at(3).utf8.count == 8 && PayloadText.isAllASCIIDigits(at(3)) { cccd += 1 }
         if case .success(.some) = CCCDCard.parseGender(at(4)) { cccd += 1 }
 
+        // Separators are looked for as bytes: `Substring.contains(String)` is Foundation's, an NSString
+        // round trip per field on Linux (issue 16).
         var national = 0
         if (5...7).contains(n) { national += 1 }
         if PayloadText.isAllASCIIDigits(at(4)) && at(4).utf8.count >= 6 { national += 1 }
         if at(3) == "0" || at(3) == "1" { national += 1 }
-        if at(2).contains("-") && at(2).utf8.count >= 8 { national += 1 }
-        if at(0).contains("*") { national += 1 }
-        if n >= 6 && at(5).contains("<") { national += 1 }
+        if at(2).utf8.contains(UInt8(ascii: "-")) && at(2).utf8.count >= 8 { national += 1 }
+        if at(0).utf8.contains(UInt8(ascii: "*")) { national += 1 }
+        if n >= 6 && at(5).utf8.contains(UInt8(ascii: "<")) { national += 1 }
 
         let best = max(bhyt, cccd, national)
         guard best >= 3 else { return .unknown }

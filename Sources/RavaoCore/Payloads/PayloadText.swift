@@ -9,6 +9,13 @@ enum PayloadText {
     /// Removes what scanners and clipboards add around a payload: BOM, zero-width marks, CR/LF/Tab,
     /// spaces, and an AIM symbology prefix (`]Q1`) that some scanners are configured to send.
     static func clean(_ raw: String) -> String {
+        // Most scans have nothing to remove: a printable ASCII byte at each end is a scalar that is
+        // kept, and only a leading `]` can start an AIM prefix. Rebuilding the string scalar by
+        // scalar cost a percent of a scan's CPU (issue 16).
+        if let first = raw.utf8.first, let last = raw.utf8.last, (0x21...0x7E).contains(first), (0x21...0x7E).contains(last),
+           first != UInt8(ascii: "]") {
+            return raw
+        }
         var scalars = Substring(raw).unicodeScalars
         trim(&scalars)
         // One AIM prefix at most: a loop here would let "]Q1]Q1…" cost quadratic time.
@@ -81,8 +88,13 @@ enum PayloadText {
     }
 
     /// `|`-separated fields, trimmed; empty tails are kept because the field count matters.
+    /// An ASCII separator is looked for byte by byte: every cut then falls on a scalar boundary, and
+    /// splitting by Character walked the grapheme breaks of every name and address (issue 16).
     static func fields(_ text: String, separator: Character = "|") -> [Substring] {
-        text.split(separator: separator, omittingEmptySubsequences: false).map(trimField)
+        guard let byte = separator.asciiValue else {
+            return text.split(separator: separator, omittingEmptySubsequences: false).map(trimField)
+        }
+        return text.utf8.split(separator: byte, omittingEmptySubsequences: false).map { trimField(Substring($0)) }
     }
 
     /// Decodes hex of UTF-8 bytes into text; nil when it is not hex, not UTF-8, or holds control

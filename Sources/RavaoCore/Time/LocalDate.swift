@@ -29,9 +29,20 @@ public struct LocalDate: Hashable, Comparable, Sendable, CustomStringConvertible
 
     public func adding(days: Int) -> LocalDate { LocalDate(dayNumber: dayNumber + Int64(days)) }
 
-    public var description: String {
-        let (y, m, d) = Self.civil(fromDays: dayNumber)
-        return String(format: "%04d-%02d-%02d", Int(y), Int(m), Int(d))
+    public var description: String { Self.isoString(days: dayNumber) }
+
+    /// `YYYY-MM-DD` of a day number, written digit by digit: `String(format:)` went through
+    /// Foundation's printf on every scan's status (issue 16).
+    static func isoString(days: Int64) -> String {
+        let (y, m, d) = civil(fromDays: days)
+        guard (0...9999).contains(y) else { return String(format: "%04d-%02d-%02d", Int(y), Int(m), Int(d)) }
+        var bytes: [UInt8] = [0, 0, 0, 0, 45, 0, 0, 45, 0, 0]
+        func put(_ value: Int64, at end: Int, width: Int) {
+            var v = value
+            for i in stride(from: end, to: end - width, by: -1) { bytes[i] = UInt8(48 + v % 10); v /= 10 }
+        }
+        put(y, at: 3, width: 4); put(m, at: 6, width: 2); put(d, at: 9, width: 2)
+        return String(decoding: bytes, as: UTF8.self)
     }
 
     /// `dd/MM`, as chart labels and Vietnamese forms write it.

@@ -78,8 +78,9 @@ struct PlaceHistoryAudit {
     ]
 
     func record(after response: Response, request: Request, context: Context) async {
-        // Every audited route names a place or request by `{id}`: the rest (scans, pages) skip the lookup.
-        guard response.status.code < 400, let path = context.endpointPath, path.contains("{id}"),
+        // Every audited route has a parameter (`{id}`): the rest (scans, pages) skip the lookup. A byte
+        // test, not `contains("{id}")`, which is Foundation's NSString search on every request.
+        guard response.status.code < 400, let path = context.endpointPath, path.utf8.contains(UInt8(ascii: "{")),
               let audited = Self.audited["\(request.method.rawValue) \(Self.normalise(path))"],
               let id = context.parameters.get("id").flatMap(UUID.init(uuidString:)) else { return }
         let action = audited.0
