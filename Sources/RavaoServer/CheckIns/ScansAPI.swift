@@ -43,11 +43,16 @@ struct ScansAPI {
 
     struct DayTotals: Encodable, Sendable { let entries: Int; let exits: Int }
 
+    @Sendable func scan(_ request: Request, context: AppRequestContext) async throws -> WrittenJSONResponse {
+        let answer = try await scanAnswer(request, context: context)
+        return WrittenJSONResponse(status: answer.status, bytes: answer.value.json)
+    }
+
     /// How far back an offline queue may date a scan, and how far a clock may run ahead.
     static let maximumAge: Int64 = 7 * 86_400
     static let maximumSkew: Int64 = 120
 
-    @Sendable func scan(_ request: Request, context: AppRequestContext) async throws -> JSONResponse<ScanAnswer> {
+    func scanAnswer(_ request: Request, context: AppRequestContext) async throws -> JSONResponse<ScanAnswer> {
         let scanner: CheckInService.Scanner
         if let device = context.device { scanner = .device(device) } else { scanner = .account(try context.requireAccount()) }
         let body = try await request.decodeJSON(ScanRequest.self, context: context)
@@ -73,15 +78,23 @@ struct ScansAPI {
     }
 
     func answer(_ recorded: CheckInStore.Recorded, place: Place, viewer: UUID?, typedAs: String? = nil) async -> ScanAnswer {
-        // The status and the day's counts are two reads on different connections: in parallel, the
-        // answer waits for one round trip instead of two.
-        async let status = HealthStatusService(services: services).payload(of: recorded.personId, newPerson: recorded.newPerson && !recorded.duplicate)
         // The extras are a convenience for the screen: if they cannot be read, the scan still answers.
-        // Today's counts came back from the batch that recorded a scan of today; others (a duplicate,
-        // an offline scan of another day) read them.
+        // Today's counts came back from the batch that recorded a scan of today. Others (a duplicate,
+        // an offline scan of another day) read them, in parallel with the status (two connections, so
+        // one round trip of waiting instead of two); only they pay for a child task.
+        let statusService = HealthStatusService(services: services)
+        let newPerson = recorded.newPerson && !recorded.duplicate
         let now = services.time.seconds()
-        let fromBatch = recorded.dayTotals.flatMap { $0.day == DashboardStore.day(now) ? (entries: $0.entries, exits: $0.exits) : nil }
-        async let today = fromBatch == nil ? try? services.store.checkIns.dayCounts(placeId: place.id, on: now) : fromBatch
+        let status: StatusPayload?
+        let today: (entries: Int, exits: Int)?
+        if let totals = recorded.dayTotals, totals.day == DashboardStore.day(now) {
+            today = (totals.entries, totals.exits)
+            status = await statusService.payload(of: recorded.personId, newPerson: newPerson)
+        } else {
+            async let read = statusService.payload(of: recorded.personId, newPerson: newPerson)
+            today = try? await services.store.checkIns.dayCounts(placeId: place.id, on: now)
+            status = await read
+        }
         let name: String
         if let typedAs {
             // Trust rule 3: a typed number reveals no more than the number itself; the guard asks the
@@ -97,9 +110,9 @@ struct ScansAPI {
         // date of birth came with the check-in, from the transaction that recorded it.
         return ScanAnswer(checkInId: recorded.id.uuidString, duplicate: recorded.duplicate, kind: recorded.kind, direction: recorded.direction,
                           scannedAt: ISOTime.string(recorded.scannedAt), person: .init(id: recorded.personId.uuidString, displayName: name,
-                                                                                        typed: typedAs != nil), status: await status,
+                                                                                        typed: typedAs != nil), status: status,
                           birthYear: typedAs == nil ? recorded.birthDate.flatMap(Self.year) : nil,
-                          today: await today.map { DayTotals(entries: $0.entries, exits: $0.exits) })
+                          today: today.map { DayTotals(entries: $0.entries, exits: $0.exits) })
     }
 
     /// "1985-08-15" → 1985; anything that does not start with a plausible year → nil.
@@ -124,3 +137,65 @@ struct ScansAPI {
         return seconds
     }
 }
+
+extension ScansAPI.ScanAnswer {
+    /// What `JSONEncoder` writes for this answer (sorted keys, nil members left out), written by hand.
+    var json: [UInt8] {
+        var w = JSONWriter()
+        w.object { w in
+            if let birthYear { w.key("birthYear"); w.int(birthYear) }
+            w.key("checkInId"); w.string(checkInId)
+            w.key("direction"); w.string(direction)
+            w.key("duplicate"); w.bool(duplicate)
+            w.key("kind"); w.string(kind)
+            w.key("person")
+            w.object { w in
+                w.key("displayName"); w.string(person.displayName)
+                w.key("id"); w.string(person.id)
+                w.key("typed"); w.bool(person.typed)
+            }
+            w.key("scannedAt"); w.string(scannedAt)
+            if let status { w.key("status"); status.write(to: &w) }
+            if let today {
+                w.key("today")
+                w.object { w in
+                    w.key("entries"); w.int(today.entries)
+                    w.key("exits"); w.int(today.exits)
+                }
+            }
+        }
+        return w.bytes
+    }
+}
+
+extension StatusPayload {
+    func write(to w: inout JSONWriter) {
+        w.object { w in
+            w.key("alerts"); w.strings(alerts)
+            w.key("level"); w.string(level)
+            w.key("origins"); w.dictionary(origins)
+            w.key("reasons"); w.strings(reasons)
+            w.key("summary"); w.string(summary)
+            w.key("summaryVi"); w.string(summaryVi)
+            if let test {
+                w.key("test")
+                w.object { w in
+                    w.key("date"); w.string(test.date)
+                    w.key("kind"); w.string(test.kind)
+                    w.key("result"); w.string(test.result)
+                    w.key("verified"); w.bool(test.verified)
+                }
+            }
+            if let vaccination {
+                w.key("vaccination")
+                w.object { w in
+                    w.key("doses"); w.int(vaccination.doses)
+                    w.key("full"); w.bool(vaccination.full)
+                    w.key("lastDate"); w.string(vaccination.lastDate)
+                    w.key("verified"); w.bool(vaccination.verified)
+                }
+            }
+        }
+    }
+}
+

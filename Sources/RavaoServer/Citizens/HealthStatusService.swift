@@ -103,7 +103,10 @@ struct StatusPayload: Encodable, Sendable {
 
     struct Vaccination: Encodable, Sendable { let doses: Int; let lastDate: String; let full: Bool; let verified: Bool }
     struct Test: Encodable, Sendable { let kind: String; let result: String; let date: String; let verified: Bool }
+}
 
+extension StatusPayload {
+    // In an extension, so the memberwise initialiser stays (the JSON tests build random payloads).
     init(_ status: HealthStatus) {
         level = status.level.rawValue
         reasons = status.reasons
