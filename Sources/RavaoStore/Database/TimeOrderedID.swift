@@ -6,8 +6,11 @@ import Foundation
 public enum TimeOrderedID {
     public static func make(now: Date = Date()) -> UUID {
         let milliseconds = UInt64(max(0, now.timeIntervalSince1970 * 1000))
+        // Two draws of 64 bits: a draw per byte was a `getrandom` system call each, sixteen per check-in
+        // (1.5 % of a scan's CPU, issue 16).
         var rng = SystemRandomNumberGenerator()
-        var bytes = (0..<16).map { _ in UInt8.random(in: 0...255, using: &rng) }
+        let high = rng.next(), low = rng.next()
+        var bytes = (0..<16).map { i in UInt8(truncatingIfNeeded: (i < 8 ? high : low) >> (8 * UInt64(i % 8))) }
         for i in 0..<6 { bytes[i] = UInt8(truncatingIfNeeded: milliseconds >> (40 - 8 * i)) }
         bytes[6] = 0x70 | (bytes[6] & 0x0f)  // version 7
         bytes[8] = 0x80 | (bytes[8] & 0x3f)  // RFC 4122 variant
