@@ -102,9 +102,20 @@ struct RequestIdentity {
     }
 
     static func bearerToken(_ request: Request) -> String? {
-        guard let header = request.headers[.authorization], header.lowercased().hasPrefix("bearer ") else { return nil }
-        let token = header.dropFirst(7).trimmingCharacters(in: .whitespaces)
-        return token.isEmpty ? nil : token
+        guard let header = request.headers[.authorization] else { return nil }
+        // On bytes: `lowercased()` copied the header and `trimmingCharacters(in:)` is an NSString round
+        // trip, on every API call (1.7 % of a scan's CPU, issue 16).
+        var token = Substring(header).utf8
+        guard token.count >= 7, zip(token.prefix(7), "bearer ".utf8).allSatisfy({ a, b in ((0x41...0x5A).contains(a) ? a | 0x20 : a) == b }) else {
+            return nil
+        }
+        token = token.dropFirst(7)
+        while let first = token.first, first == 0x20 || first == 0x09 { token = token.dropFirst() }
+        while let last = token.last, last == 0x20 || last == 0x09 { token = token.dropLast() }
+        if token.allSatisfy({ $0 > 0x20 && $0 < 0x7F }) { return token.isEmpty ? nil : String(Substring(token)) }
+        // Not a token's characters: trimmed as before (Unicode spaces too); it will not verify anyway.
+        let trimmed = header.dropFirst(7).trimmingCharacters(in: .whitespaces)
+        return trimmed.isEmpty ? nil : trimmed
     }
 
     /// "%00" anywhere in the URI, on its UTF-8 bytes (`String.contains` went through NSString on every request).
