@@ -15,8 +15,10 @@ public struct BHYTCard: Sendable, Equatable, Hashable, Codable {
 
     /// Parses leniently (missing tails, open dates, undecodable hex kept raw) and validates
     /// strictly (card number, dates, gender).
-    public static func parse(_ text: String) -> Result<BHYTCard, UnrecognizedReason> {
-        let f = PayloadText.fields(text)
+    public static func parse(_ text: String) -> Result<BHYTCard, UnrecognizedReason> { parse(fields: PayloadText.fields(text)) }
+
+    /// `parse` on fields already split (the recogniser splits a scan once).
+    static func parse(fields f: [Substring]) -> Result<BHYTCard, UnrecognizedReason> {
         guard fieldCounts.contains(f.count) else { return .failure(.bhytFieldCount(f.count)) }
         func field(_ i: Int) -> Substring { i < f.count ? f[i] : "" }
 

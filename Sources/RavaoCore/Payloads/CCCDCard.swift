@@ -18,8 +18,10 @@ public struct CCCDCard: Sendable, Equatable, Hashable, Codable {
 
     /// Parses a card QR; names and addresses are kept as they arrive (NFC-normalised) even when
     /// a scanner in a non-Unicode mode mangled them, because the 12-digit number is the key.
-    public static func parse(_ text: String) -> Result<CCCDCard, UnrecognizedReason> {
-        let f = PayloadText.fields(text)
+    public static func parse(_ text: String) -> Result<CCCDCard, UnrecognizedReason> { parse(fields: PayloadText.fields(text)) }
+
+    /// `parse` on fields already split (the recogniser splits a scan once).
+    static func parse(fields f: [Substring]) -> Result<CCCDCard, UnrecognizedReason> {
         guard fieldCounts.contains(f.count) else { return .failure(.cccdFieldCount(f.count)) }
         let id: String
         switch validateID(f[0]) {

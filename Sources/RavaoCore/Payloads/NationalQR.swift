@@ -18,8 +18,10 @@ public struct NationalQR: Sendable, Equatable, Hashable, Codable {
 
     /// Parses leniently: the EXT sub-field order comes from one public sample, so sub-fields are
     /// recognised by shape rather than position.
-    public static func parse(_ text: String) -> Result<NationalQR, UnrecognizedReason> {
-        let f = PayloadText.fields(text)
+    public static func parse(_ text: String) -> Result<NationalQR, UnrecognizedReason> { parse(fields: PayloadText.fields(text)) }
+
+    /// `parse` on fields already split (the recogniser splits a scan once).
+    static func parse(fields f: [Substring]) -> Result<NationalQR, UnrecognizedReason> {
         guard f.count >= 5 else { return .failure(.nationalFieldCount(f.count)) }
         let qidField = f[4]
         guard !qidField.isEmpty else { return .failure(.nationalMissingQID) }

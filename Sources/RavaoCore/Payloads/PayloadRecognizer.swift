@@ -46,9 +46,11 @@ public struct PayloadRecognizer: Sendable {
         let bytes = text.utf8.count
         guard bytes <= PayloadText.maximumUTF8Length else { return .unrecognized(.tooLong(bytes: bytes)) }
 
-        let shape = classify(text)
-        let direct = interpret(text, shape: shape, raw: raw)
-        guard hasVietnameseLettersWhereASCIIExpected(text, shape: shape) else { return direct }
+        // Card fields are split once, for the shape, the parser and the input-method check.
+        let fields = text.utf8.contains(UInt8(ascii: "|")) ? PayloadText.fields(text) : nil
+        let shape = classify(text, fields: fields)
+        let direct = interpret(text, shape: shape, raw: raw, fields: fields)
+        guard hasVietnameseLettersWhereASCIIExpected(text, shape: shape, fields: fields) else { return direct }
         // A link with a clean host is what its host says; Vietnamese in a path is ordinary.
         if shape == .url, let host = urlParts(text)?.host, !InputMethodRecovery.containsVietnameseLetters(host) {
             return direct
@@ -82,10 +84,10 @@ public struct PayloadRecognizer: Sendable {
         }
     }
 
-    func classify(_ text: String) -> Shape {
+    func classify(_ text: String, fields: [Substring]? = nil) -> Shape {
         if PersonalToken.hasTokenPrefix(text) { return .token }
         if urlParts(text) != nil { return .url }
-        if text.utf8.contains(UInt8(ascii: "|")) { return Self.classifyFields(PayloadText.fields(text)) }
+        if text.utf8.contains(UInt8(ascii: "|")) { return Self.classifyFields(fields ?? PayloadText.fields(text)) }
         if ScannedPhone.looksLikePhone(text) { return .digits }
         if text.utf8.count == 15, BHYTCard.isValidCardNumber(text) { return .bareBHYT }
         return .unknown
@@ -130,7 +132,7 @@ public struct PayloadRecognizer: Sendable {
 
     // MARK: - Direct interpretation
 
-    func interpret(_ text: String, shape: Shape, raw: String) -> PayloadRecognition {
+    func interpret(_ text: String, shape: Shape, raw: String, fields: [Substring]? = nil) -> PayloadRecognition {
         switch shape {
         case .token:
             switch PersonalToken.verify(text, keys: tokenKeys) {
@@ -143,11 +145,11 @@ public struct PayloadRecognizer: Sendable {
         case .url:
             return interpretURL(text, raw: raw)
         case .bhyt:
-            return Self.lift(BHYTCard.parse(text).map { $0.payload(raw: raw) })
+            return Self.lift(BHYTCard.parse(fields: fields ?? PayloadText.fields(text)).map { $0.payload(raw: raw) })
         case .cccd:
-            return Self.lift(CCCDCard.parse(text).map { $0.payload(raw: raw) })
+            return Self.lift(CCCDCard.parse(fields: fields ?? PayloadText.fields(text)).map { $0.payload(raw: raw) })
         case .national:
-            return Self.lift(NationalQR.parse(text).map { $0.payload(raw: raw) })
+            return Self.lift(NationalQR.parse(fields: fields ?? PayloadText.fields(text)).map { $0.payload(raw: raw) })
         case .digits:
             // A bare 12-digit number with a leading 0 cannot be a phone number (those have 10
             // or 11 digits); it is a CCCD number typed or scanned on its own.
@@ -250,12 +252,12 @@ public struct PayloadRecognizer: Sendable {
         return true
     }
 
-    func hasVietnameseLettersWhereASCIIExpected(_ text: String, shape: Shape) -> Bool {
+    func hasVietnameseLettersWhereASCIIExpected(_ text: String, shape: Shape, fields: [Substring]? = nil) -> Bool {
         switch shape {
         case .bhyt, .cccd, .national:
             // Only the short ASCII fields are looked at: a card's name and address are Vietnamese
             // on every scan, and scanning them letter by letter cost more than parsing the card.
-            return PayloadText.fields(text).enumerated().contains { i, f in
+            return (fields ?? PayloadText.fields(text)).enumerated().contains { i, f in
                 Self.isASCIIField(shape, i) && InputMethodRecovery.containsVietnameseLetters(f)
             }
         default:
