@@ -44,15 +44,15 @@ struct ScansAPI {
     struct DayTotals: Encodable, Sendable { let entries: Int; let exits: Int }
 
     @Sendable func scan(_ request: Request, context: AppRequestContext) async throws -> WrittenJSONResponse {
-        let answer = try await scanAnswer(request, context: context)
-        return WrittenJSONResponse(status: answer.status, bytes: answer.value.json)
+        let (answer, status) = try await scanAnswer(request, context: context)
+        return WrittenJSONResponse(status: status, bytes: answer.json)
     }
 
     /// How far back an offline queue may date a scan, and how far a clock may run ahead.
     static let maximumAge: Int64 = 7 * 86_400
     static let maximumSkew: Int64 = 120
 
-    func scanAnswer(_ request: Request, context: AppRequestContext) async throws -> JSONResponse<ScanAnswer> {
+    func scanAnswer(_ request: Request, context: AppRequestContext) async throws -> (ScanAnswer, HTTPResponse.Status) {
         let scanner: CheckInService.Scanner
         if let device = context.device { scanner = .device(device) } else { scanner = .account(try context.requireAccount()) }
         let body = try await request.decodeJSON(ScanRequest.self, context: context)
@@ -67,14 +67,14 @@ struct ScansAPI {
                 guard earlier.placeId == place.id, earlier.scannedBy == scanner.accountId, earlier.deviceId == scanner.deviceId else {
                     throw CheckInService.clientIdReused
                 }
-                return JSONResponse(await answer(earlier, place: place, viewer: scanner.accountId))
+                return (await answer(earlier, place: place, viewer: scanner.accountId), .ok)
             }
             throw error
         }
         let result = try await service.scan(payload: body.payload, at: place, direction: body.direction ?? .in, clientId: body.clientId,
                                             scannedAt: scannedAt, by: scanner)
-        return JSONResponse(await answer(result.recorded, place: place, viewer: scanner.accountId, typedAs: result.typedAs),
-                            status: result.recorded.duplicate ? .ok : .created)
+        return (await answer(result.recorded, place: place, viewer: scanner.accountId, typedAs: result.typedAs),
+                result.recorded.duplicate ? .ok : .created)
     }
 
     func answer(_ recorded: CheckInStore.Recorded, place: Place, viewer: UUID?, typedAs: String? = nil) async -> ScanAnswer {

@@ -377,7 +377,8 @@ public final class CheckInWriter: Sendable {
         return found
     }
 
-    /// `identifierOwners`, with each owner's row.
+    /// Who owns each identifier, with the owner's row. One query per kind, so each is a primary-key
+    /// lookup (kind, value) rather than a table scan.
     static func identifierOwnerRows(_ identifiers: [CheckInStore.Identifier], db: any SQLDatabase) async throws
         -> [CheckInStore.Identifier: (id: UUID, row: PersonRow)] {
         var found: [CheckInStore.Identifier: (id: UUID, row: PersonRow)] = [:]
@@ -396,20 +397,7 @@ public final class CheckInWriter: Sendable {
     }
 
     static func identifierOwners(_ identifiers: [CheckInStore.Identifier], db: any SQLDatabase) async throws -> [CheckInStore.Identifier: UUID] {
-        var found: [CheckInStore.Identifier: UUID] = [:]
-        // One query per kind, so each is a primary-key lookup (kind, value) rather than a table scan.
-        for (kind, group) in Dictionary(grouping: Set(identifiers), by: \.kind) {
-            var prefix = SQLQueryString("SELECT value, person_id FROM person_identifiers WHERE kind = ")
-            prefix.appendInterpolation(bind: kind)
-            prefix.appendLiteral(" AND value")
-            for statement in BatchRows.matching(db, prefix, group.map(\.value)) {
-                for row in try await db.raw(statement).all() {
-                    let identifier = CheckInStore.Identifier(kind: kind, value: try row.decode(column: "value", as: String.self))
-                    found[identifier] = UUID(uuidString: try row.decode(column: "person_id", as: String.self))!
-                }
-            }
-        }
-        return found
+        try await identifierOwnerRows(identifiers, db: db).mapValues(\.id)
     }
 
     /// Citizens with an account are the people behind their own phone numbers.
