@@ -1,6 +1,5 @@
 import Foundation
 import Logging
-import PostgresNIO
 import SQLKit
 
 /// Keeps the tables derived from check-ins (the dashboard rollups and the stays) up to date, behind
@@ -109,11 +108,6 @@ public struct ProjectedReads: DatabaseEngine {
     public func read<T: Sendable>(_ body: @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
         try await projector.catchUp()
         return try await base.read(body)
-    }
-
-    public func readPostgres<T: Sendable>(_ body: @Sendable (PostgresConnection) async throws -> T) async throws -> T? {
-        try await projector.catchUp()
-        return try await base.readPostgres(body)
     }
 
     public func write<T: Sendable>(_ body: @Sendable (any SQLDatabase) async throws -> T) async throws -> T {

@@ -1,5 +1,4 @@
 import Logging
-import PostgresNIO
 import SQLKit
 
 /// The engines Ravao runs on. SQL is written once; the few places where the engines differ ask this.
@@ -25,17 +24,12 @@ public protocol DatabaseEngine: Sendable {
     var writeExecutor: (any TaskExecutor)? { get }
     /// How many check-in batches may be written at once (`CheckInWriter`).
     var writerLanes: Int { get }
-    /// Runs `body` with a PostgreSQL connection for reading; nil on SQLite. For the few reads on every
-    /// scan worth a named prepared statement, which PostgreSQL parses and plans once per connection
-    /// instead of at every call (`HealthStore.facts`, issue 16).
-    func readPostgres<T: Sendable>(_ body: @Sendable (PostgresConnection) async throws -> T) async throws -> T?
 }
 
 extension DatabaseEngine {
     public var writeExecutor: (any TaskExecutor)? { nil }
     /// One: SQLite has one writer.
     public var writerLanes: Int { 1 }
-    public func readPostgres<T: Sendable>(_ body: @Sendable (PostgresConnection) async throws -> T) async throws -> T? { nil }
     public func writeBatch<T: Sendable>(_ body: @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
         try await write(body)
     }

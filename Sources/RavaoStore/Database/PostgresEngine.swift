@@ -83,10 +83,6 @@ public final class PostgresEngine: DatabaseEngine {
         }
     }
 
-    public func readPostgres<T: Sendable>(_ body: @Sendable (PostgresConnection) async throws -> T) async throws -> T? {
-        try await client.withConnection { connection in try await body(connection) }
-    }
-
     public func write<T: Sendable>(_ body: @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
         try await transaction(on: client, body)
     }

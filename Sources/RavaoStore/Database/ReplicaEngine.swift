@@ -1,6 +1,5 @@
 import Foundation
 import Logging
-import PostgresNIO
 import SQLKit
 import Synchronization
 
@@ -31,11 +30,6 @@ public final class ReplicaEngine: DatabaseEngine {
         self.logger = logger
         self.onLag = onLag
         self.onRead = onRead
-    }
-
-    /// The primary's: the prepared reads are the scan path's, which must see the latest commits.
-    public func readPostgres<T: Sendable>(_ body: @Sendable (PostgresConnection) async throws -> T) async throws -> T? {
-        try await primary.readPostgres(body)
     }
 
     public func read<T: Sendable>(_ body: @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
