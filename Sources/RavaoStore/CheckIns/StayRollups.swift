@@ -61,7 +61,7 @@ public enum StayRollups {
         // Each key reads the person's own check-ins in its window, by `checkins_person_time`:
         // - SQLite's planner would range over the place's check-ins (covering index, place an equality
         //   too): four days of a busy market per key instead of the person's few.
-        // - PostgreSQL's hash-joined the keys with every check-in of the day (a parallel sequential scan
+        // - PostgreSQL hash-joined the keys with every check-in of the day (a parallel sequential scan
         //   growing with the day), or ranged over the place like SQLite. A LATERAL subquery with
         //   `OFFSET 0` is not flattened, and the place is tested outside it, so each key is one index
         //   range of one partition: 24–30 ms for 1,500 keys against 40 ms at 63,000 check-ins a day,
