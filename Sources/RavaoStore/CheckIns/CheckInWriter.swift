@@ -146,12 +146,7 @@ public final class CheckInWriter: Sendable {
         let proven = Set(fresh.compactMap { checkIns[$0].provenPerson })
         var people = try await peopleRows(ids: Array(proven), db: db)
         let wanted = Set(fresh.filter { checkIns[$0].provenPerson == nil }.flatMap { checkIns[$0].identifiers })
-        // The owners' rows come with them (one statement fewer per batch, issue 16).
-        var owners: [CheckInStore.Identifier: UUID] = [:]
-        for (identifier, owner) in try await identifierOwnerRows(Array(wanted), db: db) {
-            owners[identifier] = owner.id
-            if people[owner.id] == nil { people[owner.id] = owner.row }
-        }
+        var owners = try await identifierOwners(Array(wanted), db: db)
         let phones = wanted.filter { $0.kind == "phone" && owners[$0] == nil }.map(\.value)
         let accountPeople = try await accountPeople(phones: phones, db: db)
         let missing = Set(owners.values).union(accountPeople.values).subtracting(people.keys)
@@ -322,23 +317,6 @@ public final class CheckInWriter: Sendable {
         var birthDate: String?
         /// Created in this batch.
         var isNew = false
-
-        /// What `init(_ row:)` reads, from `people p`.
-        static let columns = "p.full_name, p.token_version, p.account_id, p.guardian_id, p.birth_date"
-
-        init(fullName: String, tokenVersion: Int, isCitizen: Bool, birthDate: String?, isNew: Bool = false) {
-            self.fullName = fullName
-            self.tokenVersion = tokenVersion
-            self.isCitizen = isCitizen
-            self.birthDate = birthDate
-            self.isNew = isNew
-        }
-
-        init(_ row: some SQLRow) throws {
-            self.init(fullName: try row.decode(column: "full_name", as: String.self), tokenVersion: try row.decode(column: "token_version", as: Int.self),
-                      isCitizen: try row.decode(column: "account_id", as: String?.self) != nil || row.decode(column: "guardian_id", as: String?.self) != nil,
-                      birthDate: try row.decode(column: "birth_date", as: String?.self))
-        }
     }
 
     static func recorded(clientIds: [UUID], db: any SQLDatabase) async throws -> [UUID: CheckInStore.Recorded] {
@@ -369,35 +347,32 @@ public final class CheckInWriter: Sendable {
 
     static func peopleRows(ids: [UUID], db: any SQLDatabase) async throws -> [UUID: PersonRow] {
         var found: [UUID: PersonRow] = [:]
-        for statement in BatchRows.matching(db, "SELECT id, \(PersonRow.columns) FROM people p WHERE id", ids.map(\.uuidString)) {
+        for statement in BatchRows.matching(db, "SELECT id, full_name, token_version, account_id, guardian_id, birth_date FROM people WHERE id", ids.map(\.uuidString)) {
             for row in try await db.raw(statement).all() {
-                found[UUID(uuidString: try row.decode(column: "id", as: String.self))!] = try PersonRow(row)
-            }
-        }
-        return found
-    }
-
-    /// Who owns each identifier, with the owner's row. One query per kind, so each is a primary-key
-    /// lookup (kind, value) rather than a table scan.
-    static func identifierOwnerRows(_ identifiers: [CheckInStore.Identifier], db: any SQLDatabase) async throws
-        -> [CheckInStore.Identifier: (id: UUID, row: PersonRow)] {
-        var found: [CheckInStore.Identifier: (id: UUID, row: PersonRow)] = [:]
-        for (kind, group) in Dictionary(grouping: Set(identifiers), by: \.kind) {
-            var prefix = SQLQueryString("SELECT i.value, i.person_id, \(PersonRow.columns) FROM person_identifiers i JOIN people p ON p.id = i.person_id WHERE i.kind = ")
-            prefix.appendInterpolation(bind: kind)
-            prefix.appendLiteral(" AND i.value")
-            for statement in BatchRows.matching(db, prefix, group.map(\.value)) {
-                for row in try await db.raw(statement).all() {
-                    let identifier = CheckInStore.Identifier(kind: kind, value: try row.decode(column: "value", as: String.self))
-                    found[identifier] = (UUID(uuidString: try row.decode(column: "person_id", as: String.self))!, try PersonRow(row))
-                }
+                let isCitizen = try row.decode(column: "account_id", as: String?.self) != nil || row.decode(column: "guardian_id", as: String?.self) != nil
+                found[UUID(uuidString: try row.decode(column: "id", as: String.self))!] =
+                    PersonRow(fullName: try row.decode(column: "full_name", as: String.self), tokenVersion: try row.decode(column: "token_version", as: Int.self),
+                              isCitizen: isCitizen, birthDate: try row.decode(column: "birth_date", as: String?.self))
             }
         }
         return found
     }
 
     static func identifierOwners(_ identifiers: [CheckInStore.Identifier], db: any SQLDatabase) async throws -> [CheckInStore.Identifier: UUID] {
-        try await identifierOwnerRows(identifiers, db: db).mapValues(\.id)
+        var found: [CheckInStore.Identifier: UUID] = [:]
+        // One query per kind, so each is a primary-key lookup (kind, value) rather than a table scan.
+        for (kind, group) in Dictionary(grouping: Set(identifiers), by: \.kind) {
+            var prefix = SQLQueryString("SELECT value, person_id FROM person_identifiers WHERE kind = ")
+            prefix.appendInterpolation(bind: kind)
+            prefix.appendLiteral(" AND value")
+            for statement in BatchRows.matching(db, prefix, group.map(\.value)) {
+                for row in try await db.raw(statement).all() {
+                    let identifier = CheckInStore.Identifier(kind: kind, value: try row.decode(column: "value", as: String.self))
+                    found[identifier] = UUID(uuidString: try row.decode(column: "person_id", as: String.self))!
+                }
+            }
+        }
+        return found
     }
 
     /// Citizens with an account are the people behind their own phone numbers.
