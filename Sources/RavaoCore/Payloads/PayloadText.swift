@@ -88,13 +88,10 @@ enum PayloadText {
     }
 
     /// `|`-separated fields, trimmed; empty tails are kept because the field count matters.
-    /// An ASCII separator is looked for byte by byte: every cut then falls on a scalar boundary, and
-    /// splitting by Character walked the grapheme breaks of every name and address (issue 16).
-    static func fields(_ text: String, separator: Character = "|") -> [Substring] {
-        guard let byte = separator.asciiValue else {
-            return text.split(separator: separator, omittingEmptySubsequences: false).map(trimField)
-        }
-        return text.utf8.split(separator: byte, omittingEmptySubsequences: false).map { trimField(Substring($0)) }
+    /// Split on the `|` byte: every cut then falls on a scalar boundary, and splitting by Character
+    /// walked the grapheme breaks of every name and address (issue 16).
+    static func fields(_ text: String) -> [Substring] {
+        text.utf8.split(separator: UInt8(ascii: "|"), omittingEmptySubsequences: false).map { trimField(Substring($0)) }
     }
 
     /// Decodes hex of UTF-8 bytes into text; nil when it is not hex, not UTF-8, or holds control

@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import RavaoCore
 
 /// A JSON answer with an explicit status (201 for creations), encoded the same way everywhere.
 struct JSONResponse<Value: Encodable & Sendable>: ResponseGenerator {
@@ -63,16 +64,8 @@ enum ISOTime {
     static func string(_ seconds: Int64) -> String {
         let days = seconds >= 0 ? seconds / 86_400 : (seconds - 86_399) / 86_400
         let secondOfDay = Int(seconds - days * 86_400)
-        // Days to a civil date (H. Hinnant's algorithm), proleptic Gregorian, as Foundation's.
-        let z = days + 719_468
-        let era = (z >= 0 ? z : z - 146_096) / 146_097
-        let doe = z - era * 146_097
-        let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365
-        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
-        let mp = (5 * doy + 2) / 153
-        let day = Int(doy - (153 * mp + 2) / 5 + 1)
-        let month = Int(mp < 10 ? mp + 3 : mp - 9)
-        let year = Int(yoe + era * 400 + (month <= 2 ? 1 : 0))
+        let (y, m, d) = LocalDate.civil(fromDays: days)
+        let year = Int(y), month = Int(m), day = Int(d)
         guard (0...9999).contains(year) else { return Date(timeIntervalSince1970: TimeInterval(seconds)).formatted(.iso8601) }
         var bytes = [UInt8](repeating: 0, count: 20)
         func put(_ value: Int, _ at: Int, _ width: Int) {

@@ -304,7 +304,7 @@ public struct HealthStore: Sendable {
             // joined six times the statement took PostgreSQL ~1.4 ms to plan and 0.6 ms to run for 20
             // people; with `= ANY($1)` 0.3 ms and 0.15 ms (EXPLAIN ANALYZE, issue 16).
             let text = select { "\($0) = ANY($1::text[])" }
-            let first = text.range(of: "$1")!
+            let first = text.firstRange(of: "$1")!  // the standard library's, not Foundation's NSString search
             var query = SQLQueryString(String(text[..<first.lowerBound]))
             query.appendInterpolation(bind: people)
             query.appendLiteral(String(text[first.upperBound...]))
