@@ -113,12 +113,14 @@ public final class CheckInWriter: Sendable {
     static func write(_ checkIns: [CheckInStore.NewCheckIn], db: any SQLDatabase) async throws -> [Outcome] {
         var outcomes = [Outcome?](repeating: nil, count: checkIns.count)
 
-        // 1. Client ids already recorded (retries, offline uploads) and repeated within this batch.
-        let earlier = try await recorded(clientIds: checkIns.map(\.clientId), db: db)
+        // 1. What the batch may need to know, read at once: client ids already recorded, the owners of
+        // its cards and phones, the people behind them and behind its tokens.
+        let known = try await Known.read(checkIns, db: db)
+        // Client ids already recorded (retries, offline uploads) and repeated within this batch.
+        let earlier = try await recorded(clientIds: known.recordedClientIds ?? checkIns.map(\.clientId.uuidString), db: db)
         // Anonymous retries (a guest's double tap, a receipt's check-out) have no account or kiosk to
         // compare: they must name the same person.
-        let anonymousRetries = checkIns.filter { earlier[$0.clientId] != nil && $0.scannedBy == nil && $0.deviceId == nil && $0.provenPerson == nil }
-        let retryOwners = try await identifierOwners(anonymousRetries.flatMap(\.identifiers), db: db)
+        let retryOwners = known.owners
         func samePerson(_ checkIn: CheckInStore.NewCheckIn, _ person: UUID) -> Bool {
             if let proven = checkIn.provenPerson { return proven == person }
             if checkIn.scannedBy != nil || checkIn.deviceId != nil { return true }  // staff at that place may see who it was
@@ -143,14 +145,10 @@ public final class CheckInWriter: Sendable {
         }
 
         // 2. Known people: those proven by a token, and those named by an identifier.
-        let proven = Set(fresh.compactMap { checkIns[$0].provenPerson })
-        var people = try await peopleRows(ids: Array(proven), db: db)
+        var people = known.people
         let wanted = Set(fresh.filter { checkIns[$0].provenPerson == nil }.flatMap { checkIns[$0].identifiers })
-        var owners = try await identifierOwners(Array(wanted), db: db)
-        let phones = wanted.filter { $0.kind == "phone" && owners[$0] == nil }.map(\.value)
-        let accountPeople = try await accountPeople(phones: phones, db: db)
-        let missing = Set(owners.values).union(accountPeople.values).subtracting(people.keys)
-        for (id, row) in try await peopleRows(ids: Array(missing), db: db) { people[id] = row }
+        var owners = known.owners.filter { wanted.contains($0.key) }
+        let accountPeople = known.accountPeople.filter { wanted.contains(.init(kind: "phone", value: $0.key)) && owners[.init(kind: "phone", value: $0.key)] == nil }
 
         // 3. Resolve each fresh check-in to a person, creating unverified people for unknown cards.
         var newPeople: [(id: UUID, name: String, at: Int64)] = []
@@ -230,12 +228,6 @@ public final class CheckInWriter: Sendable {
         let ids = rows.map(\.id.uuidString), clientIds = written.map(\.clientId.uuidString)
         let placeIds = written.map(\.placeId.uuidString), personIds = rows.map(\.person.uuidString)
         let scannedAt = written.map(\.scannedAt), recordedAt = written.map(\.recordedAt)
-        if db.dialect.name != "sqlite" {
-            // PostgreSQL: client ids are unique in `checkin_keys` (DayPartitions). First, so a client id
-            // another instance has just used fails the batch before any row goes in.
-            let keys = BatchRows([.text("client_id", clientIds), .text("checkin_id", ids), .bigint("scanned_at", scannedAt)])
-            for statement in keys.statements(db, "INSERT INTO checkin_keys (client_id, checkin_id, scanned_at) ") { try await db.raw(statement).run() }
-        }
         let checkInRows = BatchRows([
             .text("id", ids), .text("client_id", clientIds), .text("place_id", placeIds), .text("person_id", personIds),
             .text("direction", written.map(\.direction.rawValue)), .text("kind", written.map(\.kind.rawValue)),
@@ -243,16 +235,29 @@ public final class CheckInWriter: Sendable {
             .optionalText("scanned_by", written.map { $0.scannedBy?.uuidString }), .optionalText("device_id", written.map { $0.deviceId?.uuidString }),
             .text("payload", written.map(\.payload)),
         ])
-        for statement in checkInRows.statements(db, "INSERT INTO checkins (id, client_id, place_id, person_id, direction, kind, scanned_at, recorded_at, scanned_by, device_id, payload) ") {
-            try await db.raw(statement).run()
-        }
+        let checkInsInsert = "INSERT INTO checkins (id, client_id, place_id, person_id, direction, kind, scanned_at, recorded_at, scanned_by, device_id, payload) "
         // What the rollups and stays need, queued in this transaction for the projector (see
         // CheckInProjector): it survives a crash exactly as the check-ins do.
         let queued = BatchRows([.text("place_id", placeIds), .text("person_id", personIds), .bigint("scanned_at", scannedAt), .bigint("queued_at", recordedAt)])
-        for statement in queued.statements(db, "INSERT INTO checkin_projection (place_id, person_id, scanned_at, queued_at) ") {
-            try await db.raw(statement).run()
+        let queuedInsert = "INSERT INTO checkin_projection (place_id, person_id, scanned_at, queued_at) "
+        let counters = dayCounters(written)
+        var totals: [PlaceDay: CheckInStore.Recorded.DayTotals] = [:]
+        if db.dialect.name == "sqlite" {
+            for statement in checkInRows.statements(db, checkInsInsert) + queued.statements(db, queuedInsert) { try await db.raw(statement).run() }
+            for statement in counters.statements(db, Self.countersInsert, suffix: Self.countersUpsert) {
+                try Self.addTotals(try await db.raw(statement).all(), to: &totals)
+            }
+        } else if !rows.isEmpty {
+            // PostgreSQL: the four inserts as one statement, one round trip instead of four. Client ids
+            // are unique in `checkin_keys` (DayPartitions): a client id another instance has just used
+            // fails the whole statement, so no row of the batch goes in.
+            let keys = BatchRows([.text("client_id", clientIds), .text("checkin_id", ids), .bigint("scanned_at", scannedAt)])
+            let statement = BatchRows.together(
+                keys.statements(db, "INSERT INTO checkin_keys (client_id, checkin_id, scanned_at) ")
+                    + checkInRows.statements(db, checkInsInsert) + queued.statements(db, queuedInsert),
+                then: counters.statements(db, Self.countersInsert, suffix: Self.countersUpsert)[0])
+            try Self.addTotals(try await db.raw(statement).all(), to: &totals)
         }
-        let totals = try await countDays(written, db: db)
 
         for row in rows {
             let c = checkIns[row.index]
@@ -281,33 +286,34 @@ public final class CheckInWriter: Sendable {
 
     struct PlaceDay: Hashable { let place: String; let day: Int64 }
 
-    /// Adds the batch's entries and exits to each place's day counters, in one order so that two
-    /// PostgreSQL instances writing the same place take the row locks in turn. Returns the totals
-    /// after the batch, which the scans' answers show without a read of their own.
-    static func countDays(_ written: [CheckInStore.NewCheckIn], db: any SQLDatabase) async throws -> [PlaceDay: CheckInStore.Recorded.DayTotals] {
-        typealias Key = PlaceDay
-        var totals: [Key: CheckInStore.Recorded.DayTotals] = [:]
-        var counts: [Key: (entries: Int, exits: Int)] = [:]
+    /// The batch's entries and exits per place and day, to add to each place's day counters, sorted so
+    /// that two PostgreSQL instances writing the same place take the row locks in turn. The upsert
+    /// returns the totals after the batch, which the scans' answers show without a read of their own.
+    static func dayCounters(_ written: [CheckInStore.NewCheckIn]) -> BatchRows {
+        var counts: [PlaceDay: (entries: Int, exits: Int)] = [:]
         for c in written {
-            let key = Key(place: c.placeId.uuidString, day: DashboardRollups.day(c.scannedAt))
+            let key = PlaceDay(place: c.placeId.uuidString, day: DashboardRollups.day(c.scannedAt))
             let out = c.direction == .out ? 1 : 0
             counts[key, default: (0, 0)].entries += 1 - out
             counts[key, default: (0, 0)].exits += out
         }
         let sorted = counts.sorted { ($0.key.place, $0.key.day) < ($1.key.place, $1.key.day) }
-        let entries: [Int64] = sorted.map { Int64($0.value.entries) }, exits: [Int64] = sorted.map { Int64($0.value.exits) }
-        let counters = BatchRows([.text("place_id", sorted.map(\.key.place)), .bigint("day", sorted.map(\.key.day)), .bigint("entries", entries), .bigint("exits", exits)])
-        for statement in counters.statements(db, "INSERT INTO place_day_counts (place_id, day, entries, exits) ", suffix: """
-             ON CONFLICT (place_id, day) DO UPDATE SET entries = place_day_counts.entries + excluded.entries, exits = place_day_counts.exits + excluded.exits
-             RETURNING place_id, day, entries, exits
-            """) {
-            for row in try await db.raw(statement).all() {
-                let day = try row.decode(column: "day", as: Int64.self)
-                totals[Key(place: try row.decode(column: "place_id", as: String.self), day: day)] =
-                    .init(day: day, entries: try row.decode(column: "entries", as: Int.self), exits: try row.decode(column: "exits", as: Int.self))
-            }
+        return BatchRows([.text("place_id", sorted.map(\.key.place)), .bigint("day", sorted.map(\.key.day)),
+                          .bigint("entries", sorted.map { Int64($0.value.entries) }), .bigint("exits", sorted.map { Int64($0.value.exits) })])
+    }
+
+    static let countersInsert = "INSERT INTO place_day_counts (place_id, day, entries, exits) "
+    static let countersUpsert = """
+         ON CONFLICT (place_id, day) DO UPDATE SET entries = place_day_counts.entries + excluded.entries, exits = place_day_counts.exits + excluded.exits
+         RETURNING place_id, day, entries, exits
+        """
+
+    static func addTotals(_ rows: [any SQLRow], to totals: inout [PlaceDay: CheckInStore.Recorded.DayTotals]) throws {
+        for row in rows {
+            let day = try row.decode(column: "day", as: Int64.self)
+            totals[PlaceDay(place: try row.decode(column: "place_id", as: String.self), day: day)] =
+                .init(day: day, entries: try row.decode(column: "entries", as: Int.self), exits: try row.decode(column: "exits", as: Int.self))
         }
-        return totals
     }
 
     struct PersonRow: Sendable {
@@ -319,18 +325,9 @@ public final class CheckInWriter: Sendable {
         var isNew = false
     }
 
-    static func recorded(clientIds: [UUID], db: any SQLDatabase) async throws -> [UUID: CheckInStore.Recorded] {
+    /// The check-ins recorded under `clientIds`, by client id.
+    static func recorded(clientIds ids: [String], db: any SQLDatabase) async throws -> [UUID: CheckInStore.Recorded] {
         var found: [UUID: CheckInStore.Recorded] = [:]
-        var ids = clientIds.map(\.uuidString)
-        if db.dialect.name != "sqlite" {
-            // PostgreSQL: the key table alone first. The join below is planned over every day's
-            // partition (~5 ms at 37 days, measured), worth paying only for the rare ids seen before.
-            var seen: [String] = []
-            for statement in BatchRows.matching(db, "SELECT client_id FROM checkin_keys WHERE client_id", ids) {
-                seen += try await db.raw(statement).all().map { try $0.decode(column: "client_id", as: String.self) }
-            }
-            ids = seen
-        }
         for statement in BatchRows.matching(db, """
                 SELECT c.id, c.client_id, c.person_id, c.kind, c.direction, c.scanned_at, c.place_id, c.scanned_by, c.device_id, p.full_name, p.birth_date
                 FROM \(CheckInStore.byClientId(db)) JOIN people p ON p.id = c.person_id
@@ -343,6 +340,88 @@ public final class CheckInWriter: Sendable {
             }
         }
         return found
+    }
+
+    /// What a batch reads before it resolves its check-ins. Supersets are fine: every use looks up by
+    /// key (a card, a phone, a person), so rows for check-ins that turn out to be retries change nothing.
+    struct Known {
+        /// PostgreSQL: the batch's client ids already in `checkin_keys` (their check-ins are read next).
+        /// SQLite: nil, its check-in read finds them itself.
+        var recordedClientIds: [String]?
+        /// Who holds each of the batch's cards and phones.
+        var owners: [CheckInStore.Identifier: UUID] = [:]
+        /// The citizens whose accounts are the batch's phone numbers.
+        var accountPeople: [String: UUID] = [:]
+        /// The people behind `owners`, `accountPeople` and the batch's tokens.
+        var people: [UUID: PersonRow] = [:]
+
+        static func read(_ checkIns: [CheckInStore.NewCheckIn], db: any SQLDatabase) async throws -> Known {
+            let identifiers = Set(checkIns.flatMap(\.identifiers))
+            let phones = identifiers.filter { $0.kind == "phone" }.map(\.value)
+            let proven = Set(checkIns.compactMap(\.provenPerson))
+            if db.dialect.name == "sqlite" {
+                var known = Known(recordedClientIds: nil)
+                known.owners = try await identifierOwners(Array(identifiers), db: db)
+                known.accountPeople = try await CheckInWriter.accountPeople(phones: phones, db: db)
+                known.people = try await peopleRows(ids: Array(proven.union(known.owners.values).union(known.accountPeople.values)), db: db)
+                return known
+            }
+            return try await readPostgres(clientIds: checkIns.map(\.clientId.uuidString), identifiers: identifiers, phones: phones,
+                                          proven: proven.map(\.uuidString), db: db)
+        }
+
+        /// PostgreSQL: one statement, one round trip, where the separate reads were four. Each part is
+        /// an index lookup by array (`= ANY`), as the reads were; the people of the cards and phones
+        /// come from an array built by the statement itself, so no part is planned as a join of the
+        /// batch with a whole table (a join of owners and people measured slower, RESULTS.md).
+        static func readPostgres(clientIds: [String], identifiers: Set<CheckInStore.Identifier>, phones: [String], proven: [String],
+                                 db: any SQLDatabase) async throws -> Known {
+            var query = SQLQueryString("WITH o AS MATERIALIZED (")
+            let byKind = Dictionary(grouping: identifiers, by: \.kind).sorted { $0.key < $1.key }
+            if byKind.isEmpty { query.appendLiteral("SELECT NULL::text AS kind, NULL::text AS value, NULL::text AS person_id WHERE false") }
+            for (i, (kind, group)) in byKind.enumerated() {
+                // One part per kind, so each is a primary-key lookup (kind, value).
+                query.appendLiteral(i == 0 ? "SELECT kind, value, person_id FROM person_identifiers WHERE kind = " : " UNION ALL SELECT kind, value, person_id FROM person_identifiers WHERE kind = ")
+                query.appendInterpolation(bind: kind)
+                query.appendLiteral(" AND value = ANY(")
+                query.appendInterpolation(bind: group.map(\.value))
+                query.appendLiteral("::text[])")
+            }
+            query.appendLiteral("), a AS MATERIALIZED (SELECT a.phone, p.id FROM accounts a JOIN people p ON p.account_id = a.id WHERE a.phone = ANY(")
+            query.appendInterpolation(bind: phones)
+            query.appendLiteral("""
+                ::text[]))
+                SELECT 'k' AS t, client_id AS a, NULL::text AS b, NULL::text AS c, NULL::text AS d, NULL::text AS e, NULL::bigint AS n
+                    FROM checkin_keys WHERE client_id = ANY(
+                """)
+            query.appendInterpolation(bind: clientIds)
+            query.appendLiteral("""
+                ::text[])
+                UNION ALL SELECT 'o', kind, value, person_id, NULL, NULL, NULL FROM o
+                UNION ALL SELECT 'a', phone, id, NULL, NULL, NULL, NULL FROM a
+                UNION ALL SELECT 'p', id, full_name, birth_date, account_id, guardian_id, token_version FROM people
+                    WHERE id = ANY(ARRAY(SELECT person_id FROM o UNION SELECT id FROM a) || 
+                """)
+            query.appendInterpolation(bind: proven)
+            query.appendLiteral("::text[])")
+            var known = Known(recordedClientIds: [])
+            for row in try await db.raw(query).all() {
+                let a = try row.decode(column: "a", as: String.self)
+                switch try row.decode(column: "t", as: String.self) {
+                case "k": known.recordedClientIds!.append(a)
+                case "o":
+                    let identifier = CheckInStore.Identifier(kind: a, value: try row.decode(column: "b", as: String.self))
+                    known.owners[identifier] = UUID(uuidString: try row.decode(column: "c", as: String.self))!
+                case "a": known.accountPeople[a] = UUID(uuidString: try row.decode(column: "b", as: String.self))!
+                default:
+                    let isCitizen = try row.decode(column: "d", as: String?.self) != nil || row.decode(column: "e", as: String?.self) != nil
+                    known.people[UUID(uuidString: a)!] = PersonRow(fullName: try row.decode(column: "b", as: String.self),
+                                                                   tokenVersion: try row.decode(column: "n", as: Int.self),
+                                                                   isCitizen: isCitizen, birthDate: try row.decode(column: "c", as: String?.self))
+                }
+            }
+            return known
+        }
     }
 
     static func peopleRows(ids: [UUID], db: any SQLDatabase) async throws -> [UUID: PersonRow] {
