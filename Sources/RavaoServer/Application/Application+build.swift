@@ -92,7 +92,7 @@ public func buildApplication(
         let failed = metrics.makeCounter(name: "ravao_instance_events_failed_total", help: "Cache and live-view events that could not be sent to the other instances")
         events.report(channelUp: { up.set(Double($0 ? 1 : 0)) }, failed: { failed.increment(by: Int64($0)) })
     }
-    let writer = CheckInWriter(engine: engine, logger: logger, onCommit: { live.publish($0) })
+    let writer = CheckInWriter(engine: engine, healthRules: configuration.healthRules, logger: logger, onCommit: { live.publish($0) })
     let services = AppServices(configuration: configuration, store: store, time: time, sms: smsSender, keys: keys, logger: logger,
                                recognizer: PayloadRecognizer(tokenKey: keys.personalTokenKey, ownHosts: ownHost),
                                checkIns: writer, live: live, caches: caches, healthCache: healthCache)

@@ -26,12 +26,17 @@ final class TTLCache<Key: Hashable & Sendable, Value: Sendable>: Sendable {
         let now = DispatchTime.now().uptimeNanoseconds
         if let hit = entries.withLock({ $0[key] }), hit.expiresAt > now { return hit.value }
         guard let loaded = try await load() else { return nil }
+        put(key, loaded, at: now)
+        return loaded
+    }
+
+    /// Remembers `value` for `key`, in place of what was remembered.
+    func put(_ key: Key, _ value: Value, at now: UInt64 = DispatchTime.now().uptimeNanoseconds) {
         entries.withLock { entries in
             // Beyond capacity start afresh: simpler than LRU and bounded; the next requests reload.
             if entries.count >= capacity { entries.removeAll(keepingCapacity: true) }
-            entries[key] = Entry(value: loaded, expiresAt: now + ttlNanoseconds)
+            entries[key] = Entry(value: value, expiresAt: now + ttlNanoseconds)
         }
-        return loaded
     }
 
     func remove(_ key: Key) { _ = entries.withLock { $0.removeValue(forKey: key) } }

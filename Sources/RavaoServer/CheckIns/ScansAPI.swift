@@ -89,9 +89,9 @@ struct ScansAPI {
         let today: (entries: Int, exits: Int)?
         if let totals = recorded.dayTotals, totals.day == DashboardStore.day(now) {
             today = (totals.entries, totals.exits)
-            status = await statusService.payload(of: recorded.personId, newPerson: newPerson)
+            status = await statusService.payload(of: recorded.personId, newPerson: newPerson, facts: recorded.facts)
         } else {
-            async let read = statusService.payload(of: recorded.personId, newPerson: newPerson)
+            async let read = statusService.payload(of: recorded.personId, newPerson: newPerson, facts: recorded.facts)
             today = try? await services.store.checkIns.dayCounts(placeId: place.id, on: now)
             status = await read
         }

@@ -45,8 +45,14 @@ struct HealthStatusService {
     /// The status of `person` now; nil only if the status could not be read (the scan still stands).
     /// `newPerson`: the person was created by the check-in just committed, so no declaration, test,
     /// mark or exposure can name them yet and their facts need no read (most first scans of a card).
-    func status(of person: UUID, newPerson: Bool = false) async -> HealthStatus? {
+    /// `facts`: read a moment ago with the check-in (`Recorded.facts`), fresher than a remembered status.
+    func status(of person: UUID, newPerson: Bool = false, facts: HealthFacts? = nil) async -> HealthStatus? {
         do {
+            if let facts {
+                let status = try await compute(person, facts: facts)
+                services.healthCache.statuses.put(person, status)
+                return status
+            }
             return try await services.healthCache.statuses.value(person) { try await compute(person, newPerson: newPerson) }
         } catch {
             services.logger.warning("could not read health status", metadata: ["person": "\(person)", "error": "\(error)"])
@@ -55,13 +61,19 @@ struct HealthStatusService {
     }
 
     /// The status as API answers carry it.
-    func payload(of person: UUID, newPerson: Bool = false) async -> StatusPayload? {
-        await status(of: person, newPerson: newPerson).map(StatusPayload.init)
+    func payload(of person: UUID, newPerson: Bool = false, facts: HealthFacts? = nil) async -> StatusPayload? {
+        await status(of: person, newPerson: newPerson, facts: facts).map(StatusPayload.init)
     }
 
     func compute(_ person: UUID, newPerson: Bool = false) async throws -> HealthStatus {
+        let facts = newPerson ? HealthFacts() : try await services.store.health.facts(of: person, now: services.time.seconds(), rules: rules)
+        return try await compute(person, facts: facts)
+    }
+
+    /// The status `facts` give now, with the zones in force and the units above the wards they name.
+    func compute(_ person: UUID, facts: HealthFacts) async throws -> HealthStatus {
+        var facts = facts
         let now = services.time.seconds()
-        var facts = newPerson ? HealthFacts() : try await services.store.health.facts(of: person, now: now, rules: rules)
         let since = now - Int64(rules.zoneLookbackDays) * 86_400
         facts.zones = try await services.healthCache.zones.value(0) { try await services.store.health.zones(since: since) } ?? []
         if !facts.zones.isEmpty {

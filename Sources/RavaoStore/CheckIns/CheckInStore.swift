@@ -68,13 +68,16 @@ public struct CheckInStore: Sendable {
             public let entries: Int
             public let exits: Int
         }
+        /// What the health rules need about the person, read with the batch that recorded the check-in
+        /// when the writer was given the rules; nil otherwise (a duplicate, a person the batch created).
+        public var facts: HealthFacts?
         public init(id: UUID, personId: UUID, fullName: String, kind: String, direction: String, scannedAt: Int64, duplicate: Bool,
                     placeId: UUID? = nil, scannedBy: UUID? = nil, deviceId: UUID? = nil, birthDate: String? = nil, newPerson: Bool = false,
-                    dayTotals: DayTotals? = nil) {
+                    dayTotals: DayTotals? = nil, facts: HealthFacts? = nil) {
             self.id = id; self.personId = personId; self.fullName = fullName; self.kind = kind
             self.direction = direction; self.scannedAt = scannedAt; self.duplicate = duplicate
             self.placeId = placeId; self.scannedBy = scannedBy; self.deviceId = deviceId
-            self.birthDate = birthDate; self.newPerson = newPerson; self.dayTotals = dayTotals
+            self.birthDate = birthDate; self.newPerson = newPerson; self.dayTotals = dayTotals; self.facts = facts
         }
 
         /// True when a new scan with this record's client id is a retry of it: same place, same

@@ -41,10 +41,14 @@ public final class CheckInWriter: Sendable {
     private let queue: BatchQueue<Waiter>
     private let logger: Logger
     private let onCommit: @Sendable ([Committed]) -> Void
+    /// Given, each batch also reads the health facts of the people it finds (`Recorded.facts`): a scan's
+    /// status then needs no statement of its own.
+    private let healthRules: HealthRules?
 
-    public init(engine: any DatabaseEngine, maximumBatch: Int = 1000, lanes: Int? = nil, logger: Logger,
+    public init(engine: any DatabaseEngine, maximumBatch: Int = 1000, lanes: Int? = nil, healthRules: HealthRules? = nil, logger: Logger,
                 onCommit: @escaping @Sendable ([Committed]) -> Void = { _ in }) {
         self.engine = engine
+        self.healthRules = healthRules
         queue = BatchQueue(lanes: lanes ?? engine.writerLanes, maximumBatch: maximumBatch)
         self.logger = logger
         self.onCommit = onCommit
@@ -75,7 +79,7 @@ public final class CheckInWriter: Sendable {
     private func write(_ batch: [Waiter], attempt: Int = 1) async {
         let checkIns = batch.map(\.checkIn)
         do {
-            let outcomes = try await engine.writeBatch { db in try await Self.write(checkIns, db: db) }
+            let outcomes = try await engine.writeBatch { [healthRules] db in try await Self.write(checkIns, rules: healthRules, db: db) }
             notify(checkIns, outcomes)
             for (waiter, outcome) in zip(batch, outcomes) { waiter.continuation.resume(returning: outcome) }
         } catch is IdentifierTaken where attempt < 3 {
@@ -110,12 +114,13 @@ public final class CheckInWriter: Sendable {
     /// Rows per multi-row statement: well under SQLite's 32,766 and PostgreSQL's 65,535 bind limits.
     static let rowsPerStatement = 400
 
-    static func write(_ checkIns: [CheckInStore.NewCheckIn], db: any SQLDatabase) async throws -> [Outcome] {
+    static func write(_ checkIns: [CheckInStore.NewCheckIn], rules: HealthRules? = nil, db: any SQLDatabase) async throws -> [Outcome] {
         var outcomes = [Outcome?](repeating: nil, count: checkIns.count)
 
         // 1. What the batch may need to know, read at once: client ids already recorded, the owners of
-        // its cards and phones, the people behind them and behind its tokens.
-        let known = try await Known.read(checkIns, db: db)
+        // its cards and phones, the people behind them and behind its tokens, and their health facts.
+        let window = rules.map { HealthStore.FactsWindow(now: checkIns.map(\.recordedAt).max() ?? 0, rules: $0) }
+        let known = try await Known.read(checkIns, window: window, db: db)
         // Client ids already recorded (retries, offline uploads) and repeated within this batch.
         let earlier = try await recorded(clientIds: known.recordedClientIds ?? checkIns.map(\.clientId.uuidString), db: db)
         // Anonymous retries (a guest's double tap, a receipt's check-out) have no account or kiosk to
@@ -265,7 +270,8 @@ public final class CheckInWriter: Sendable {
                                                   direction: c.direction.rawValue, scannedAt: c.scannedAt, duplicate: false,
                                                   placeId: c.placeId, scannedBy: c.scannedBy, deviceId: c.deviceId,
                                                   birthDate: people[row.person]?.birthDate, newPerson: people[row.person]?.isNew ?? false,
-                                                  dayTotals: totals[.init(place: c.placeId.uuidString, day: DashboardRollups.day(c.scannedAt))]))
+                                                  dayTotals: totals[.init(place: c.placeId.uuidString, day: DashboardRollups.day(c.scannedAt))],
+                                                  facts: people[row.person]?.isNew == true ? nil : known.facts.map { $0[row.person.uuidString] ?? HealthFacts() }))
         }
         // Repeats within the batch answer as duplicates of their first occurrence.
         for (i, checkIn) in checkIns.enumerated() where outcomes[i] == nil {
@@ -354,8 +360,10 @@ public final class CheckInWriter: Sendable {
         var accountPeople: [String: UUID] = [:]
         /// The people behind `owners`, `accountPeople` and the batch's tokens.
         var people: [UUID: PersonRow] = [:]
+        /// Their health facts, by person id, when a window was given.
+        var facts: [String: HealthFacts]?
 
-        static func read(_ checkIns: [CheckInStore.NewCheckIn], db: any SQLDatabase) async throws -> Known {
+        static func read(_ checkIns: [CheckInStore.NewCheckIn], window: HealthStore.FactsWindow?, db: any SQLDatabase) async throws -> Known {
             let identifiers = Set(checkIns.flatMap(\.identifiers))
             let phones = identifiers.filter { $0.kind == "phone" }.map(\.value)
             let proven = Set(checkIns.compactMap(\.provenPerson))
@@ -363,25 +371,30 @@ public final class CheckInWriter: Sendable {
                 var known = Known(recordedClientIds: nil)
                 known.owners = try await identifierOwners(Array(identifiers), db: db)
                 known.accountPeople = try await CheckInWriter.accountPeople(phones: phones, db: db)
-                known.people = try await peopleRows(ids: Array(proven.union(known.owners.values).union(known.accountPeople.values)), db: db)
+                let ids = proven.union(known.owners.values).union(known.accountPeople.values)
+                known.people = try await peopleRows(ids: Array(ids), db: db)
+                if let window { known.facts = try await HealthStore.facts(of: ids.map(\.uuidString), window: window, db: db) }
                 return known
             }
             return try await readPostgres(clientIds: checkIns.map(\.clientId.uuidString), identifiers: identifiers, phones: phones,
-                                          proven: proven.map(\.uuidString), db: db)
+                                          proven: proven.map(\.uuidString), window: window, db: db)
         }
 
-        /// PostgreSQL: one statement, one round trip, where the separate reads were four. Each part is
-        /// an index lookup by array (`= ANY`), as the reads were; the people of the cards and phones
-        /// come from an array built by the statement itself, so no part is planned as a join of the
-        /// batch with a whole table (a join of owners and people measured slower, RESULTS.md).
+        /// PostgreSQL: one statement, one round trip, where the separate reads were four and the status
+        /// read a fifth. Each part is an index lookup by array (`= ANY`), as the reads were; the people
+        /// of the cards and phones come from an array built by the statement itself (`ids`), so no part
+        /// is planned as a join of the batch with a whole table (a join of owners and people measured
+        /// slower, RESULTS.md). The rows come in `HealthStore.factsSelect`'s columns, the batch's own
+        /// kinds in capitals.
         static func readPostgres(clientIds: [String], identifiers: Set<CheckInStore.Identifier>, phones: [String], proven: [String],
-                                 db: any SQLDatabase) async throws -> Known {
+                                 window: HealthStore.FactsWindow?, db: any SQLDatabase) async throws -> Known {
             var query = SQLQueryString("WITH o AS MATERIALIZED (")
             let byKind = Dictionary(grouping: identifiers, by: \.kind).sorted { $0.key < $1.key }
             if byKind.isEmpty { query.appendLiteral("SELECT NULL::text AS kind, NULL::text AS value, NULL::text AS person_id WHERE false") }
             for (i, (kind, group)) in byKind.enumerated() {
                 // One part per kind, so each is a primary-key lookup (kind, value).
-                query.appendLiteral(i == 0 ? "SELECT kind, value, person_id FROM person_identifiers WHERE kind = " : " UNION ALL SELECT kind, value, person_id FROM person_identifiers WHERE kind = ")
+                query.appendLiteral(i == 0 ? "" : " UNION ALL ")
+                query.appendLiteral("SELECT kind, value, person_id FROM person_identifiers WHERE kind = ")
                 query.appendInterpolation(bind: kind)
                 query.appendLiteral(" AND value = ANY(")
                 query.appendInterpolation(bind: group.map(\.value))
@@ -389,37 +402,41 @@ public final class CheckInWriter: Sendable {
             }
             query.appendLiteral("), a AS MATERIALIZED (SELECT a.phone, p.id FROM accounts a JOIN people p ON p.account_id = a.id WHERE a.phone = ANY(")
             query.appendInterpolation(bind: phones)
+            query.appendLiteral("::text[])),\nids AS MATERIALIZED (SELECT ARRAY(SELECT person_id FROM o UNION SELECT id FROM a) || ")
+            query.appendInterpolation(bind: proven)
             query.appendLiteral("""
-                ::text[]))
-                SELECT 'k' AS t, client_id AS a, NULL::text AS b, NULL::text AS c, NULL::text AS d, NULL::text AS e, NULL::bigint AS n
+                ::text[] AS v)
+                SELECT client_id AS p, 'K' AS k, NULL::bigint AS a, NULL::text AS t1, NULL::text AS t2, NULL::text AS t3, NULL::bigint AS n
                     FROM checkin_keys WHERE client_id = ANY(
                 """)
             query.appendInterpolation(bind: clientIds)
             query.appendLiteral("""
                 ::text[])
-                UNION ALL SELECT 'o', kind, value, person_id, NULL, NULL, NULL FROM o
-                UNION ALL SELECT 'a', phone, id, NULL, NULL, NULL, NULL FROM a
-                UNION ALL SELECT 'p', id, full_name, birth_date, account_id, guardian_id, token_version FROM people
-                    WHERE id = ANY(ARRAY(SELECT person_id FROM o UNION SELECT id FROM a) || 
+                UNION ALL SELECT person_id, 'O', NULL, kind, value, NULL, NULL FROM o
+                UNION ALL SELECT id, 'A', NULL, phone, NULL, NULL, NULL FROM a
+                UNION ALL SELECT id, 'P', CASE WHEN account_id IS NULL AND guardian_id IS NULL THEN 0 ELSE 1 END, full_name, birth_date, NULL, token_version
+                    FROM people WHERE id = ANY((SELECT v FROM ids)::text[])
                 """)
-            query.appendInterpolation(bind: proven)
-            query.appendLiteral("::text[])")
+            if let window {
+                query.appendLiteral("\nUNION ALL " + HealthStore.factsSelect(window) { "\($0) = ANY((SELECT v FROM ids)::text[])" })
+            }
             var known = Known(recordedClientIds: [])
+            var facts: [String: HealthFacts] = [:]
             for row in try await db.raw(query).all() {
-                let a = try row.decode(column: "a", as: String.self)
-                switch try row.decode(column: "t", as: String.self) {
-                case "k": known.recordedClientIds!.append(a)
-                case "o":
-                    let identifier = CheckInStore.Identifier(kind: a, value: try row.decode(column: "b", as: String.self))
-                    known.owners[identifier] = UUID(uuidString: try row.decode(column: "c", as: String.self))!
-                case "a": known.accountPeople[a] = UUID(uuidString: try row.decode(column: "b", as: String.self))!
-                default:
-                    let isCitizen = try row.decode(column: "d", as: String?.self) != nil || row.decode(column: "e", as: String?.self) != nil
-                    known.people[UUID(uuidString: a)!] = PersonRow(fullName: try row.decode(column: "b", as: String.self),
-                                                                   tokenVersion: try row.decode(column: "n", as: Int.self),
-                                                                   isCitizen: isCitizen, birthDate: try row.decode(column: "c", as: String?.self))
+                switch try row.decode(column: "k", as: String.self) {
+                case "K": known.recordedClientIds!.append(try row.decode(column: "p", as: String.self))
+                case "O":
+                    let identifier = CheckInStore.Identifier(kind: try row.decode(column: "t1", as: String.self), value: try row.decode(column: "t2", as: String.self))
+                    known.owners[identifier] = UUID(uuidString: try row.decode(column: "p", as: String.self))!
+                case "A": known.accountPeople[try row.decode(column: "t1", as: String.self)] = UUID(uuidString: try row.decode(column: "p", as: String.self))!
+                case "P":
+                    known.people[UUID(uuidString: try row.decode(column: "p", as: String.self))!] =
+                        PersonRow(fullName: try row.decode(column: "t1", as: String.self), tokenVersion: try row.decode(column: "n", as: Int.self),
+                                  isCitizen: try row.decode(column: "a", as: Int64.self) != 0, birthDate: try row.decode(column: "t2", as: String?.self))
+                default: try HealthStore.add(row, to: &facts)
                 }
             }
+            if window != nil { known.facts = HealthStore.sorted(facts) }
             return known
         }
     }

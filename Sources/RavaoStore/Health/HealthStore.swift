@@ -284,26 +284,14 @@ public struct HealthStore: Sendable {
     /// The facts of `people` (ids), one statement on PostgreSQL, one per few hundred on SQLite.
     static func facts(of people: [String], window: FactsWindow, db: any SQLDatabase) async throws -> [String: HealthFacts] {
         var all: [String: HealthFacts] = [:]
-        func select(_ among: (String) -> String) -> String {
-            """
-            SELECT person_id AS p, 'd' AS k, created_at AS a, symptoms AS t1, visited_wards AS t2, NULL AS t3, contact AS n
-                FROM declarations WHERE \(among("person_id")) AND created_at >= \(window.declarationsSince)
-            UNION ALL SELECT person_id, 'v', 0, vaccine, dose_date, NULL, verified FROM vaccinations WHERE \(among("person_id"))
-            UNION ALL SELECT person_id, 't', 0, kind, result, test_date, verified FROM health_tests WHERE \(among("person_id"))
-            UNION ALL SELECT person_id, 'm', set_at, mark, NULL, NULL, 0 FROM person_marks WHERE \(among("person_id")) AND cleared_at IS NULL
-            UNION ALL SELECT person_id, 'e', 0, NULL, NULL, NULL, COUNT(*) FROM exposures
-                WHERE \(among("person_id")) AND cleared_at IS NULL AND created_at >= \(window.exposuresSince) GROUP BY person_id
-            UNION ALL SELECT id, 'p', 0, ward_code, NULL, NULL, 0 FROM people WHERE \(among("id"))
-            """
-        }
         let statements: [SQLQueryString]
         if db.dialect.name == "sqlite" {
-            statements = BatchRows([.text("id", people)]).statements(db, "WITH ids(id) AS (", suffix: ")\n" + select { "\($0) IN (SELECT id FROM ids)" })
+            statements = BatchRows([.text("id", people)]).statements(db, "WITH ids(id) AS (", suffix: ")\n" + factsSelect(window) { "\($0) IN (SELECT id FROM ids)" })
         } else {
             // One array bind, named six times: `$1` is that bind (the statement's only one). As a CTE
             // joined six times the statement took PostgreSQL ~1.4 ms to plan and 0.6 ms to run for 20
             // people; with `= ANY($1)` 0.3 ms and 0.15 ms (EXPLAIN ANALYZE, issue 16).
-            let text = select { "\($0) = ANY($1::text[])" }
+            let text = factsSelect(window) { "\($0) = ANY($1::text[])" }
             let first = text.firstRange(of: "$1")!  // the standard library's, not Foundation's NSString search
             var query = SQLQueryString(String(text[..<first.lowerBound]))
             query.appendInterpolation(bind: people)
@@ -312,10 +300,37 @@ public struct HealthStore: Sendable {
         }
         for statement in statements {
             for row in try await db.raw(statement).all() {
-                let person = try row.decode(column: "p", as: String.self)
-                try Self.add(row, to: &all[person, default: HealthFacts()])
+                try add(row, to: &all)
             }
         }
+        return sorted(all)
+    }
+
+    /// The rows of every fact about the people `among` selects (it gets a column and returns the
+    /// condition), as columns p (the person), k (the kind of fact), a, t1, t2, t3, n. The check-in
+    /// writer reads it with its own batch (`CheckInWriter.Known`).
+    static func factsSelect(_ window: FactsWindow, among: (String) -> String) -> String {
+        """
+        SELECT person_id AS p, 'd' AS k, created_at AS a, symptoms AS t1, visited_wards AS t2, NULL AS t3, contact AS n
+            FROM declarations WHERE \(among("person_id")) AND created_at >= \(window.declarationsSince)
+        UNION ALL SELECT person_id, 'v', 0, vaccine, dose_date, NULL, verified FROM vaccinations WHERE \(among("person_id"))
+        UNION ALL SELECT person_id, 't', 0, kind, result, test_date, verified FROM health_tests WHERE \(among("person_id"))
+        UNION ALL SELECT person_id, 'm', set_at, mark, NULL, NULL, 0 FROM person_marks WHERE \(among("person_id")) AND cleared_at IS NULL
+        UNION ALL SELECT person_id, 'e', 0, NULL, NULL, NULL, COUNT(*) FROM exposures
+            WHERE \(among("person_id")) AND cleared_at IS NULL AND created_at >= \(window.exposuresSince) GROUP BY person_id
+        UNION ALL SELECT id, 'p', 0, ward_code, NULL, NULL, 0 FROM people WHERE \(among("id"))
+        """
+    }
+
+    /// Adds a row of `factsSelect` to its person's facts.
+    static func add(_ row: any SQLRow, to all: inout [String: HealthFacts]) throws {
+        let person = try row.decode(column: "p", as: String.self)
+        try Self.add(row, to: &all[person, default: HealthFacts()])
+    }
+
+    /// The facts in the order the rules read them.
+    static func sorted(_ facts: [String: HealthFacts]) -> [String: HealthFacts] {
+        var all = facts
         for key in all.keys {
             all[key]!.declarations.sort { $0.at > $1.at }
             all[key]!.doses.sort { $0.date < $1.date }

@@ -103,6 +103,32 @@ import Testing
                     #expect(read[person] == expected[person], "\(engine) round \(round): \(person) read \(String(describing: read[person]))")
                 }
             }
+            // A writer given the rules reads the same facts with each batch (`Recorded.facts`), whoever
+            // shares the batch; a person the batch creates has none to read.
+            let factsWriter = CheckInWriter(engine: app.store.engine, healthRules: rules, logger: Logger(label: "facts"))
+            for round in 0..<2 {
+                let recorded = try await withThrowingTaskGroup(of: CheckInWriter.Outcome.self) { group in
+                    for n in (0..<25).shuffled() {
+                        group.addTask {
+                            try await factsWriter.submit(.init(
+                                clientId: UUID(), placeId: place, direction: .in, kind: .cccd, scannedAt: now, recordedAt: now, scannedBy: nil,
+                                payload: "facts again \(n)", identifiers: [.init(kind: "cccd", value: String(format: "0790852%05d", n + round))], fullName: nil))
+                        }
+                    }
+                    return try await group.reduce(into: [CheckInStore.Recorded]()) { all, outcome in
+                        if case .recorded(let recorded) = outcome { all.append(recorded) } else { Issue.record("not recorded: \(outcome)") }
+                    }
+                }
+                #expect(recorded.count == 25)
+                for r in recorded {
+                    if let facts = expected[r.personId] {
+                        #expect(!r.newPerson && r.facts == facts, "\(engine) writer round \(round): \(r.personId) read \(String(describing: r.facts))")
+                    } else {
+                        #expect(r.newPerson && r.facts == nil, "\(engine) writer round \(round): a new card's person has no facts to read")
+                        expected[r.personId] = HealthFacts()  // next round, someone known with nothing on record
+                    }
+                }
+            }
         }
     }
 }
