@@ -108,8 +108,8 @@ struct ScansAPI {
         }
         // A birth year matches a card to a face; a typed number has no card, so it gets none. The
         // date of birth came with the check-in, from the transaction that recorded it.
-        return ScanAnswer(checkInId: recorded.id.uuidString, duplicate: recorded.duplicate, kind: recorded.kind, direction: recorded.direction,
-                          scannedAt: ISOTime.string(recorded.scannedAt), person: .init(id: recorded.personId.uuidString, displayName: name,
+        return ScanAnswer(checkInId: recorded.id.text, duplicate: recorded.duplicate, kind: recorded.kind, direction: recorded.direction,
+                          scannedAt: ISOTime.string(recorded.scannedAt), person: .init(id: recorded.personId.text, displayName: name,
                                                                                         typed: typedAs != nil), status: status,
                           birthYear: typedAs == nil ? recorded.birthDate.flatMap(Self.year) : nil,
                           today: today.map { DayTotals(entries: $0.entries, exits: $0.exits) })

@@ -35,9 +35,9 @@ enum DashboardRollups {
         var scans: [PlaceDay: Int] = [:]
         var present = Set<PlaceDayPerson>()
         for row in rows {
-            let key = PlaceDay(place: row.placeId.uuidString, day: day(row.scannedAt))
+            let key = PlaceDay(place: row.placeId.text, day: day(row.scannedAt))
             scans[key, default: 0] += 1
-            present.insert(PlaceDayPerson(key: key, person: row.personId.uuidString))
+            present.insert(PlaceDayPerson(key: key, person: row.personId.text))
         }
         let placeIds = Set(scans.keys.map(\.place)).sorted()
         let personIds = Set(present.map(\.person)).sorted()

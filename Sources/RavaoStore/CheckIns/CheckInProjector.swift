@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import RavaoCore
 import SQLKit
 
 /// Keeps the tables derived from check-ins (the dashboard rollups and the stays) up to date, behind
@@ -75,14 +76,14 @@ public final class CheckInProjector: Sendable {
         var query = SQLQueryString("DELETE FROM checkin_projection WHERE seq IN (SELECT seq FROM checkin_projection")
         if let person {
             query.appendLiteral(" WHERE person_id = ")
-            query.appendInterpolation(bind: person.uuidString)
+            query.appendInterpolation(bind: person.text)
         }
         query.appendLiteral(" ORDER BY seq LIMIT \(limit)\(db.dialect.name == "postgresql" ? " FOR UPDATE SKIP LOCKED" : "")) RETURNING place_id, person_id, scanned_at")
         let rows = try await db.raw(query).all()
         guard !rows.isEmpty else { return 0 }
         let written = try rows.map { row in
-            (placeId: UUID(uuidString: try row.decode(column: "place_id", as: String.self))!,
-             personId: UUID(uuidString: try row.decode(column: "person_id", as: String.self))!,
+            (placeId: UUID(text: try row.decode(column: "place_id", as: String.self))!,
+             personId: UUID(text: try row.decode(column: "person_id", as: String.self))!,
              scannedAt: try row.decode(column: "scanned_at", as: Int64.self))
         }
         try await DashboardRollups.add(written, db: db)

@@ -122,7 +122,7 @@ public final class CheckInWriter: Sendable {
         let window = rules.map { HealthStore.FactsWindow(now: checkIns.map(\.recordedAt).max() ?? 0, rules: $0) }
         let known = try await Known.read(checkIns, window: window, db: db)
         // Client ids already recorded (retries, offline uploads) and repeated within this batch.
-        let earlier = try await recorded(clientIds: known.recordedClientIds ?? checkIns.map(\.clientId.uuidString), db: db)
+        let earlier = try await recorded(clientIds: known.recordedClientIds ?? checkIns.map(\.clientId.text), db: db)
         // Anonymous retries (a guest's double tap, a receipt's check-out) have no account or kiosk to
         // compare: they must name the same person.
         let retryOwners = known.owners
@@ -198,7 +198,7 @@ public final class CheckInWriter: Sendable {
         }
 
         // 4. Write people, identifiers, names, rejections and check-ins with multi-row statements.
-        let newPeopleRows = BatchRows([.text("id", newPeople.map(\.id.uuidString)), .text("full_name", newPeople.map(\.name)),
+        let newPeopleRows = BatchRows([.text("id", newPeople.map(\.id.text)), .text("full_name", newPeople.map(\.name)),
                                        .bigint("verified", [Int64](repeating: 0, count: newPeople.count)), .bigint("created_at", newPeople.map(\.at))])
         for statement in newPeopleRows.statements(db, "INSERT INTO people (id, full_name, verified, created_at) ") {
             try await db.raw(statement).run()
@@ -206,7 +206,7 @@ public final class CheckInWriter: Sendable {
         let created = Set(newPeople.map(\.id))
         newLinks.sort { ($0.identifier.kind, $0.identifier.value) < ($1.identifier.kind, $1.identifier.value) }
         let linkRows = BatchRows([.text("kind", newLinks.map(\.identifier.kind)), .text("value", newLinks.map(\.identifier.value)),
-                                  .text("person_id", newLinks.map(\.person.uuidString)), .bigint("created_at", newLinks.map(\.at))])
+                                  .text("person_id", newLinks.map(\.person.text)), .bigint("created_at", newLinks.map(\.at))])
         var made = Set<CheckInStore.Identifier>()
         for statement in linkRows.statements(db, "INSERT INTO person_identifiers (kind, value, person_id, created_at) ",
                                              suffix: " ON CONFLICT (kind, value) DO NOTHING RETURNING kind, value") {
@@ -219,25 +219,25 @@ public final class CheckInWriter: Sendable {
         if made.count < newLinks.count, newLinks.contains(where: { !made.contains($0.identifier) && created.contains($0.person) }) {
             throw IdentifierTaken()
         }
-        for (person, name) in namesToFill.sorted(by: { $0.key.uuidString < $1.key.uuidString }) {
-            try await db.raw("UPDATE people SET full_name = \(bind: name) WHERE id = \(bind: person.uuidString) AND full_name = ''").run()
+        for (person, name) in namesToFill.sorted(by: { $0.key.text < $1.key.text }) {
+            try await db.raw("UPDATE people SET full_name = \(bind: name) WHERE id = \(bind: person.text) AND full_name = ''").run()
         }
         for chunk in rejected.chunks(of: rowsPerStatement) {
             try await db.raw(values("INSERT INTO rejected_scans (id, place_id, client_id, payload, reason, scanned_by, device_id, at) VALUES ", chunk) { i in
                 let c = checkIns[i]
-                return "(\(bind: UUID().uuidString), \(bind: c.placeId.uuidString), \(bind: c.clientId.uuidString), \(bind: String(c.payload.prefix(8192))), 'token_revoked', \(bind: c.scannedBy?.uuidString), \(bind: c.deviceId?.uuidString), \(bind: c.recordedAt))"
+                return "(\(bind: UUID().text), \(bind: c.placeId.text), \(bind: c.clientId.text), \(bind: String(c.payload.prefix(8192))), 'token_revoked', \(bind: c.scannedBy?.text), \(bind: c.deviceId?.text), \(bind: c.recordedAt))"
             }).run()
         }
-        rows.sort { checkIns[$0.index].clientId.uuidString < checkIns[$1.index].clientId.uuidString }
+        rows.sort { checkIns[$0.index].clientId.text < checkIns[$1.index].clientId.text }
         let written = rows.map { checkIns[$0.index] }
-        let ids = rows.map(\.id.uuidString), clientIds = written.map(\.clientId.uuidString)
-        let placeIds = written.map(\.placeId.uuidString), personIds = rows.map(\.person.uuidString)
+        let ids = rows.map(\.id.text), clientIds = written.map(\.clientId.text)
+        let placeIds = written.map(\.placeId.text), personIds = rows.map(\.person.text)
         let scannedAt = written.map(\.scannedAt), recordedAt = written.map(\.recordedAt)
         let checkInRows = BatchRows([
             .text("id", ids), .text("client_id", clientIds), .text("place_id", placeIds), .text("person_id", personIds),
             .text("direction", written.map(\.direction.rawValue)), .text("kind", written.map(\.kind.rawValue)),
             .bigint("scanned_at", scannedAt), .bigint("recorded_at", recordedAt),
-            .optionalText("scanned_by", written.map { $0.scannedBy?.uuidString }), .optionalText("device_id", written.map { $0.deviceId?.uuidString }),
+            .optionalText("scanned_by", written.map { $0.scannedBy?.text }), .optionalText("device_id", written.map { $0.deviceId?.text }),
             .text("payload", written.map(\.payload)),
         ])
         let checkInsInsert = "INSERT INTO checkins (id, client_id, place_id, person_id, direction, kind, scanned_at, recorded_at, scanned_by, device_id, payload) "
@@ -270,8 +270,8 @@ public final class CheckInWriter: Sendable {
                                                   direction: c.direction.rawValue, scannedAt: c.scannedAt, duplicate: false,
                                                   placeId: c.placeId, scannedBy: c.scannedBy, deviceId: c.deviceId,
                                                   birthDate: people[row.person]?.birthDate, newPerson: people[row.person]?.isNew ?? false,
-                                                  dayTotals: totals[.init(place: c.placeId.uuidString, day: DashboardRollups.day(c.scannedAt))],
-                                                  facts: people[row.person]?.isNew == true ? nil : known.facts.map { $0[row.person.uuidString] ?? HealthFacts() }))
+                                                  dayTotals: totals[.init(place: c.placeId.text, day: DashboardRollups.day(c.scannedAt))],
+                                                  facts: people[row.person]?.isNew == true ? nil : known.facts.map { $0[row.person.text] ?? HealthFacts() }))
         }
         // Repeats within the batch answer as duplicates of their first occurrence.
         for (i, checkIn) in checkIns.enumerated() where outcomes[i] == nil {
@@ -298,7 +298,7 @@ public final class CheckInWriter: Sendable {
     static func dayCounters(_ written: [CheckInStore.NewCheckIn]) -> BatchRows {
         var counts: [PlaceDay: (entries: Int, exits: Int)] = [:]
         for c in written {
-            let key = PlaceDay(place: c.placeId.uuidString, day: DashboardRollups.day(c.scannedAt))
+            let key = PlaceDay(place: c.placeId.text, day: DashboardRollups.day(c.scannedAt))
             let out = c.direction == .out ? 1 : 0
             counts[key, default: (0, 0)].entries += 1 - out
             counts[key, default: (0, 0)].exits += out
@@ -342,7 +342,7 @@ public final class CheckInWriter: Sendable {
             let rows = try await db.raw(statement).all()
             for row in rows {
                 let recorded = try CheckInStore.recorded(from: row)
-                found[UUID(uuidString: try row.decode(column: "client_id", as: String.self))!] = recorded
+                found[UUID(text: try row.decode(column: "client_id", as: String.self))!] = recorded
             }
         }
         return found
@@ -373,11 +373,11 @@ public final class CheckInWriter: Sendable {
                 known.accountPeople = try await CheckInWriter.accountPeople(phones: phones, db: db)
                 let ids = proven.union(known.owners.values).union(known.accountPeople.values)
                 known.people = try await peopleRows(ids: Array(ids), db: db)
-                if let window { known.facts = try await HealthStore.facts(of: ids.map(\.uuidString), window: window, db: db) }
+                if let window { known.facts = try await HealthStore.facts(of: ids.map(\.text), window: window, db: db) }
                 return known
             }
-            return try await readPostgres(clientIds: checkIns.map(\.clientId.uuidString), identifiers: identifiers, phones: phones,
-                                          proven: proven.map(\.uuidString), window: window, db: db)
+            return try await readPostgres(clientIds: checkIns.map(\.clientId.text), identifiers: identifiers, phones: phones,
+                                          proven: proven.map(\.text), window: window, db: db)
         }
 
         /// PostgreSQL: one statement, one round trip, where the separate reads were four and the status
@@ -427,10 +427,10 @@ public final class CheckInWriter: Sendable {
                 case "K": known.recordedClientIds!.append(try row.decode(column: "p", as: String.self))
                 case "O":
                     let identifier = CheckInStore.Identifier(kind: try row.decode(column: "t1", as: String.self), value: try row.decode(column: "t2", as: String.self))
-                    known.owners[identifier] = UUID(uuidString: try row.decode(column: "p", as: String.self))!
-                case "A": known.accountPeople[try row.decode(column: "t1", as: String.self)] = UUID(uuidString: try row.decode(column: "p", as: String.self))!
+                    known.owners[identifier] = UUID(text: try row.decode(column: "p", as: String.self))!
+                case "A": known.accountPeople[try row.decode(column: "t1", as: String.self)] = UUID(text: try row.decode(column: "p", as: String.self))!
                 case "P":
-                    known.people[UUID(uuidString: try row.decode(column: "p", as: String.self))!] =
+                    known.people[UUID(text: try row.decode(column: "p", as: String.self))!] =
                         PersonRow(fullName: try row.decode(column: "t1", as: String.self), tokenVersion: try row.decode(column: "n", as: Int.self),
                                   isCitizen: try row.decode(column: "a", as: Int64.self) != 0, birthDate: try row.decode(column: "t2", as: String?.self))
                 default: try HealthStore.add(row, to: &facts)
@@ -443,10 +443,10 @@ public final class CheckInWriter: Sendable {
 
     static func peopleRows(ids: [UUID], db: any SQLDatabase) async throws -> [UUID: PersonRow] {
         var found: [UUID: PersonRow] = [:]
-        for statement in BatchRows.matching(db, "SELECT id, full_name, token_version, account_id, guardian_id, birth_date FROM people WHERE id", ids.map(\.uuidString)) {
+        for statement in BatchRows.matching(db, "SELECT id, full_name, token_version, account_id, guardian_id, birth_date FROM people WHERE id", ids.map(\.text)) {
             for row in try await db.raw(statement).all() {
                 let isCitizen = try row.decode(column: "account_id", as: String?.self) != nil || row.decode(column: "guardian_id", as: String?.self) != nil
-                found[UUID(uuidString: try row.decode(column: "id", as: String.self))!] =
+                found[UUID(text: try row.decode(column: "id", as: String.self))!] =
                     PersonRow(fullName: try row.decode(column: "full_name", as: String.self), tokenVersion: try row.decode(column: "token_version", as: Int.self),
                               isCitizen: isCitizen, birthDate: try row.decode(column: "birth_date", as: String?.self))
             }
@@ -464,7 +464,7 @@ public final class CheckInWriter: Sendable {
             for statement in BatchRows.matching(db, prefix, group.map(\.value)) {
                 for row in try await db.raw(statement).all() {
                     let identifier = CheckInStore.Identifier(kind: kind, value: try row.decode(column: "value", as: String.self))
-                    found[identifier] = UUID(uuidString: try row.decode(column: "person_id", as: String.self))!
+                    found[identifier] = UUID(text: try row.decode(column: "person_id", as: String.self))!
                 }
             }
         }
@@ -476,7 +476,7 @@ public final class CheckInWriter: Sendable {
         var found: [String: UUID] = [:]
         for statement in BatchRows.matching(db, "SELECT p.id, a.phone FROM people p JOIN accounts a ON a.id = p.account_id WHERE a.phone", phones) {
             for row in try await db.raw(statement).all() {
-                found[try row.decode(column: "phone", as: String.self)] = UUID(uuidString: try row.decode(column: "id", as: String.self))!
+                found[try row.decode(column: "phone", as: String.self)] = UUID(text: try row.decode(column: "id", as: String.self))!
             }
         }
         return found

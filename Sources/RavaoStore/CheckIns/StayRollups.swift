@@ -41,7 +41,7 @@ public enum StayRollups {
         var ranges: [Key: (lo: Int64, hi: Int64)] = [:]
         var written: [Key: Int] = [:]
         for row in rows {
-            let key = Key(person: row.personId.uuidString, place: row.placeId.uuidString)
+            let key = Key(person: row.personId.text, place: row.placeId.text)
             let touched = (row.scannedAt - Stays.exitWindow, row.scannedAt + Stays.exitWindow)
             ranges[key] = ranges[key].map { (min($0.lo, touched.0), max($0.hi, touched.1)) } ?? touched
             written[key, default: 0] += 1
@@ -127,7 +127,7 @@ public enum StayRollups {
     static func defaultStayChanged(place: UUID, seconds: Int64, db: any SQLDatabase) async throws {
         try await db.raw("""
             UPDATE stays SET ended_at = started_at + \(bind: seconds), span_class = \(bind: spanClass(seconds))
-            WHERE place_id = \(bind: place.uuidString) AND closed = 0
+            WHERE place_id = \(bind: place.text) AND closed = 0
             """).run()
     }
 
