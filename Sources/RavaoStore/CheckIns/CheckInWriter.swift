@@ -87,7 +87,7 @@ public final class CheckInWriter: Sendable {
             await write(batch, attempt: attempt + 1)
         } catch where batch.count > 1 {
             // One bad check-in (or a race with another instance) must not fail its neighbours: write them one by one.
-            logger.warning("check-in batch failed; retrying one by one", metadata: ["size": "\(batch.count)", "error": "\(error)"])
+            logger.warning("check-in batch failed; retrying one by one", metadata: ["size": "\(batch.count)", "error": "\(String(reflecting: error))"])
             for waiter in batch { await write([waiter]) }
         } catch {
             batch[0].continuation.resume(throwing: error)
@@ -346,99 +346,6 @@ public final class CheckInWriter: Sendable {
             }
         }
         return found
-    }
-
-    /// What a batch reads before it resolves its check-ins. Supersets are fine: every use looks up by
-    /// key (a card, a phone, a person), so rows for check-ins that turn out to be retries change nothing.
-    struct Known {
-        /// PostgreSQL: the batch's client ids already in `checkin_keys` (their check-ins are read next).
-        /// SQLite: nil, its check-in read finds them itself.
-        var recordedClientIds: [String]?
-        /// Who holds each of the batch's cards and phones.
-        var owners: [CheckInStore.Identifier: UUID] = [:]
-        /// The citizens whose accounts are the batch's phone numbers.
-        var accountPeople: [String: UUID] = [:]
-        /// The people behind `owners`, `accountPeople` and the batch's tokens.
-        var people: [UUID: PersonRow] = [:]
-        /// Their health facts, by person id, when a window was given.
-        var facts: [String: HealthFacts]?
-
-        static func read(_ checkIns: [CheckInStore.NewCheckIn], window: HealthStore.FactsWindow?, db: any SQLDatabase) async throws -> Known {
-            let identifiers = Set(checkIns.flatMap(\.identifiers))
-            let phones = identifiers.filter { $0.kind == "phone" }.map(\.value)
-            let proven = Set(checkIns.compactMap(\.provenPerson))
-            if db.dialect.name == "sqlite" {
-                var known = Known(recordedClientIds: nil)
-                known.owners = try await identifierOwners(Array(identifiers), db: db)
-                known.accountPeople = try await CheckInWriter.accountPeople(phones: phones, db: db)
-                let ids = proven.union(known.owners.values).union(known.accountPeople.values)
-                known.people = try await peopleRows(ids: Array(ids), db: db)
-                if let window { known.facts = try await HealthStore.facts(of: ids.map(\.text), window: window, db: db) }
-                return known
-            }
-            return try await readPostgres(clientIds: checkIns.map(\.clientId.text), identifiers: identifiers, phones: phones,
-                                          proven: proven.map(\.text), window: window, db: db)
-        }
-
-        /// PostgreSQL: one statement, one round trip, where the separate reads were four and the status
-        /// read a fifth. Each part is an index lookup by array (`= ANY`), as the reads were; the people
-        /// of the cards and phones come from an array built by the statement itself (`ids`), so no part
-        /// is planned as a join of the batch with a whole table (a join of owners and people measured
-        /// slower, RESULTS.md). The rows come in `HealthStore.factsSelect`'s columns, the batch's own
-        /// kinds in capitals.
-        static func readPostgres(clientIds: [String], identifiers: Set<CheckInStore.Identifier>, phones: [String], proven: [String],
-                                 window: HealthStore.FactsWindow?, db: any SQLDatabase) async throws -> Known {
-            var query = SQLQueryString("WITH o AS MATERIALIZED (")
-            let byKind = Dictionary(grouping: identifiers, by: \.kind).sorted { $0.key < $1.key }
-            if byKind.isEmpty { query.appendLiteral("SELECT NULL::text AS kind, NULL::text AS value, NULL::text AS person_id WHERE false") }
-            for (i, (kind, group)) in byKind.enumerated() {
-                // One part per kind, so each is a primary-key lookup (kind, value).
-                query.appendLiteral(i == 0 ? "" : " UNION ALL ")
-                query.appendLiteral("SELECT kind, value, person_id FROM person_identifiers WHERE kind = ")
-                query.appendInterpolation(bind: kind)
-                query.appendLiteral(" AND value = ANY(")
-                query.appendInterpolation(bind: group.map(\.value))
-                query.appendLiteral("::text[])")
-            }
-            query.appendLiteral("), a AS MATERIALIZED (SELECT a.phone, p.id FROM accounts a JOIN people p ON p.account_id = a.id WHERE a.phone = ANY(")
-            query.appendInterpolation(bind: phones)
-            query.appendLiteral("::text[])),\nids AS MATERIALIZED (SELECT ARRAY(SELECT person_id FROM o UNION SELECT id FROM a) || ")
-            query.appendInterpolation(bind: proven)
-            query.appendLiteral("""
-                ::text[] AS v)
-                SELECT client_id AS p, 'K' AS k, NULL::bigint AS a, NULL::text AS t1, NULL::text AS t2, NULL::text AS t3, NULL::bigint AS n
-                    FROM checkin_keys WHERE client_id = ANY(
-                """)
-            query.appendInterpolation(bind: clientIds)
-            query.appendLiteral("""
-                ::text[])
-                UNION ALL SELECT person_id, 'O', NULL, kind, value, NULL, NULL FROM o
-                UNION ALL SELECT id, 'A', NULL, phone, NULL, NULL, NULL FROM a
-                UNION ALL SELECT id, 'P', CASE WHEN account_id IS NULL AND guardian_id IS NULL THEN 0 ELSE 1 END, full_name, birth_date, NULL, token_version
-                    FROM people WHERE id = ANY((SELECT v FROM ids)::text[])
-                """)
-            if let window {
-                query.appendLiteral("\nUNION ALL " + HealthStore.factsSelect(window) { "\($0) = ANY((SELECT v FROM ids)::text[])" })
-            }
-            var known = Known(recordedClientIds: [])
-            var facts: [String: HealthFacts] = [:]
-            for row in try await db.raw(query).all() {
-                switch try row.decode(column: "k", as: String.self) {
-                case "K": known.recordedClientIds!.append(try row.decode(column: "p", as: String.self))
-                case "O":
-                    let identifier = CheckInStore.Identifier(kind: try row.decode(column: "t1", as: String.self), value: try row.decode(column: "t2", as: String.self))
-                    known.owners[identifier] = UUID(text: try row.decode(column: "p", as: String.self))!
-                case "A": known.accountPeople[try row.decode(column: "t1", as: String.self)] = UUID(text: try row.decode(column: "p", as: String.self))!
-                case "P":
-                    known.people[UUID(text: try row.decode(column: "p", as: String.self))!] =
-                        PersonRow(fullName: try row.decode(column: "t1", as: String.self), tokenVersion: try row.decode(column: "n", as: Int.self),
-                                  isCitizen: try row.decode(column: "a", as: Int64.self) != 0, birthDate: try row.decode(column: "t2", as: String?.self))
-                default: try HealthStore.add(row, to: &facts)
-                }
-            }
-            if window != nil { known.facts = HealthStore.sorted(facts) }
-            return known
-        }
     }
 
     static func peopleRows(ids: [UUID], db: any SQLDatabase) async throws -> [UUID: PersonRow] {

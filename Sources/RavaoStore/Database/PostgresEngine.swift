@@ -79,7 +79,7 @@ public final class PostgresEngine: DatabaseEngine {
 
     public func read<T: Sendable>(_ body: @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
         try await client.withConnection { connection in
-            try await body(connection.sql(queryLogLevel: .trace))
+            try await body(PostgresConnectionSQL(connection: connection, logger: logger))
         }
     }
 
@@ -94,7 +94,7 @@ public final class PostgresEngine: DatabaseEngine {
     private func transaction<T: Sendable>(on client: PostgresClient, _ body: @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
         do {
             return try await client.withTransaction(logger: logger) { connection in
-                try await body(connection.sql(queryLogLevel: .trace))
+                try await body(PostgresConnectionSQL(connection: connection, logger: logger))
             }
         } catch let error as PostgresTransactionError {
             // Callers catch their own errors (e.g. a taken plate) the same way on both engines, so an
@@ -140,5 +140,44 @@ public final class PostgresEngine: DatabaseEngine {
         _ = await runTask.value
         _ = await writeRunTask.value
         try? await writerLoops.shutdownGracefully()
+    }
+}
+
+/// PostgresKit's SQL database over one connection, with the connection at hand for what SQLKit cannot
+/// say: a prepared statement (see `CheckInWriter.Known`), whose plan PostgreSQL keeps.
+struct PostgresConnectionSQL: SQLDatabase {
+    let connection: PostgresConnection
+    let base: any SQLDatabase
+    let connectionLogger: Logger
+
+    init(connection: PostgresConnection, logger: Logger) {
+        self.connection = connection
+        base = connection.sql(queryLogLevel: .trace)
+        connectionLogger = logger
+    }
+
+    var logger: Logger { base.logger }
+    var eventLoop: any EventLoop { base.eventLoop }
+    var version: (any SQLDatabaseReportedVersion)? { base.version }
+    var dialect: any SQLDialect { base.dialect }
+    var queryLogLevel: Logger.Level? { base.queryLogLevel }
+
+    func execute(sql query: any SQLExpression, _ onRow: @escaping @Sendable (any SQLRow) -> ()) -> EventLoopFuture<Void> {
+        base.execute(sql: query, onRow)
+    }
+
+    func execute(sql query: any SQLExpression, _ onRow: @escaping @Sendable (any SQLRow) -> ()) async throws {
+        try await base.execute(sql: query, onRow)
+    }
+
+    func withSession<R>(_ closure: @escaping @Sendable (any SQLDatabase) async throws -> R) async throws -> R {
+        try await closure(self)
+    }
+
+    /// Runs `statement`, prepared once per connection, and returns its rows.
+    func rows<Statement: PostgresPreparedStatement>(_ statement: Statement) async throws -> [Statement.Row] {
+        var rows: [Statement.Row] = []
+        for try await row in try await connection.execute(statement, logger: connectionLogger) { rows.append(row) }
+        return rows
     }
 }

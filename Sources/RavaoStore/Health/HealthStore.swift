@@ -307,19 +307,23 @@ public struct HealthStore: Sendable {
     }
 
     /// The rows of every fact about the people `among` selects (it gets a column and returns the
-    /// condition), as columns p (the person), k (the kind of fact), a, t1, t2, t3, n. The check-in
-    /// writer reads it with its own batch (`CheckInWriter.Known`).
-    static func factsSelect(_ window: FactsWindow, among: (String) -> String) -> String {
+    /// condition), as columns p (the person), k (the kind of fact), a, t1, t2, t3, n. The window's
+    /// limits are SQL: numbers, or parameters in the check-in writer's prepared read (`CheckInWriter.Known`).
+    static func factsSelect(declarationsSince: String, exposuresSince: String, among: (String) -> String) -> String {
         """
         SELECT person_id AS p, 'd' AS k, created_at AS a, symptoms AS t1, visited_wards AS t2, NULL AS t3, contact AS n
-            FROM declarations WHERE \(among("person_id")) AND created_at >= \(window.declarationsSince)
+            FROM declarations WHERE \(among("person_id")) AND created_at >= \(declarationsSince)
         UNION ALL SELECT person_id, 'v', 0, vaccine, dose_date, NULL, verified FROM vaccinations WHERE \(among("person_id"))
         UNION ALL SELECT person_id, 't', 0, kind, result, test_date, verified FROM health_tests WHERE \(among("person_id"))
         UNION ALL SELECT person_id, 'm', set_at, mark, NULL, NULL, 0 FROM person_marks WHERE \(among("person_id")) AND cleared_at IS NULL
         UNION ALL SELECT person_id, 'e', 0, NULL, NULL, NULL, COUNT(*) FROM exposures
-            WHERE \(among("person_id")) AND cleared_at IS NULL AND created_at >= \(window.exposuresSince) GROUP BY person_id
+            WHERE \(among("person_id")) AND cleared_at IS NULL AND created_at >= \(exposuresSince) GROUP BY person_id
         UNION ALL SELECT id, 'p', 0, ward_code, NULL, NULL, 0 FROM people WHERE \(among("id"))
         """
+    }
+
+    static func factsSelect(_ window: FactsWindow, among: (String) -> String) -> String {
+        factsSelect(declarationsSince: "\(window.declarationsSince)", exposuresSince: "\(window.exposuresSince)", among: among)
     }
 
     /// Adds a row of `factsSelect` to its person's facts.
@@ -340,16 +344,21 @@ public struct HealthStore: Sendable {
     }
 
     private static func add(_ row: any SQLRow, to facts: inout HealthFacts) throws {
-        let t1 = try row.decode(column: "t1", as: String?.self), t2 = try row.decode(column: "t2", as: String?.self)
-        let n = try row.decode(column: "n", as: Int64?.self) ?? 0
-        switch try row.decode(column: "k", as: String.self) {
+        add(kind: try row.decode(column: "k", as: String.self), a: try row.decode(column: "a", as: Int64?.self),
+            t1: try row.decode(column: "t1", as: String?.self), t2: try row.decode(column: "t2", as: String?.self),
+            t3: try row.decode(column: "t3", as: String?.self), n: try row.decode(column: "n", as: Int64?.self), to: &facts)
+    }
+
+    /// Adds a row of `factsSelect`, by its columns, to the person's facts.
+    static func add(kind: String, a: Int64?, t1: String?, t2: String?, t3: String?, n: Int64?, to facts: inout HealthFacts) {
+        let n = n ?? 0
+        switch kind {
         case "d":
-            facts.declarations.append(.init(at: try row.decode(column: "a", as: Int64.self),
-                                            symptoms: (t1 ?? "").split(separator: ",").compactMap { Symptom(rawValue: String($0)) },
+            facts.declarations.append(.init(at: a ?? 0, symptoms: (t1 ?? "").split(separator: ",").compactMap { Symptom(rawValue: String($0)) },
                                             contact: n != 0, visitedWards: (t2 ?? "").split(separator: ",").map(String.init)))
         case "v": facts.doses.append(.init(vaccine: t1 ?? "", date: t2 ?? "", verified: n != 0))
-        case "t": facts.tests.append(.init(kind: t1 ?? "", result: t2 ?? "", date: try row.decode(column: "t3", as: String?.self) ?? "", verified: n != 0))
-        case "m": if let mark = t1.flatMap(CaseMark.init(rawValue:)) { facts.marks.append(.init(mark: mark, at: try row.decode(column: "a", as: Int64.self))) }
+        case "t": facts.tests.append(.init(kind: t1 ?? "", result: t2 ?? "", date: t3 ?? "", verified: n != 0))
+        case "m": if let mark = t1.flatMap(CaseMark.init(rawValue:)) { facts.marks.append(.init(mark: mark, at: a ?? 0)) }
         case "e": facts.exposures = Int(n)
         default: facts.homeWard = t1
         }
