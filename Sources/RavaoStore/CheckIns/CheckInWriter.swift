@@ -233,35 +233,35 @@ public final class CheckInWriter: Sendable {
         let ids = rows.map(\.id.text), clientIds = written.map(\.clientId.text)
         let placeIds = written.map(\.placeId.text), personIds = rows.map(\.person.text)
         let scannedAt = written.map(\.scannedAt), recordedAt = written.map(\.recordedAt)
-        let checkInRows = BatchRows([
-            .text("id", ids), .text("client_id", clientIds), .text("place_id", placeIds), .text("person_id", personIds),
-            .text("direction", written.map(\.direction.rawValue)), .text("kind", written.map(\.kind.rawValue)),
-            .bigint("scanned_at", scannedAt), .bigint("recorded_at", recordedAt),
-            .optionalText("scanned_by", written.map { $0.scannedBy?.text }), .optionalText("device_id", written.map { $0.deviceId?.text }),
-            .text("payload", written.map(\.payload)),
-        ])
-        let checkInsInsert = "INSERT INTO checkins (id, client_id, place_id, person_id, direction, kind, scanned_at, recorded_at, scanned_by, device_id, payload) "
-        // What the rollups and stays need, queued in this transaction for the projector (see
-        // CheckInProjector): it survives a crash exactly as the check-ins do.
-        let queued = BatchRows([.text("place_id", placeIds), .text("person_id", personIds), .bigint("scanned_at", scannedAt), .bigint("queued_at", recordedAt)])
-        let queuedInsert = "INSERT INTO checkin_projection (place_id, person_id, scanned_at, queued_at) "
-        let counters = dayCounters(written)
+        let directions = written.map(\.direction.rawValue), kinds = written.map(\.kind.rawValue), payloads = written.map(\.payload)
+        let scannedBy = written.map { $0.scannedBy?.text }, deviceIds = written.map { $0.deviceId?.text }
+        let counters = DayCounters(written)
         var totals: [PlaceDay: CheckInStore.Recorded.DayTotals] = [:]
         if db.dialect.name == "sqlite" {
-            for statement in checkInRows.statements(db, checkInsInsert) + queued.statements(db, queuedInsert) { try await db.raw(statement).run() }
-            for statement in counters.statements(db, Self.countersInsert, suffix: Self.countersUpsert) {
+            let checkInRows = BatchRows([
+                .text("id", ids), .text("client_id", clientIds), .text("place_id", placeIds), .text("person_id", personIds),
+                .text("direction", directions), .text("kind", kinds), .bigint("scanned_at", scannedAt), .bigint("recorded_at", recordedAt),
+                .optionalText("scanned_by", scannedBy), .optionalText("device_id", deviceIds), .text("payload", payloads),
+            ])
+            // What the rollups and stays need, queued in this transaction for the projector (see
+            // CheckInProjector): it survives a crash exactly as the check-ins do.
+            let queued = BatchRows([.text("place_id", placeIds), .text("person_id", personIds), .bigint("scanned_at", scannedAt), .bigint("queued_at", recordedAt)])
+            for statement in checkInRows.statements(db, "INSERT INTO checkins (id, client_id, place_id, person_id, direction, kind, scanned_at, recorded_at, scanned_by, device_id, payload) ")
+                + queued.statements(db, "INSERT INTO checkin_projection (place_id, person_id, scanned_at, queued_at) ") {
+                try await db.raw(statement).run()
+            }
+            for statement in counters.rows.statements(db, Self.countersInsert, suffix: Self.countersUpsert) {
                 try Self.addTotals(try await db.raw(statement).all(), to: &totals)
             }
         } else if !rows.isEmpty {
-            // PostgreSQL: the four inserts as one statement, one round trip instead of four. Client ids
-            // are unique in `checkin_keys` (DayPartitions): a client id another instance has just used
-            // fails the whole statement, so no row of the batch goes in.
-            let keys = BatchRows([.text("client_id", clientIds), .text("checkin_id", ids), .bigint("scanned_at", scannedAt)])
-            let statement = BatchRows.together(
-                keys.statements(db, "INSERT INTO checkin_keys (client_id, checkin_id, scanned_at) ")
-                    + checkInRows.statements(db, checkInsInsert) + queued.statements(db, queuedInsert),
-                then: counters.statements(db, Self.countersInsert, suffix: Self.countersUpsert)[0])
-            try Self.addTotals(try await db.raw(statement).all(), to: &totals)
+            // PostgreSQL: the same rows, with the retry keys, as one prepared statement (`Insert`).
+            guard let postgres = db as? PostgresConnectionSQL else { throw NotOnPostgresConnection() }
+            let insert = Insert(ids: ids, clientIds: clientIds, placeIds: placeIds, personIds: personIds, directions: directions, kinds: kinds,
+                                scannedAt: scannedAt, recordedAt: recordedAt, scannedBy: scannedBy.map { $0 ?? "" }, deviceIds: deviceIds.map { $0 ?? "" },
+                                payloads: payloads, counters: counters)
+            for (place, day, entries, exits) in try await postgres.rows(insert) {
+                totals[PlaceDay(place: place, day: day)] = .init(day: day, entries: Int(entries), exits: Int(exits))
+            }
         }
 
         for row in rows {
@@ -295,17 +295,25 @@ public final class CheckInWriter: Sendable {
     /// The batch's entries and exits per place and day, to add to each place's day counters, sorted so
     /// that two PostgreSQL instances writing the same place take the row locks in turn. The upsert
     /// returns the totals after the batch, which the scans' answers show without a read of their own.
-    static func dayCounters(_ written: [CheckInStore.NewCheckIn]) -> BatchRows {
-        var counts: [PlaceDay: (entries: Int, exits: Int)] = [:]
-        for c in written {
-            let key = PlaceDay(place: c.placeId.text, day: DashboardRollups.day(c.scannedAt))
-            let out = c.direction == .out ? 1 : 0
-            counts[key, default: (0, 0)].entries += 1 - out
-            counts[key, default: (0, 0)].exits += out
+    struct DayCounters {
+        var places: [String] = [], days: [Int64] = [], entries: [Int64] = [], exits: [Int64] = []
+
+        init(_ written: [CheckInStore.NewCheckIn]) {
+            var counts: [PlaceDay: (entries: Int64, exits: Int64)] = [:]
+            for c in written {
+                let key = PlaceDay(place: c.placeId.text, day: DashboardRollups.day(c.scannedAt))
+                let out: Int64 = c.direction == .out ? 1 : 0
+                counts[key, default: (0, 0)].entries += 1 - out
+                counts[key, default: (0, 0)].exits += out
+            }
+            for (key, n) in counts.sorted(by: { ($0.key.place, $0.key.day) < ($1.key.place, $1.key.day) }) {
+                places.append(key.place); days.append(key.day); entries.append(n.entries); exits.append(n.exits)
+            }
         }
-        let sorted = counts.sorted { ($0.key.place, $0.key.day) < ($1.key.place, $1.key.day) }
-        return BatchRows([.text("place_id", sorted.map(\.key.place)), .bigint("day", sorted.map(\.key.day)),
-                          .bigint("entries", sorted.map { Int64($0.value.entries) }), .bigint("exits", sorted.map { Int64($0.value.exits) })])
+
+        var rows: BatchRows {
+            BatchRows([.text("place_id", places), .bigint("day", days), .bigint("entries", entries), .bigint("exits", exits)])
+        }
     }
 
     static let countersInsert = "INSERT INTO place_day_counts (place_id, day, entries, exits) "

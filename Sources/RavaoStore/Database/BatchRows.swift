@@ -85,20 +85,6 @@ package struct BatchRows: Sendable {
         return [query]
     }
 
-    /// PostgreSQL: `statements` and `last` as one statement, `WITH s0 AS (…), s1 AS (…) last`: one round
-    /// trip. Each data-modifying part runs to completion whether or not `last` reads it, all parts see
-    /// the same snapshot, and an error in any part fails them all.
-    package static func together(_ statements: [SQLQueryString], then last: SQLQueryString) -> SQLQueryString {
-        var query = SQLQueryString("")
-        for (i, statement) in statements.enumerated() {
-            query.appendLiteral(i == 0 ? "WITH s\(i) AS (" : ", s\(i) AS (")
-            query.appendInterpolation(statement)
-            query.appendLiteral(")\n")
-        }
-        query.appendInterpolation(last)
-        return query
-    }
-
     /// `prefix IN (?, ?, …)` on SQLite (in chunks), `prefix = ANY($1::text[])` on PostgreSQL: `prefix`
     /// ends with the column, e.g. `SELECT … WHERE client_id`.
     package static func matching(_ db: any SQLDatabase, _ prefix: String, _ values: [String], suffix: String = "",

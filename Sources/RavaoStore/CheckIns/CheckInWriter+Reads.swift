@@ -6,9 +6,6 @@ import SQLKit
 extension CheckInWriter {
     /// What a batch reads before it resolves its check-ins. Supersets are fine: every use looks up by
     /// key (a card, a phone, a person), so rows for check-ins that turn out to be retries change nothing.
-    /// The batch's PostgreSQL connection was not `PostgresEngine`'s (a wrapper that hides it).
-    struct NotOnPostgresConnection: Error {}
-
     struct Known {
         /// PostgreSQL: the batch's client ids already in `checkin_keys` (their check-ins are read next).
         /// SQLite: nil, its check-in read finds them itself.

@@ -1,0 +1,48 @@
+import PostgresNIO
+
+extension CheckInWriter {
+    /// The batch's PostgreSQL connection was not `PostgresEngine`'s (a wrapper that hides it): the
+    /// writer's prepared statements need the connection itself.
+    struct NotOnPostgresConnection: Error {}
+
+    /// PostgreSQL: a batch's writes as one prepared statement, one round trip instead of four and no
+    /// parse or plan after the first batches: its check-ins, their retry keys, their queue rows for the
+    /// projector (see CheckInProjector), and the places' day counters, whose totals it returns.
+    /// - Client ids are unique in `checkin_keys` (DayPartitions): a client id another instance has just
+    ///   used fails the whole statement, so no row of the batch goes in.
+    /// - The parts all run to completion, in the order of the arrays (sorted by client id; counters by
+    ///   place and day, so that instances take the row locks in turn).
+    /// - `scannedBy` and `deviceIds` hold "" for none (PostgresNIO binds no arrays of optionals).
+    struct Insert: PostgresPreparedStatement {
+        static let sql = """
+            WITH c AS (INSERT INTO checkins (id, client_id, place_id, person_id, direction, kind, scanned_at, recorded_at, scanned_by, device_id, payload)
+                SELECT id, client_id, place_id, person_id, direction, kind, scanned_at, recorded_at, NULLIF(scanned_by, ''), NULLIF(device_id, ''), payload
+                FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::bigint[], $8::bigint[], $9::text[], $10::text[], $11::text[])
+                    AS t(id, client_id, place_id, person_id, direction, kind, scanned_at, recorded_at, scanned_by, device_id, payload)),
+            k AS (INSERT INTO checkin_keys (client_id, checkin_id, scanned_at)
+                SELECT client_id, id, scanned_at FROM unnest($2::text[], $1::text[], $7::bigint[]) AS t(client_id, id, scanned_at)),
+            q AS (INSERT INTO checkin_projection (place_id, person_id, scanned_at, queued_at)
+                SELECT place_id, person_id, scanned_at, queued_at FROM unnest($3::text[], $4::text[], $7::bigint[], $8::bigint[]) AS t(place_id, person_id, scanned_at, queued_at))
+            \(CheckInWriter.countersInsert)SELECT place_id, day, entries, exits FROM unnest($12::text[], $13::bigint[], $14::bigint[], $15::bigint[]) AS t(place_id, day, entries, exits)
+            \(CheckInWriter.countersUpsert)
+            """
+
+        let ids: [String], clientIds: [String], placeIds: [String], personIds: [String], directions: [String], kinds: [String]
+        let scannedAt: [Int64], recordedAt: [Int64], scannedBy: [String], deviceIds: [String], payloads: [String]
+        let counters: DayCounters
+
+        func makeBindings() throws -> PostgresBindings {
+            var bindings = PostgresBindings(capacity: 15)
+            for texts in [ids, clientIds, placeIds, personIds, directions, kinds] { bindings.append(texts) }
+            bindings.append(scannedAt)
+            bindings.append(recordedAt)
+            for texts in [scannedBy, deviceIds, payloads, counters.places] { bindings.append(texts) }
+            for numbers in [counters.days, counters.entries, counters.exits] { bindings.append(numbers) }
+            return bindings
+        }
+
+        func decodeRow(_ row: PostgresRow) throws -> (String, Int64, Int64, Int64) {
+            try row.decode((String, Int64, Int64, Int64).self)
+        }
+    }
+}
