@@ -173,8 +173,19 @@ struct PostgresConnectionSQL: SQLDatabase {
         base.execute(sql: query, onRow)
     }
 
+    /// PostgresKit's execute with PostgresNIO's own binds and rows where it can: every statement's
+    /// binds went through PostgresKit's Codable translation and every cell through its decoder (a
+    /// coding path, dynamic casts and a few arrays a cell), ~9 % of the server's CPU under scans (perf,
+    /// issue 16). Binds of other types than `FastPostgres` knows go the PostgresKit way, whole.
     func execute(sql query: any SQLExpression, _ onRow: @escaping @Sendable (any SQLRow) -> ()) async throws {
-        try await base.execute(sql: query, onRow)
+        let (sql, binds) = serialize(query)
+        guard let bindings = FastPostgres.bindings(binds) else { return try await base.execute(sql: query, onRow) }
+        var columns: FastPostgres.Columns?
+        for try await row in try await connection.query(PostgresQuery(unsafeSQL: sql, binds: bindings), logger: connectionLogger) {
+            let known = columns ?? FastPostgres.Columns(row)
+            columns = known
+            onRow(FastPostgres.Row(row: row, columns: known))
+        }
     }
 
     func withSession<R>(_ closure: @escaping @Sendable (any SQLDatabase) async throws -> R) async throws -> R {
