@@ -33,7 +33,8 @@ extension CheckInWriter {
                 return known
             }
             guard let postgres = db as? PostgresConnectionSQL else { throw NotOnPostgresConnection() }
-            let read = Read(kinds: Array(Set(identifiers.map(\.kind))), values: Array(Set(identifiers.map(\.value))), phones: phones,
+            let pairs = Array(identifiers)
+            let read = Read(kinds: pairs.map(\.kind), values: pairs.map(\.value), phones: phones,
                             proven: proven.map(\.text), clientIds: checkIns.map(\.clientId.text),
                             declarationsSince: window?.declarationsSince ?? .max, exposuresSince: window?.exposuresSince ?? .max)
             var known = Known(recordedClientIds: [])
@@ -55,8 +56,11 @@ extension CheckInWriter {
         /// reads were four and the status read a fifth, and a plan PostgreSQL keeps (planning the
         /// statement anew cost ~0.5 ms a batch, more than running it). Each part is an index lookup by
         /// array (`= ANY`), as the reads were:
-        /// - cards and phones by kind and value, each of the batch's kinds with each of its values: a
-        ///   superset when kinds are mixed, and one statement text whatever the batch holds;
+        /// - cards and phones by (kind, value), one primary-key lookup per pair (`LATERAL … OFFSET 0`, so
+        ///   it is not flattened into a join): whatever the tables' statistics when the plan is made, an
+        ///   equality on the whole key leaves it one plan. As `kind = ANY($1) AND value = ANY($2)`, three
+        ///   benchmark runs on new databases spent 233–274 µs of PostgreSQL a scan on this read instead of
+        ///   25–35, as if the kept plan ranged over every card of a kind (the index on `kind` alone);
         /// - the people of the cards and phones come from an array the statement builds itself (`ids`),
         ///   so no part is planned as a join of the batch with a whole table (a join of owners and people
         ///   measured slower, RESULTS.md).
@@ -64,7 +68,8 @@ extension CheckInWriter {
         /// no health rules the window is empty and the facts that have no time are read and dropped.
         struct Read: PostgresPreparedStatement {
             static let sql = """
-                WITH o AS MATERIALIZED (SELECT kind, value, person_id FROM person_identifiers WHERE kind = ANY($1::text[]) AND value = ANY($2::text[])),
+                WITH o AS MATERIALIZED (SELECT i.kind, i.value, i.person_id FROM unnest($1::text[], $2::text[]) AS w(kind, value)
+                    CROSS JOIN LATERAL (SELECT kind, value, person_id FROM person_identifiers i WHERE i.kind = w.kind AND i.value = w.value OFFSET 0) i),
                 a AS MATERIALIZED (SELECT a.phone, p.id FROM accounts a JOIN people p ON p.account_id = a.id WHERE a.phone = ANY($3::text[])),
                 ids AS MATERIALIZED (SELECT ARRAY(SELECT person_id FROM o UNION SELECT id FROM a) || $4::text[] AS v)
                 SELECT client_id AS p, 'K' AS k, NULL::bigint AS a, NULL::text AS t1, NULL::text AS t2, NULL::text AS t3, NULL::bigint AS n
