@@ -115,7 +115,7 @@ public struct ProjectedReads: DatabaseEngine {
         try await base.write(body)
     }
 
-    public func writeBatch<T: Sendable>(_ body: @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
+    public func writeBatch<T: Sendable>(_ body: @Sendable (any SQLDatabase, _ begin: @Sendable () async throws -> Void) async throws -> T) async throws -> T {
         try await base.writeBatch(body)
     }
 

@@ -79,7 +79,7 @@ public final class CheckInWriter: Sendable {
     private func write(_ batch: [Waiter], attempt: Int = 1) async {
         let checkIns = batch.map(\.checkIn)
         do {
-            let outcomes = try await engine.writeBatch { [healthRules] db in try await Self.write(checkIns, rules: healthRules, db: db) }
+            let outcomes = try await engine.writeBatch { [healthRules] db, begin in try await Self.write(checkIns, rules: healthRules, db: db, begin: begin) }
             notify(checkIns, outcomes)
             for (waiter, outcome) in zip(batch, outcomes) { waiter.continuation.resume(returning: outcome) }
         } catch is IdentifierTaken where attempt < 3 {
@@ -114,7 +114,10 @@ public final class CheckInWriter: Sendable {
     /// Rows per multi-row statement: well under SQLite's 32,766 and PostgreSQL's 65,535 bind limits.
     static let rowsPerStatement = 400
 
-    static func write(_ checkIns: [CheckInStore.NewCheckIn], rules: HealthRules? = nil, db: any SQLDatabase) async throws -> [Outcome] {
+    /// `begin`: called before the first write when the batch writes more than its one insert (new
+    /// people, links, names, rejections), which must then commit or roll back together.
+    static func write(_ checkIns: [CheckInStore.NewCheckIn], rules: HealthRules? = nil, db: any SQLDatabase,
+                      begin: @Sendable () async throws -> Void = {}) async throws -> [Outcome] {
         var outcomes = [Outcome?](repeating: nil, count: checkIns.count)
 
         // 1. What the batch may need to know, read at once: client ids already recorded, the owners of
@@ -198,6 +201,8 @@ public final class CheckInWriter: Sendable {
         }
 
         // 4. Write people, identifiers, names, rejections and check-ins with multi-row statements.
+        // Returning people's check-ins are one insert, atomic by itself (PostgreSQL: one statement).
+        if !(newPeople.isEmpty && newLinks.isEmpty && namesToFill.isEmpty && rejected.isEmpty) { try await begin() }
         let newPeopleRows = BatchRows([.text("id", newPeople.map(\.id.text)), .text("full_name", newPeople.map(\.name)),
                                        .bigint("verified", [Int64](repeating: 0, count: newPeople.count)), .bigint("created_at", newPeople.map(\.at))])
         for statement in newPeopleRows.statements(db, "INSERT INTO people (id, full_name, verified, created_at) ") {

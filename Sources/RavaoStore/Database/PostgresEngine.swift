@@ -3,6 +3,7 @@ import NIOPosix
 import PostgresKit
 import PostgresNIO
 import SQLKit
+import Synchronization
 
 /// PostgreSQL through PostgresNIO's pooled client; the production engine, and the one that lets
 /// several app instances share one database behind a load balancer.
@@ -94,8 +95,23 @@ public final class PostgresEngine: DatabaseEngine {
         try await transaction(on: client, body)
     }
 
-    public func writeBatch<T: Sendable>(_ body: @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
-        try await transaction(on: writeClient, body)
+    public func writeBatch<T: Sendable>(_ body: @Sendable (any SQLDatabase, _ begin: @Sendable () async throws -> Void) async throws -> T) async throws -> T {
+        try await writeClient.withConnection { connection in
+            let db = PostgresConnectionSQL(connection: connection, logger: logger)
+            let begun = Begun()
+            do {
+                let result = try await body(db) {
+                    try await db.raw("BEGIN").run()
+                    begun.flag.withLock { $0 = true }
+                }
+                if begun.flag.withLock({ $0 }) { try await db.raw("COMMIT").run() }
+                return result
+            } catch {
+                // The connection goes back to the pool: it must not stay in a failed transaction.
+                if begun.flag.withLock({ $0 }) { try? await db.raw("ROLLBACK").run() }
+                throw error
+            }
+        }
     }
 
     private func transaction<T: Sendable>(on client: PostgresClient, _ body: @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
@@ -148,6 +164,11 @@ public final class PostgresEngine: DatabaseEngine {
         _ = await writeRunTask.value
         try? await writerLoops.shutdownGracefully()
     }
+}
+
+/// Whether a check-in batch has begun its transaction (`PostgresEngine.writeBatch`).
+private final class Begun: Sendable {
+    let flag = Mutex(false)
 }
 
 /// PostgresKit's SQL database over one connection, with the connection at hand for what SQLKit cannot

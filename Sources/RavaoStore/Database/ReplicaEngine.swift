@@ -47,7 +47,7 @@ public final class ReplicaEngine: DatabaseEngine {
         return try await primary.read(body)
     }
 
-    public func writeBatch<T: Sendable>(_ body: @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
+    public func writeBatch<T: Sendable>(_ body: @Sendable (any SQLDatabase, _ begin: @Sendable () async throws -> Void) async throws -> T) async throws -> T {
         try await primary.writeBatch(body)
     }
 
