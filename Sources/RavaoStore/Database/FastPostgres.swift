@@ -38,10 +38,8 @@ enum FastPostgres {
         let positions: [String: Int]
         init(_ row: PostgresRow) {
             names = row.map(\.columnName)
-            var positions: [String: Int] = [:]
-            // The first of two columns of one name wins, as in PostgresNIO's lookup.
-            for (i, name) in names.enumerated() where positions[name] == nil { positions[name] = i }
-            self.positions = positions
+            // Of two columns of one name the last wins, as in PostgresKit's rows (FastPostgresTests).
+            positions = Dictionary(names.enumerated().map { ($1, $0) }, uniquingKeysWith: { _, last in last })
         }
     }
 
