@@ -42,6 +42,7 @@ struct CheckInsAPI {
             checkInId: recorded.id.uuidString, duplicate: recorded.duplicate, direction: recorded.direction, scannedAt: ISOTime.string(recorded.scannedAt),
             stayUntil: recorded.direction == CheckInDirection.in.rawValue ? ISOTime.string(recorded.scannedAt + Int64(place.defaultStayMinutes) * 60) : nil,
             place: .init(id: place.id.uuidString, name: place.name, address: address),
-            status: await HealthStatusService(services: services).payload(of: recorded.personId)), status: recorded.duplicate ? .ok : .created)
+            status: await HealthStatusService(services: services).payload(of: recorded.personId, facts: recorded.facts)),
+            status: recorded.duplicate ? .ok : .created)
     }
 }

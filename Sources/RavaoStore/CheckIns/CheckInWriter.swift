@@ -128,11 +128,10 @@ public final class CheckInWriter: Sendable {
         let earlier = try await recorded(clientIds: known.recordedClientIds ?? checkIns.map(\.clientId.text), db: db)
         // Anonymous retries (a guest's double tap, a receipt's check-out) have no account or kiosk to
         // compare: they must name the same person.
-        let retryOwners = known.owners
         func samePerson(_ checkIn: CheckInStore.NewCheckIn, _ person: UUID) -> Bool {
             if let proven = checkIn.provenPerson { return proven == person }
             if checkIn.scannedBy != nil || checkIn.deviceId != nil { return true }  // staff at that place may see who it was
-            return !checkIn.identifiers.isEmpty && checkIn.identifiers.allSatisfy { retryOwners[$0] == person }
+            return !checkIn.identifiers.isEmpty && checkIn.identifiers.allSatisfy { known.owners[$0] == person }
         }
         var firstInBatch: [UUID: Int] = [:]
         var fresh: [Int] = []
@@ -233,9 +232,12 @@ public final class CheckInWriter: Sendable {
                 return "(\(bind: UUID().text), \(bind: c.placeId.text), \(bind: c.clientId.text), \(bind: String(c.payload.prefix(8192))), 'token_revoked', \(bind: c.scannedBy?.text), \(bind: c.deviceId?.text), \(bind: c.recordedAt))"
             }).run()
         }
-        rows.sort { checkIns[$0.index].clientId.text < checkIns[$1.index].clientId.text }
+        // Sorted by client id (the order instances take `checkin_keys`' locks in), each written once as text.
+        let sortKeys = rows.map { checkIns[$0.index].clientId.text }
+        let order = sortKeys.indices.sorted { sortKeys[$0] < sortKeys[$1] }
+        rows = order.map { rows[$0] }
         let written = rows.map { checkIns[$0.index] }
-        let ids = rows.map(\.id.text), clientIds = written.map(\.clientId.text)
+        let ids = rows.map(\.id.text), clientIds = order.map { sortKeys[$0] }
         let placeIds = written.map(\.placeId.text), personIds = rows.map(\.person.text)
         let scannedAt = written.map(\.scannedAt), recordedAt = written.map(\.recordedAt)
         let directions = written.map(\.direction.rawValue), kinds = written.map(\.kind.rawValue), payloads = written.map(\.payload)

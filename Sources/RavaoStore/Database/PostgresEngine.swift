@@ -56,10 +56,9 @@ public final class PostgresEngine: DatabaseEngine {
         var writeConfig = config
         // The batches' statements are all lookups by key, and two are prepared (CheckInWriter): the
         // plan PostgreSQL keeps for them is made after a few batches, when a new database's tables are
-        // tiny, and kept as they grow until autovacuum's next ANALYZE. Made on 30 people it scans the
-        // whole `people` table twice a batch (EXPLAIN); one benchmark run on a new database fell to
-        // 1,300 scans/s with 740 µs of PostgreSQL a scan, against 3,600/s and 200 µs. The writer's
-        // connections therefore plan with indexes whatever the tables' size.
+        // tiny, and kept as they grow until autovacuum's next ANALYZE. Made on 30 people, the prepared
+        // read scanned the whole `people` table twice a batch (EXPLAIN). The writer's connections
+        // therefore plan with indexes whatever the tables' size.
         writeConfig.options.additionalStartupParameters.append(("enable_seqscan", "off"))
         writeConfig.options.maximumConnections = location.writers
         writeConfig.options.minimumConnections = 0
@@ -92,7 +91,16 @@ public final class PostgresEngine: DatabaseEngine {
     }
 
     public func write<T: Sendable>(_ body: @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
-        try await transaction(on: client, body)
+        do {
+            return try await client.withTransaction(logger: logger) { connection in
+                try await body(PostgresConnectionSQL(connection: connection, logger: logger))
+            }
+        } catch let error as PostgresTransactionError {
+            // Callers catch their own errors (e.g. a taken plate) the same way on both engines, so an
+            // error thrown by `body` and cleanly rolled back surfaces as itself, not wrapped.
+            if let closureError = error.closureError, error.rollbackError == nil { throw closureError }
+            throw error
+        }
     }
 
     public func writeBatch<T: Sendable>(_ body: @Sendable (any SQLDatabase, _ begin: @Sendable () async throws -> Void) async throws -> T) async throws -> T {
@@ -111,19 +119,6 @@ public final class PostgresEngine: DatabaseEngine {
                 if begun.flag.withLock({ $0 }) { try? await db.raw("ROLLBACK").run() }
                 throw error
             }
-        }
-    }
-
-    private func transaction<T: Sendable>(on client: PostgresClient, _ body: @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
-        do {
-            return try await client.withTransaction(logger: logger) { connection in
-                try await body(PostgresConnectionSQL(connection: connection, logger: logger))
-            }
-        } catch let error as PostgresTransactionError {
-            // Callers catch their own errors (e.g. a taken plate) the same way on both engines, so an
-            // error thrown by `body` and cleanly rolled back surfaces as itself, not wrapped.
-            if let closureError = error.closureError, error.rollbackError == nil { throw closureError }
-            throw error
         }
     }
 
