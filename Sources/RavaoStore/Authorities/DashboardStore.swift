@@ -141,9 +141,21 @@ enum DashboardRollups {
         //   national database (1.7 M rows a day), 3,300 keys took 2.2 s that way and 0.10–0.14 s this way.
         // - Known keys are not returned: they change nothing, and decoding them was most of the
         //   projector's row decoding.
+        // - A key's next stored day is looked for only below `afterBound`. On PostgreSQL a partitioned
+        //   chain (`unit_people_days`) looked in every partition after the key's day, the week of days
+        //   created ahead: nine index probes a new key, nearly always into empty tables, and most of
+        //   the cost of a first visit. When no stored day at all is later than the batch's latest, no
+        //   key on that day has a next one. The check runs after the pass has locked its people: a
+        //   later day of theirs written by another instance has committed, or waits for this pass.
+        var afterBound = Int64.max
+        if db.dialect.name == "postgresql", DayPartitions.tables.contains(where: { $0.name == table }), let latest = keys.map(\.day).max() {
+            let later = try await db.raw("SELECT EXISTS (SELECT 1 FROM \(unsafeRaw: table) WHERE day > \(bind: latest)) AS later").first()?
+                .decode(column: "later", as: Bool.self) ?? true
+            if !later { afterBound = latest }
+        }
         let select = "SELECT \(columns.map { "k.\($0)" }.joined(separator: ", ")), k.day, "
             + "(SELECT MAX(x.day) FROM \(table) x WHERE \(match) AND x.day < k.day) AS before, "
-            + "(SELECT MIN(x.day) FROM \(table) x WHERE \(match) AND x.day > k.day) AS after FROM k "
+            + "CASE WHEN k.day < \(afterBound) THEN (SELECT MIN(x.day) FROM \(table) x WHERE \(match) AND x.day > k.day) END AS after FROM k "
             + "WHERE (SELECT 1 FROM \(table) x WHERE \(match) AND x.day = k.day LIMIT 1) IS NULL"
         for query in keyRows.statements(db, "WITH k(\(keyColumns), day) AS (", suffix: ") " + select, chunk: CheckInWriter.rowsPerStatement / 2) {
             for row in try await db.raw(query).all() {
