@@ -1,3 +1,4 @@
+import Foundation
 import PostgresNIO
 
 extension CheckInWriter {
@@ -13,9 +14,21 @@ extension CheckInWriter {
     /// - The parts all run to completion, in the order of the arrays (sorted by client id; counters by
     ///   place and day, so that instances take the row locks in turn).
     /// - `scannedBy` and `deviceIds` hold "" for none (PostgresNIO binds no arrays of optionals).
+    /// - New people (cards seen for the first time) and their cards' links go in with the check-ins:
+    ///   a first scan costs no transaction of its own. A card of a new person that another instance has
+    ///   linked meanwhile fails the whole statement on `person_identifiers`' key, and the batch is read
+    ///   again (`IdentifierTaken`). A number already linked to someone else stays theirs when a known
+    ///   person's scan carries it (`$23`: 1 for the links of the batch's new people).
     struct Insert: PostgresPreparedStatement {
         static let sql = """
-            WITH c AS (INSERT INTO checkins (id, client_id, place_id, person_id, direction, kind, scanned_at, recorded_at, scanned_by, device_id, payload)
+            WITH n AS (INSERT INTO people (id, full_name, verified, created_at)
+                SELECT id, full_name, 0, created_at FROM unnest($16::text[], $17::text[], $18::bigint[]) AS t(id, full_name, created_at)),
+            links AS (SELECT * FROM unnest($19::text[], $20::text[], $21::text[], $22::bigint[], $23::bigint[]) AS t(kind, value, person_id, created_at, new_person)),
+            l AS (INSERT INTO person_identifiers (kind, value, person_id, created_at)
+                SELECT kind, value, person_id, created_at FROM links WHERE new_person = 1),
+            m AS (INSERT INTO person_identifiers (kind, value, person_id, created_at)
+                SELECT kind, value, person_id, created_at FROM links WHERE new_person = 0 ON CONFLICT (kind, value) DO NOTHING),
+            c AS (INSERT INTO checkins (id, client_id, place_id, person_id, direction, kind, scanned_at, recorded_at, scanned_by, device_id, payload)
                 SELECT id, client_id, place_id, person_id, direction, kind, scanned_at, recorded_at, NULLIF(scanned_by, ''), NULLIF(device_id, ''), payload
                 FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::bigint[], $8::bigint[], $9::text[], $10::text[], $11::text[])
                     AS t(id, client_id, place_id, person_id, direction, kind, scanned_at, recorded_at, scanned_by, device_id, payload)),
@@ -30,14 +43,25 @@ extension CheckInWriter {
         let ids: [String], clientIds: [String], placeIds: [String], personIds: [String], directions: [String], kinds: [String]
         let scannedAt: [Int64], recordedAt: [Int64], scannedBy: [String], deviceIds: [String], payloads: [String]
         let counters: DayCounters
+        let newPeople: [(id: UUID, name: String, at: Int64)]
+        let newLinks: [(identifier: CheckInStore.Identifier, person: UUID, at: Int64)]
+        let created: Set<UUID>
 
         func makeBindings() throws -> PostgresBindings {
-            var bindings = PostgresBindings(capacity: 15)
+            var bindings = PostgresBindings(capacity: 23)
             for texts in [ids, clientIds, placeIds, personIds, directions, kinds] { bindings.append(texts) }
             bindings.append(scannedAt)
             bindings.append(recordedAt)
             for texts in [scannedBy, deviceIds, payloads, counters.places] { bindings.append(texts) }
             for numbers in [counters.days, counters.entries, counters.exits] { bindings.append(numbers) }
+            bindings.append(newPeople.map(\.id.text))
+            bindings.append(newPeople.map(\.name))
+            bindings.append(newPeople.map(\.at))
+            bindings.append(newLinks.map(\.identifier.kind))
+            bindings.append(newLinks.map(\.identifier.value))
+            bindings.append(newLinks.map(\.person.text))
+            bindings.append(newLinks.map(\.at))
+            bindings.append(newLinks.map { Int64(created.contains($0.person) ? 1 : 0) })
             return bindings
         }
 

@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import PostgresNIO
 import RavaoCore
 import SQLKit
 
@@ -200,28 +201,32 @@ public final class CheckInWriter: Sendable {
         }
 
         // 4. Write people, identifiers, names, rejections and check-ins with multi-row statements.
-        // Returning people's check-ins are one insert, atomic by itself (PostgreSQL: one statement).
-        if !(newPeople.isEmpty && newLinks.isEmpty && namesToFill.isEmpty && rejected.isEmpty) { try await begin() }
-        let newPeopleRows = BatchRows([.text("id", newPeople.map(\.id.text)), .text("full_name", newPeople.map(\.name)),
-                                       .bigint("verified", [Int64](repeating: 0, count: newPeople.count)), .bigint("created_at", newPeople.map(\.at))])
-        for statement in newPeopleRows.statements(db, "INSERT INTO people (id, full_name, verified, created_at) ") {
-            try await db.raw(statement).run()
-        }
-        let created = Set(newPeople.map(\.id))
+        // Returning people's check-ins are one insert, atomic by itself; on PostgreSQL so are first
+        // scans, whose new people and links go in the same statement (`Insert`).
+        let postgres = db.dialect.name == "postgresql"
         newLinks.sort { ($0.identifier.kind, $0.identifier.value) < ($1.identifier.kind, $1.identifier.value) }
-        let linkRows = BatchRows([.text("kind", newLinks.map(\.identifier.kind)), .text("value", newLinks.map(\.identifier.value)),
-                                  .text("person_id", newLinks.map(\.person.text)), .bigint("created_at", newLinks.map(\.at))])
-        var made = Set<CheckInStore.Identifier>()
-        for statement in linkRows.statements(db, "INSERT INTO person_identifiers (kind, value, person_id, created_at) ",
-                                             suffix: " ON CONFLICT (kind, value) DO NOTHING RETURNING kind, value") {
-            for row in try await db.raw(statement).all() {
-                made.insert(CheckInStore.Identifier(kind: try row.decode(column: "kind", as: String.self), value: try row.decode(column: "value", as: String.self)))
+        if !(namesToFill.isEmpty && rejected.isEmpty && (postgres || newPeople.isEmpty && newLinks.isEmpty)) { try await begin() }
+        if !postgres {
+            let newPeopleRows = BatchRows([.text("id", newPeople.map(\.id.text)), .text("full_name", newPeople.map(\.name)),
+                                           .bigint("verified", [Int64](repeating: 0, count: newPeople.count)), .bigint("created_at", newPeople.map(\.at))])
+            for statement in newPeopleRows.statements(db, "INSERT INTO people (id, full_name, verified, created_at) ") {
+                try await db.raw(statement).run()
             }
-        }
-        // A number already linked stays with its holder (a known person's scan adds nothing), but a
-        // person this batch created for the number would be left with nothing leading to them.
-        if made.count < newLinks.count, newLinks.contains(where: { !made.contains($0.identifier) && created.contains($0.person) }) {
-            throw IdentifierTaken()
+            let created = Set(newPeople.map(\.id))
+            let linkRows = BatchRows([.text("kind", newLinks.map(\.identifier.kind)), .text("value", newLinks.map(\.identifier.value)),
+                                      .text("person_id", newLinks.map(\.person.text)), .bigint("created_at", newLinks.map(\.at))])
+            var made = Set<CheckInStore.Identifier>()
+            for statement in linkRows.statements(db, "INSERT INTO person_identifiers (kind, value, person_id, created_at) ",
+                                                 suffix: " ON CONFLICT (kind, value) DO NOTHING RETURNING kind, value") {
+                for row in try await db.raw(statement).all() {
+                    made.insert(CheckInStore.Identifier(kind: try row.decode(column: "kind", as: String.self), value: try row.decode(column: "value", as: String.self)))
+                }
+            }
+            // A number already linked stays with its holder (a known person's scan adds nothing), but a
+            // person this batch created for the number would be left with nothing leading to them.
+            if made.count < newLinks.count, newLinks.contains(where: { !made.contains($0.identifier) && created.contains($0.person) }) {
+                throw IdentifierTaken()
+            }
         }
         for (person, name) in namesToFill.sorted(by: { $0.key.text < $1.key.text }) {
             try await db.raw("UPDATE people SET full_name = \(bind: name) WHERE id = \(bind: person.text) AND full_name = ''").run()
@@ -260,13 +265,20 @@ public final class CheckInWriter: Sendable {
             for statement in counters.rows.statements(db, Self.countersInsert, suffix: Self.countersUpsert) {
                 try Self.addTotals(try await db.raw(statement).all(), to: &totals)
             }
-        } else if !rows.isEmpty {
-            // PostgreSQL: the same rows, with the retry keys, as one prepared statement (`Insert`).
-            guard let postgres = db as? PostgresConnectionSQL else { throw NotOnPostgresConnection() }
+        } else if !(rows.isEmpty && newPeople.isEmpty && newLinks.isEmpty) {
+            // PostgreSQL: the same rows, with the retry keys, new people and links, as one prepared statement (`Insert`).
+            guard let connection = db as? PostgresConnectionSQL else { throw NotOnPostgresConnection() }
             let insert = Insert(ids: ids, clientIds: clientIds, placeIds: placeIds, personIds: personIds, directions: directions, kinds: kinds,
                                 scannedAt: scannedAt, recordedAt: recordedAt, scannedBy: scannedBy.map { $0 ?? "" }, deviceIds: deviceIds.map { $0 ?? "" },
-                                payloads: payloads, counters: counters)
-            for (place, day, entries, exits) in try await postgres.rows(insert) {
+                                payloads: payloads, counters: counters, newPeople: newPeople, newLinks: newLinks, created: Set(newPeople.map(\.id)))
+            let answered: [Insert.Row]
+            do {
+                answered = try await connection.rows(insert)
+            } catch let error as PSQLError where error.serverInfo?[.sqlState] == "23505" && error.serverInfo?[.constraintName] == "person_identifiers_pkey" {
+                // Another instance linked a new person's card first: nothing of the statement was written.
+                throw IdentifierTaken()
+            }
+            for (place, day, entries, exits) in answered {
                 totals[PlaceDay(place: place, day: day)] = .init(day: day, entries: Int(entries), exits: Int(exits))
             }
         }

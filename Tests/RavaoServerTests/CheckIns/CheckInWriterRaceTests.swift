@@ -54,4 +54,42 @@ import Testing
             #expect(orphans == 0, "\(engine): people no card or phone leads to")
         }
     }
+
+    /// The same race made certain on PostgreSQL: another transaction links the card while the writer's
+    /// batch is between its read (no owner yet) and its insert, which then waits on the card's key and
+    /// fails when that transaction commits. The batch, a single scan, is read again and recorded under
+    /// the card's owner; nothing of the failed statement stays (no second person, no check-in).
+    @Test(.enabled(if: TestEngine.available.contains(.postgres)))
+    func aCardLinkedWhileTheBatchWritesIsReadAgain() async throws {
+        try await withApp(.postgres) { app in
+            let token = try await app.signIn()
+            let place = UUID(uuidString: try #require(try await app.createPlace(token: token)["id"] as? String))!
+            let writer = CheckInWriter(engine: app.store.engine, logger: Logger(label: "race"))
+            let now = app.time.seconds(), card = "079085199999", owner = UUID()
+            let (linked, signal) = AsyncStream<Void>.makeStream()
+            let holder = Task {
+                try await app.store.engine.write { db in
+                    try await db.raw("INSERT INTO people (id, full_name, verified, created_at) VALUES (\(bind: owner.text), 'Owner', 0, \(bind: now))").run()
+                    try await db.raw("INSERT INTO person_identifiers (kind, value, person_id, created_at) VALUES ('cccd', \(bind: card), \(bind: owner.text), \(bind: now))").run()
+                    signal.yield()
+                    // Uncommitted for long enough that the writer reads no owner and its insert waits on the key.
+                    try await Task.sleep(for: .milliseconds(700))
+                }
+            }
+            for await _ in linked { break }
+            let outcome = try await writer.submit(.init(
+                clientId: UUID(), placeId: place, direction: .in, kind: .cccd, scannedAt: now, recordedAt: now,
+                scannedBy: nil, payload: "late link \(card)", identifiers: [.init(kind: "cccd", value: card)], fullName: "Someone"))
+            try await holder.value
+            guard case .recorded(let recorded) = outcome else { Issue.record("not recorded: \(outcome)"); return }
+            #expect(recorded.personId == owner && !recorded.newPerson)
+            let people = try await app.store.engine.read { db in
+                try await db.raw("SELECT COUNT(*) AS n FROM people WHERE full_name = 'Someone'").first()!.decode(column: "n", as: Int.self)
+            }
+            let checkIns = try await app.store.engine.read { db in
+                try await db.raw("SELECT COUNT(*) AS n FROM checkins WHERE payload = \(bind: "late link \(card)")").first()!.decode(column: "n", as: Int.self)
+            }
+            #expect(people == 0 && checkIns == 1)
+        }
+    }
 }
