@@ -149,13 +149,15 @@ enum DashboardRollups {
         //   later day of theirs written by another instance has committed, or waits for this pass.
         var afterBound = Int64.max
         if db.dialect.name == "postgresql", DayPartitions.tables.contains(where: { $0.name == table }), let latest = keys.map(\.day).max() {
-            let later = try await db.raw("SELECT EXISTS (SELECT 1 FROM \(unsafeRaw: table) WHERE day > \(bind: latest)) AS later").first()?
+            // `>= latest + 1`, not `> latest`: PostgreSQL prunes range partitions as if days had values
+            // between them, and `> latest` read the whole of the latest day's partition.
+            let later = try await db.raw("SELECT EXISTS (SELECT 1 FROM \(unsafeRaw: table) WHERE day >= \(bind: latest + 1)) AS later").first()?
                 .decode(column: "later", as: Bool.self) ?? true
             if !later { afterBound = latest }
         }
         let select = "SELECT \(columns.map { "k.\($0)" }.joined(separator: ", ")), k.day, "
             + "(SELECT MAX(x.day) FROM \(table) x WHERE \(match) AND x.day < k.day) AS before, "
-            + "CASE WHEN k.day < \(afterBound) THEN (SELECT MIN(x.day) FROM \(table) x WHERE \(match) AND x.day > k.day) END AS after FROM k "
+            + "CASE WHEN k.day < \(afterBound) THEN (SELECT MIN(x.day) FROM \(table) x WHERE \(match) AND x.day >= k.day + 1) END AS after FROM k "
             + "WHERE (SELECT 1 FROM \(table) x WHERE \(match) AND x.day = k.day LIMIT 1) IS NULL"
         for query in keyRows.statements(db, "WITH k(\(keyColumns), day) AS (", suffix: ") " + select, chunk: CheckInWriter.rowsPerStatement / 2) {
             for row in try await db.raw(query).all() {
