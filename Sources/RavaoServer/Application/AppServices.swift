@@ -2,8 +2,9 @@ import Logging
 import RavaoCore
 import RavaoStore
 
-/// What every controller needs, built once by `buildApplication`.
-public struct AppServices: Sendable {
+/// What every controller needs, built once by `buildApplication`. A class: every controller and route
+/// closure holds it, and copying a struct of a dozen references retained each of them per request.
+public final class AppServices: Sendable {
     public let configuration: AppConfiguration
     public let store: Store
     public let time: any TimeSource
@@ -19,6 +20,21 @@ public struct AppServices: Sendable {
     public let caches: AccessCaches
     /// Health statuses, zones and unit ancestry, remembered for the scan path.
     public let healthCache: HealthStatusCache
+
+    public init(configuration: AppConfiguration, store: Store, time: any TimeSource, sms: any SMSSender, keys: ServerKeys, logger: Logger,
+                recognizer: PayloadRecognizer, checkIns: CheckInWriter, live: LiveHub, caches: AccessCaches, healthCache: HealthStatusCache) {
+        self.configuration = configuration
+        self.store = store
+        self.time = time
+        self.sms = sms
+        self.keys = keys
+        self.logger = logger
+        self.recognizer = recognizer
+        self.checkIns = checkIns
+        self.live = live
+        self.caches = caches
+        self.healthCache = healthCache
+    }
 
     public var baseURL: String { configuration.publicBaseURL }
 

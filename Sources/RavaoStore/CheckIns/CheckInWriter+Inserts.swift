@@ -20,6 +20,8 @@ extension CheckInWriter {
     ///   again (`IdentifierTaken`). A number already linked to someone else stays theirs when a known
     ///   person's scan carries it (`$23`: 1 for the links of the batch's new people).
     struct Insert: PostgresPreparedStatement {
+        /// PostgresNIO names a statement by reflecting on its type each time it runs (2 % of the writer's thread).
+        static let name = "ravao_writer_insert"
         static let sql = """
             WITH n AS (INSERT INTO people (id, full_name, verified, created_at)
                 SELECT id, full_name, 0, created_at FROM unnest($16::text[], $17::text[], $18::bigint[]) AS t(id, full_name, created_at)),

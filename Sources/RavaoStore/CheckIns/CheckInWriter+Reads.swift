@@ -67,6 +67,8 @@ extension CheckInWriter {
         /// The rows come in `HealthStore.factsSelect`'s columns, the batch's own kinds in capitals. With
         /// no health rules the window is empty and the facts that have no time are read and dropped.
         struct Read: PostgresPreparedStatement {
+            /// PostgresNIO names a statement by reflecting on its type each time it runs (2 % of the writer's thread).
+            static let name = "ravao_writer_read"
             static let sql = """
                 WITH o AS MATERIALIZED (SELECT i.kind, i.value, i.person_id FROM unnest($1::text[], $2::text[]) AS w(kind, value)
                     CROSS JOIN LATERAL (SELECT kind, value, person_id FROM person_identifiers i WHERE i.kind = w.kind AND i.value = w.value OFFSET 0) i),
