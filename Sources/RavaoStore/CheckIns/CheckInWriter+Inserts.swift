@@ -47,7 +47,6 @@ extension CheckInWriter {
         let counters: DayCounters
         let newPeople: [(id: UUID, name: String, at: Int64)]
         let newLinks: [(identifier: CheckInStore.Identifier, person: UUID, at: Int64)]
-        let created: Set<UUID>
 
         func makeBindings() throws -> PostgresBindings {
             var bindings = PostgresBindings(capacity: 23)
@@ -63,6 +62,7 @@ extension CheckInWriter {
             bindings.append(newLinks.map(\.identifier.value))
             bindings.append(newLinks.map(\.person.text))
             bindings.append(newLinks.map(\.at))
+            let created = Set(newPeople.map(\.id))
             bindings.append(newLinks.map { Int64(created.contains($0.person) ? 1 : 0) })
             return bindings
         }

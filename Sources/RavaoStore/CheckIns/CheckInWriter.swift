@@ -115,8 +115,8 @@ public final class CheckInWriter: Sendable {
     /// Rows per multi-row statement: well under SQLite's 32,766 and PostgreSQL's 65,535 bind limits.
     static let rowsPerStatement = 400
 
-    /// `begin`: called before the first write when the batch writes more than its one insert (new
-    /// people, links, names, rejections), which must then commit or roll back together.
+    /// `begin`: called before the first write when the batch writes more than its one insert (names to
+    /// fill, rejections; on SQLite also new people and links), which must then commit or roll back together.
     static func write(_ checkIns: [CheckInStore.NewCheckIn], rules: HealthRules? = nil, db: any SQLDatabase,
                       begin: @Sendable () async throws -> Void = {}) async throws -> [Outcome] {
         var outcomes = [Outcome?](repeating: nil, count: checkIns.count)
@@ -270,7 +270,7 @@ public final class CheckInWriter: Sendable {
             guard let connection = db as? PostgresConnectionSQL else { throw NotOnPostgresConnection() }
             let insert = Insert(ids: ids, clientIds: clientIds, placeIds: placeIds, personIds: personIds, directions: directions, kinds: kinds,
                                 scannedAt: scannedAt, recordedAt: recordedAt, scannedBy: scannedBy.map { $0 ?? "" }, deviceIds: deviceIds.map { $0 ?? "" },
-                                payloads: payloads, counters: counters, newPeople: newPeople, newLinks: newLinks, created: Set(newPeople.map(\.id)))
+                                payloads: payloads, counters: counters, newPeople: newPeople, newLinks: newLinks)
             let answered: [Insert.Row]
             do {
                 answered = try await connection.rows(insert)
