@@ -2,6 +2,7 @@ import Foundation
 import Hummingbird
 import Logging
 import RavaoCore
+import RavaoStore
 
 /// Turns every error into a proper answer: JSON under `/api/`, a page elsewhere, in the asker's
 /// language. Bad input never becomes a 500; an unexpected failure is logged with the request id and
@@ -16,7 +17,7 @@ enum ErrorAnswers {
         }
         let appError = Self.appError(from: error, context: context)
         if appError.status.code >= 500 {
-            context.logger.error("request failed", metadata: ["error": "\(String(reflecting: error))", "path": "\(request.uri.path)"])
+            context.logger.error("request failed", metadata: ["error": "\(LoggedError.describe(error))", "path": "\(request.uri.path)"])
         }
         var response: Response
         if request.uri.path.hasPrefix("/api/") || request.uri.path == "/healthz" {

@@ -88,7 +88,7 @@ public final class CheckInWriter: Sendable {
             await write(batch, attempt: attempt + 1)
         } catch where batch.count > 1 {
             // One bad check-in (or a race with another instance) must not fail its neighbours: write them one by one.
-            logger.warning("check-in batch failed; retrying one by one", metadata: ["size": "\(batch.count)", "error": "\(String(reflecting: error))"])
+            logger.warning("check-in batch failed; retrying one by one", metadata: ["size": "\(batch.count)", "error": "\(LoggedError.describe(error))"])
             for waiter in batch { await write([waiter]) }
         } catch {
             batch[0].continuation.resume(throwing: error)
