@@ -11,8 +11,8 @@
 -- With RAVAO_LEDGER_DIR set, each thread writes the checkInId of every 201 answer it read to
 -- RAVAO_LEDGER_DIR/ledger-N.txt (one a line), so the caller can check each one is a row.
 --
--- Every request carries a fresh random UUIDv4 clientId (each thread seeds its generator from
--- /dev/urandom, so threads never share a sequence) and the CCCD card QR of one of POOL people
+-- Every request carries a fresh UUIDv4 clientId (each thread seeds its generator from /dev/urandom
+-- for its random prefix, so threads never share one; a counter follows it) and the CCCD card QR of one of POOL people
 -- (a deterministic pool, the same in every thread: the first scans of a person create them, later
 -- ones match them). Half the scans are "in", half "out"; scannedAt is left to the server.
 --
@@ -84,16 +84,22 @@ local function hex_digits(n)
    return table.concat(out)
 end
 
+-- A random UUIDv4 prefix per thread, then a counter in the last 12 hex digits: every clientId is
+-- still unique (60 random bits keep threads and runs apart) and a valid UUIDv4, for a sixth of the
+-- client's CPU a request (20 µs against 15 on this machine, wrk with this script against the bare
+-- server): wrk runs on the same two cores as the server it measures.
 local variants = { "8", "9", "a", "b" }
+local uuid_prefix, uuid_count = nil, 0
 local function uuid4()
-   local v = variants[math.random(1, 4)]
-   return hex_digits(8) .. "-" .. hex_digits(4) .. "-4" .. hex_digits(3) .. "-" .. v .. hex_digits(3) .. "-" .. hex_digits(12)
+   uuid_count = uuid_count + 1
+   return uuid_prefix .. string.format("%012x", uuid_count)
 end
 
 function init(args)
    math.randomseed(urandom_seed())
    -- Burn a few values: LuaJIT's generator is weak right after seeding.
    for _ = 1, 20 do math.random() end
+   uuid_prefix = hex_digits(8) .. "-" .. hex_digits(4) .. "-4" .. hex_digits(3) .. "-" .. variants[math.random(1, 4)] .. hex_digits(3) .. "-"
    local pairs_ = {}
    if args[1] and args[1]:sub(1, 1) == "@" then
       for line in io.lines(args[1]:sub(2)) do
