@@ -32,6 +32,10 @@ extension Request {
         if Self.containsEscapedNUL(buffer) {
             throw AppError.nulCharacter
         }
+        if let flat = T.self as? any FlatJSONDecodable.Type,
+           let value = buffer.withUnsafeReadableBytes({ FlatJSON.members($0) }).flatMap({ flat.init(flat: $0) }) as? T {
+            return value
+        }
         return try JSONDecoder().decode(T.self, from: Data(buffer.readableBytesView))
     }
 

@@ -11,12 +11,33 @@ struct ScansAPI {
         group.post("scans", use: scan)
     }
 
-    struct ScanRequest: Decodable {
+    struct ScanRequest: Decodable, FlatJSONDecodable {
         let placeId: UUID
         let payload: String
         let direction: CheckInDirection?
         let clientId: UUID
         let scannedAt: String?
+
+        static let members: Set<String> = ["placeId", "payload", "direction", "clientId", "scannedAt"]
+
+        /// The body as `JSONDecoder` reads it, when it is that simple (see `FlatJSON`); nil leaves it to
+        /// `JSONDecoder`, for its answer or its error.
+        init?(flat members: FlatJSON.Members) {
+            guard members.keys.allSatisfy(Self.members.contains),
+                  let place = members["placeId"] ?? nil, let placeId = UUID(text: place),
+                  let payload = members["payload"] ?? nil,
+                  let client = members["clientId"] ?? nil, let clientId = UUID(text: client) else { return nil }
+            var direction: CheckInDirection?
+            if let text = members["direction"] ?? nil {
+                guard let known = CheckInDirection(rawValue: text) else { return nil }
+                direction = known
+            }
+            self.placeId = placeId
+            self.payload = payload
+            self.direction = direction
+            self.clientId = clientId
+            self.scannedAt = members["scannedAt"] ?? nil
+        }
     }
 
     struct ScanAnswer: Encodable, Sendable {
