@@ -30,14 +30,20 @@ enum DashboardRollups {
 
     struct PlaceUnits { let scheme: String; let units: [String] }
 
-    static func add(_ rows: [(placeId: UUID, personId: UUID, scannedAt: Int64)], db: any SQLDatabase) async throws {
-        guard !rows.isEmpty else { return }
+    /// `known`: the projector's memory of stored keys (see `KnownRollupKeys`); what the pass looked up
+    /// or wrote comes back, to remember once it has committed.
+    @discardableResult
+    static func add(_ rows: [(placeId: UUID, personId: UUID, scannedAt: Int64)], known: KnownRollupKeys? = nil,
+                    db: any SQLDatabase) async throws -> KnownRollupKeys.Seen? {
+        guard !rows.isEmpty else { return nil }
         var scans: [PlaceDay: Int] = [:]
         var present = Set<PlaceDayPerson>()
+        var ids: [String: UUID] = [:]
         for row in rows {
             let key = PlaceDay(place: row.placeId.text, day: day(row.scannedAt))
             scans[key, default: 0] += 1
             present.insert(PlaceDayPerson(key: key, person: row.personId.text))
+            if known != nil { ids[key.place] = row.placeId; ids[row.personId.text] = row.personId }
         }
         let placeIds = Set(scans.keys.map(\.place)).sorted()
         let personIds = Set(present.map(\.person)).sorted()
@@ -83,7 +89,21 @@ enum DashboardRollups {
             guard let u = units[item.key.place] else { continue }
             for unit in u.units { personKeys.insert(ChainKey(chain: [u.scheme, unit, item.person], day: item.key.day)) }
         }
-        let personDeltas = try await chainDeltas(Array(personKeys), db: db, table: "unit_people_days", columns: ["scheme", "unit_code", "person_id"])
+        // Keys known to be stored change nothing (`chainDeltas` reads them only to drop them), and
+        // known visits are already in `place_day_people`.
+        var lookedUp = Array(personKeys), visits = Array(present)
+        var seen: KnownRollupKeys.Seen?
+        if let known {
+            let generation = try await KnownRollupKeys.generation(db)
+            known.begin(generation: generation)
+            let chains = lookedUp.map { KnownRollupKeys.Chain(scheme: $0.chain[0], unit: $0.chain[1], person: ids[$0.chain[2]]!, day: $0.day) }
+            let visited = visits.map { KnownRollupKeys.Visit(place: ids[$0.key.place]!, person: ids[$0.person]!, day: $0.key.day) }
+            let stored = known.known(chains: chains, visits: visited)
+            seen = KnownRollupKeys.Seen(generation: generation, chains: chains, visits: visited)
+            lookedUp = lookedUp.indices.compactMap { stored.chains[$0] ? nil : lookedUp[$0] }
+            visits = visits.indices.compactMap { stored.visits[$0] ? nil : visits[$0] }
+        }
+        let personDeltas = try await chainDeltas(lookedUp, db: db, table: "unit_people_days", columns: ["scheme", "unit_code", "person_id"])
         for (chain, delta) in personDeltas {
             tallies[Tally(scheme: chain.chain[0], unit: chain.chain[1], kind: "people", day: delta.day, previous: delta.previous), default: 0] += delta.n
         }
@@ -94,7 +114,7 @@ enum DashboardRollups {
                                    .bigint("scans", counted.map { Int64($0.value) })])
         try await run(placeDays.statements(db, "INSERT INTO place_days (place_id, day, scans) ",
                                            suffix: " ON CONFLICT (place_id, day) DO UPDATE SET scans = place_days.scans + excluded.scans"), db)
-        let people = present.sorted { ($0.key.place, $0.key.day, $0.person) < ($1.key.place, $1.key.day, $1.person) }
+        let people = visits.sorted { ($0.key.place, $0.key.day, $0.person) < ($1.key.place, $1.key.day, $1.person) }
         let dayPeople = BatchRows([.text("place_id", people.map(\.key.place)), .bigint("day", people.map(\.key.day)), .text("person_id", people.map(\.person))])
         try await run(dayPeople.statements(db, "INSERT INTO place_day_people (place_id, day, person_id) ",
                                            suffix: " ON CONFLICT (place_id, day, person_id) DO NOTHING"), db)
@@ -115,6 +135,10 @@ enum DashboardRollups {
         ]
         try await run(BatchRows(tallyColumns).statements(db, "INSERT INTO unit_day_tallies (scheme, unit_code, kind, day, prev_day, n) ",
                                                          suffix: " ON CONFLICT (scheme, unit_code, kind, day, prev_day) DO UPDATE SET n = unit_day_tallies.n + excluded.n"), db)
+        // A rebuild or purge that committed after the generation was read may have removed a key the
+        // pass took as stored.
+        if let seen, try await KnownRollupKeys.generation(db) != seen.generation { throw KnownRollupKeys.Changed() }
+        return seen
     }
 
     private static func run(_ statements: [SQLQueryString], _ db: any SQLDatabase) async throws {
@@ -306,6 +330,8 @@ public struct DashboardStore: Sendable {
         try await engine.write { db in
             for table in ["unit_days", "unit_people_days", "unit_day_tallies"] { try await db.raw("DELETE FROM \(unsafeRaw: table)").run() }
             for statement in statements { try await db.raw(SQLQueryString(statement)).run() }
+            // A place moved to another unit leaves keys of its old unit out of the recount.
+            try await KnownRollupKeys.invalidate(db)
         }
     }
 

@@ -27,6 +27,8 @@ public final class CheckInProjector: Sendable {
     public let batchSize: Int
     /// One pass at a time in this process: passes over the same rows would only wait for each other.
     private let passes = AsyncLock()
+    /// The dashboard keys this projector's passes have seen stored.
+    let known = KnownRollupKeys()
 
     public init(engine: any DatabaseEngine, batchSize: Int? = nil) {
         self.engine = engine
@@ -38,8 +40,19 @@ public final class CheckInProjector: Sendable {
     @discardableResult
     public func pass() async throws -> Int {
         try await passes.withLock {
-            try await self.engine.write { db in try await Self.apply(limit: self.batchSize, db: db) }
+            do {
+                return try await self.passOnce()
+            } catch is KnownRollupKeys.Changed {
+                // Rolled back; run again under the new generation, with nothing remembered.
+                return try await self.passOnce()
+            }
         }
+    }
+
+    private func passOnce() async throws -> Int {
+        let (n, seen) = try await engine.write { db in try await Self.apply(limit: self.batchSize, known: self.known, db: db) }
+        if let seen { known.remember(seen) }
+        return n
     }
 
     /// Returns once every check-in queued before the call has been applied, by this process or another.
@@ -69,10 +82,12 @@ public final class CheckInProjector: Sendable {
     /// Applies one person's queued check-ins inside the caller's transaction, before a change to that
     /// person's check-ins (a phone changing owner): a later pass would judge them by what it wrote.
     static func apply(person: UUID, db: any SQLDatabase) async throws {
-        while try await apply(limit: 1000, person: person, db: db) > 0 {}
+        while try await apply(limit: 1000, person: person, db: db).count > 0 {}
     }
 
-    static func apply(limit: Int, person: UUID? = nil, db: any SQLDatabase) async throws -> Int {
+    /// `known`: given by the projector's own passes, whose commit it learns from (see `KnownRollupKeys`).
+    static func apply(limit: Int, person: UUID? = nil, known: KnownRollupKeys? = nil,
+                      db: any SQLDatabase) async throws -> (count: Int, seen: KnownRollupKeys.Seen?) {
         var query = SQLQueryString("DELETE FROM checkin_projection WHERE seq IN (SELECT seq FROM checkin_projection")
         if let person {
             query.appendLiteral(" WHERE person_id = ")
@@ -80,7 +95,7 @@ public final class CheckInProjector: Sendable {
         }
         query.appendLiteral(" ORDER BY seq LIMIT \(limit)\(db.dialect.name == "postgresql" ? " FOR UPDATE SKIP LOCKED" : "")) RETURNING place_id, person_id, scanned_at")
         let rows = try await db.raw(query).all()
-        guard !rows.isEmpty else { return 0 }
+        guard !rows.isEmpty else { return (0, nil) }
         if db.dialect.name == "postgresql" {
             // A pass's statements carry thousands of keys, so their plans cost more than PostgreSQL's
             // `jit_above_cost`: each execution compiled its expressions anew, 39 ms of the stays read's
@@ -92,9 +107,9 @@ public final class CheckInProjector: Sendable {
              personId: UUID(text: try row.decode(column: "person_id", as: String.self))!,
              scannedAt: try row.decode(column: "scanned_at", as: Int64.self))
         }
-        try await DashboardRollups.add(written, db: db)
+        let seen = try await DashboardRollups.add(written, known: known, db: db)
         try await StayRollups.add(written, db: db)
-        return rows.count
+        return (rows.count, seen)
     }
 }
 

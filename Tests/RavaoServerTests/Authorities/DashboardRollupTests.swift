@@ -105,6 +105,54 @@ import Testing
         }
     }
 
+    /// A projector skips the keys it has seen stored (`KnownRollupKeys`), and forgets them when a
+    /// rebuild recounts: a place moved to another ward takes its visitors' keys out of the old ward,
+    /// and a later visit there must add them back.
+    @Test(arguments: TestEngine.available)
+    func knownKeysAreSkippedAndForgottenAfterARebuild(engine: TestEngine) async throws {
+        try await withApp(engine) { app in
+            var rng = SplitMix(seed: 4242)
+            let now = app.time.seconds()
+            let today = DashboardStore.day(now)
+            let places = try await makePlaces(app, rng: &rng, createdAt: now - 86_400)
+            // Places 0 and 1 share a ward; place 3 is in the province's other ward.
+            let (a, b) = (places[0], places[1])
+            #expect(a.ward == b.ward && places[3].ward != a.ward && places[3].province == a.province)
+            func scan(_ place: Place, _ person: Int, at: Int64) async throws {
+                let checkIn = CheckInStore.NewCheckIn(clientId: UUID(), placeId: place.id, direction: .in, kind: .phone, scannedAt: at, recordedAt: at,
+                                                      scannedBy: nil, payload: "", identifiers: [.init(kind: "phone", value: Self.phone(person))], fullName: nil)
+                _ = try await app.store.engine.write { db in try await CheckInWriter.write([checkIn], db: db) }
+                try await app.store.projector.pass()
+            }
+            func people(_ ward: String) async throws -> Int {
+                try await app.store.dashboard.stats(Jurisdiction(scope: .ward, code: ward), scheme: .y2025, childColumn: nil, childCodes: [],
+                                                    fromDay: today, toDay: today, type: nil).total.people
+            }
+            let projector = app.store.projector
+            try await scan(b, 1, at: now - 600)
+            #expect(projector.known.hits == 0)
+            try await scan(b, 1, at: now - 500)
+            // Three chain keys (ward, province, country) and the visit, all known.
+            #expect(projector.known.hits == 4)
+            #expect(try await people(a.ward) == 1)
+
+            // Place b moves to the other ward; the recount takes person 1 out of the first one.
+            try await app.store.engine.write { db in
+                try await db.raw("UPDATE places SET ward_code = \(bind: places[3].ward) WHERE id = \(bind: b.id.uuidString)").run()
+            }
+            try await app.store.dashboard.rebuildUnitRollups()
+            #expect(try await people(a.ward) == 0)
+            #expect(try await people(places[3].ward) == 1)
+
+            // Seen at place a, person 1 is again in the first ward's count.
+            try await scan(a, 1, at: now - 400)
+            #expect(try await people(a.ward) == 1)
+            let incremental = try await rollupRows(app)
+            try await app.store.dashboard.rebuildUnitRollups()
+            #expect(try await rollupRows(app) == incremental)
+        }
+    }
+
     static func phone(_ person: Int) -> String { "+8490\(String(format: "%07d", 1_000_000 + person))" }
 
     /// Twelve places over four wards of two provinces (2025 list), and four over two districts of one
