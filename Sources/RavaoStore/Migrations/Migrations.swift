@@ -536,6 +536,13 @@ enum Migrations {
         Migration(version: 22, name: "day partitions made without deadlocking the check-in writer (PostgreSQL)") { kind in
             kind == .postgres ? DayPartitions.lockOrder : []
         },
+        Migration(version: 23, name: "a staff account's scans indexed without the kiosks' ones") { _ in
+            // Only `scanned_by = ?` reads this index (a staff member's own scans), which never matches a
+            // kiosk's or a citizen's check-in (NULL): those were one index entry each for nothing, on
+            // every scan a kiosk sends (issue 16).
+            ["DROP INDEX checkins_scanner",
+             "CREATE INDEX checkins_scanner ON checkins (scanned_by, scanned_at) WHERE scanned_by IS NOT NULL"]
+        },
     ]
 
     /// Bumped by every change that can add an employee to a day's missing list (OrgStore.rosterChanged).
