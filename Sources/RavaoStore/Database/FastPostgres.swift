@@ -46,6 +46,15 @@ enum FastPostgres {
     struct Row: SQLRow {
         let row: PostgresRow
         let columns: Columns
+        /// The row's cells, read once: finding each by walking the row from its start was 2.4 % of the
+        /// server's CPU under scans (the projector decodes every column of thousands of rows a pass).
+        let cells: [PostgresCell]
+
+        init(row: PostgresRow, columns: Columns) {
+            self.row = row
+            self.columns = columns
+            cells = Array(row)
+        }
 
         var allColumns: [String] { columns.names }
         func contains(column: String) -> Bool { columns.positions[column] != nil }
@@ -70,13 +79,8 @@ enum FastPostgres {
         }
 
         private func cell(_ column: String) -> PostgresCell? {
-            guard let position = columns.positions[column] else { return nil }
-            var i = 0
-            for cell in row {
-                if i == position { return cell }
-                i += 1
-            }
-            return nil
+            guard let position = columns.positions[column], position < cells.count else { return nil }
+            return cells[position]
         }
     }
 }
