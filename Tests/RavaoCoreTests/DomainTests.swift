@@ -112,3 +112,29 @@ import Testing
         #expect(HealthRules.civilDateString(days: 20_794) == "2026-12-07")
     }
 }
+
+@Suite("Masked names") struct MaskedNameTests {
+    @Test func givenNameHidden() {
+        #expect(Masking.name("Nguyễn Văn An") == "Nguyễn Văn ***")
+        #expect(Masking.name("  Trần\tThị\u{00A0}Bích  ") == "Trần Thị ***")
+        #expect(Masking.name("An") == "***")
+        #expect(Masking.name(" \n") == "")
+    }
+
+    /// The scalar split gives what the split by characters gives, on names of Vietnamese letters
+    /// (precomposed and decomposed), white space of every kind, CR LF, combining marks after a space,
+    /// joiners and emoji.
+    @Test func scalarSplitIsTheCharacterSplit() {
+        let pieces = ["Nguyễn", "Văn", "An", "Đỗ", "Thị", " ", "  ", "\t", "\n", "\r\n", "\u{00A0}", "\u{3000}", "\u{2028}",
+                      "e\u{302}\u{303}", "\u{301}", "\u{200D}", "👩‍👩‍👧", "a", "Ơ", "\u{0085}", "\u{00AD}", "x\u{0600}"]
+        var state: UInt64 = 99
+        func next(_ n: Int) -> Int {
+            state = state &* 6364136223846793005 &+ 1442695040888963407
+            return Int((state >> 33) % UInt64(n))
+        }
+        for _ in 0..<5_000 {
+            let name = (0..<next(7)).map { _ in pieces[next(pieces.count)] }.joined()
+            #expect(Masking.name(name) == Masking.graphemeName(name), "\(name.unicodeScalars.map { String($0.value, radix: 16) })")
+        }
+    }
+}
