@@ -99,9 +99,11 @@ enum DashboardRollups {
             let chains = lookedUp.map { KnownRollupKeys.Chain(scheme: $0.chain[0], unit: $0.chain[1], person: ids[$0.chain[2]]!, day: $0.day) }
             let visited = visits.map { KnownRollupKeys.Visit(place: ids[$0.key.place]!, person: ids[$0.person]!, day: $0.key.day) }
             let stored = known.known(chains: chains, visits: visited)
-            seen = KnownRollupKeys.Seen(generation: generation, chains: chains, visits: visited)
             lookedUp = lookedUp.indices.compactMap { stored.chains[$0] ? nil : lookedUp[$0] }
             visits = visits.indices.compactMap { stored.visits[$0] ? nil : visits[$0] }
+            // The known ones are remembered already (passes run one at a time in a process).
+            seen = KnownRollupKeys.Seen(generation: generation, chains: chains.indices.compactMap { stored.chains[$0] ? nil : chains[$0] },
+                                        visits: visited.indices.compactMap { stored.visits[$0] ? nil : visited[$0] })
         }
         let personDeltas = try await chainDeltas(lookedUp, db: db, table: "unit_people_days", columns: ["scheme", "unit_code", "person_id"])
         for (chain, delta) in personDeltas {

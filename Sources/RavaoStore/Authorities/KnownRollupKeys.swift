@@ -18,7 +18,7 @@ public final class KnownRollupKeys: Sendable {
     struct Chain: Hashable, Sendable { let scheme: String; let unit: String; let person: UUID; let day: Int64 }
     struct Visit: Hashable, Sendable { let place: UUID; let person: UUID; let day: Int64 }
 
-    /// What a pass looked up or wrote, to remember once its transaction has committed.
+    /// What a pass looked up or wrote (the keys it did not know), to remember once it has committed.
     struct Seen: Sendable {
         let generation: String
         let chains: [Chain]
