@@ -543,6 +543,16 @@ enum Migrations {
             ["DROP INDEX checkins_scanner",
              "CREATE INDEX checkins_scanner ON checkins (scanned_by, scanned_at) WHERE scanned_by IS NOT NULL"]
         },
+        Migration(version: 24, name: "people's optional links indexed only where set") { _ in
+            // A person first seen at a door (most people) has no guardian, handover phone or claimed card:
+            // four index entries of NULL each, written with every first scan and read by no query (each
+            // looks one of them up by value, `= ?`, which both engines answer from these indexes).
+            ["guardian" : "guardian_id", "handover": "handover_phone", "cccd_claim": "cccd_claim", "bhyt_claim": "bhyt_claim"]
+                .sorted { $0.key < $1.key }
+                .flatMap { name, column in
+                    ["DROP INDEX people_\(name)", "CREATE INDEX people_\(name) ON people (\(column)) WHERE \(column) IS NOT NULL"]
+                }
+        },
     ]
 
     /// Bumped by every change that can add an employee to a day's missing list (OrgStore.rosterChanged).
