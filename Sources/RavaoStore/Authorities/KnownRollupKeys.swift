@@ -14,7 +14,7 @@ import Synchronization
 /// makes the pass fail with `Changed` (rolled back, then run again). Keys learnt by a pass are kept
 /// only once it has committed, and only under the generation it read. Another instance's rows are
 /// simply not known here: they are looked up, as before.
-public final class KnownRollupKeys: Sendable {
+final class KnownRollupKeys: Sendable {
     struct Chain: Hashable, Sendable { let scheme: String; let unit: String; let person: UUID; let day: Int64 }
     struct Visit: Hashable, Sendable { let place: UUID; let person: UUID; let day: Int64 }
 
@@ -91,5 +91,4 @@ public final class KnownRollupKeys: Sendable {
 
     /// Keys a pass did not look up because they were known (for tests).
     var hits: Int { state.withLock { $0.hits } }
-    var count: Int { state.withLock { $0.chains.count + $0.visits.count } }
 }

@@ -81,7 +81,11 @@ import Testing
             guard case .recorded(let caseScan) = written[0] else { Issue.record("not recorded"); return }
             _ = try await app.store.cases.open(person: caseScan.personId, by: UUID(), unitCode: "48", from: held - 3600, to: held + 3600, note: "F0", now: now)
 
+            try await app.store.projector.catchUp()
+            let generation = try await db.read { try await KnownRollupKeys.generation($0) }
             let counts = Dictionary(uniqueKeysWithValues: try await app.store.retention.purge(before: now - 5 * 86_400).map { ($0.table, $0.rows) })
+            // Rollup keys went: every projector forgets the keys it had seen stored.
+            #expect(try await db.read { try await KnownRollupKeys.generation($0) } != generation)
             // Ten days ago went whole; eight days ago, the Hà Nội scan the case does not reach.
             #expect(counts["checkins"] == 5)
             #expect(counts["place_day_people"] == 5)
