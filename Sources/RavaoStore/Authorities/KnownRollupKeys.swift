@@ -42,6 +42,8 @@ final class KnownRollupKeys: Sendable {
     init(capacity: Int = 400_000) { self.capacity = capacity }
 
     static let setting = "rollups_generation"
+    /// The tables whose deletes must `invalidate`.
+    static let tables: Set<String> = ["place_day_people", "unit_people_days"]
 
     static func generation(_ db: any SQLDatabase) async throws -> String {
         try await db.raw("SELECT value FROM settings WHERE key = \(bind: setting)").first()?.decode(column: "value", as: String.self) ?? ""

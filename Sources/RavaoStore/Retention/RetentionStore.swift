@@ -86,7 +86,7 @@ public struct RetentionStore: Sendable {
             let sql = "DELETE FROM \(table) WHERE \(condition) RETURNING 1 AS n"
             let n = try await engine.write { db in
                 let n = try await db.raw(SQLQueryString(sql)).all().count
-                if n > 0, ["place_day_people", "unit_people_days"].contains(table) { try await KnownRollupKeys.invalidate(db) }
+                if n > 0, KnownRollupKeys.tables.contains(table) { try await KnownRollupKeys.invalidate(db) }
                 return n
             }
             counts.append((table, n + dropped[table, default: 0]))
@@ -115,7 +115,7 @@ public struct RetentionStore: Sendable {
                 rows[table.name, default: 0] += try await engine.write { db in
                     let n = try await db.raw("SELECT COUNT(*) AS n FROM \(unsafeRaw: partition)").first()!.decode(column: "n", as: Int.self)
                     try await db.raw("DROP TABLE \(unsafeRaw: partition)").run()
-                    if ["place_day_people", "unit_people_days"].contains(table.name) { try await KnownRollupKeys.invalidate(db) }
+                    if KnownRollupKeys.tables.contains(table.name) { try await KnownRollupKeys.invalidate(db) }
                     return n
                 }
                 if table.name == "checkins" {
