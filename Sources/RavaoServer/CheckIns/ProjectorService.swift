@@ -35,7 +35,7 @@ struct ProjectorService: Service {
                 full = n >= projector.batchSize
                 lag.set(Double(try await projector.lag(now: time.seconds())))
             } catch {
-                logger.error("check-in projector pass failed", metadata: ["error": "\(error)"])
+                logger.error("check-in projector pass failed", metadata: ["error": "\(LoggedError.describe(error))"])
                 try? await cancelWhenGracefulShutdown { try await Task.sleep(for: .seconds(1)) }
             }
             if !full { try? await cancelWhenGracefulShutdown { try await Task.sleep(for: interval) } }
@@ -45,7 +45,7 @@ struct ProjectorService: Service {
         do {
             try await projector.catchUp()
         } catch {
-            logger.error("check-in projector could not finish before shutdown; the queue is applied at the next start", metadata: ["error": "\(error)"])
+            logger.error("check-in projector could not finish before shutdown; the queue is applied at the next start", metadata: ["error": "\(LoggedError.describe(error))"])
         }
     }
 }
