@@ -553,6 +553,18 @@ enum Migrations {
                     ["DROP INDEX people_\(name)", "CREATE INDEX people_\(name) ON people (\(column)) WHERE \(column) IS NOT NULL"]
                 }
         },
+        Migration(version: 25, name: "check-ins without foreign-key checks (PostgreSQL)") { kind in
+            // Each check-in's two checks were a query per row, and each locked the person's and the
+            // place's rows (KEY SHARE): with the projector's own lock on the same person, PostgreSQL
+            // records both lockers in a multixact. That was 10–30 µs of PostgreSQL a scan (issue 16)
+            // for a guarantee the schema keeps otherwise: people and places are never deleted (a merge
+            // leaves the old person as a pointer, a place is closed with `deleted_at`), and the writer
+            // names only people it read or created in the same transaction, at places the request
+            // resolved. SQLite keeps its checks, which cost it an index lookup and no lock.
+            kind == .postgres
+                ? ["ALTER TABLE checkins DROP CONSTRAINT checkins_person_id_fkey", "ALTER TABLE checkins DROP CONSTRAINT checkins_place_id_fkey"]
+                : []
+        },
     ]
 
     /// Bumped by every change that can add an employee to a day's missing list (OrgStore.rosterChanged).
