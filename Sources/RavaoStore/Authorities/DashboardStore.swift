@@ -50,15 +50,24 @@ enum DashboardRollups {
         if db.dialect.name == "postgresql" {
             // The chains below are read, then extended: two instances extending the same person's or
             // place's chain at once would each miss the other's day. Row locks, taken in one order,
-            // make them take turns (SQLite has one writer anyway). NO KEY UPDATE, because the check-ins
-            // just inserted hold KEY SHARE locks on the same rows through their foreign keys, which
-            // FOR UPDATE would wait on: two batches at one place would deadlock.
+            // make them take turns (SQLite has one writer anyway). NO KEY UPDATE, because foreign keys
+            // (a new card's person, a rejected scan's place) take KEY SHARE locks on the same rows,
+            // which FOR UPDATE would wait on: a pass and a batch would deadlock.
             for statement in BatchRows.matching(db, "SELECT id FROM places WHERE id", placeIds, suffix: " ORDER BY id FOR NO KEY UPDATE") {
                 try await db.raw(statement).run()
             }
             for statement in BatchRows.matching(db, "SELECT id FROM people WHERE id", personIds, suffix: " ORDER BY id FOR NO KEY UPDATE") {
                 try await db.raw(statement).run()
             }
+        }
+        // People no pass has counted yet (listed by the check-in writer as it creates them, migration
+        // 26) have no rows in `unit_people_days` or `place_day_people`: their chains are not looked up
+        // and their visits are new. This pass counts them and takes them off the list; on PostgreSQL,
+        // after the locks above, so another instance's pass over them has committed (and taken them
+        // off) or waits for this one.
+        var unprojected = Set<String>()
+        for statement in BatchRows.matching(db, "DELETE FROM unprojected_people WHERE person_id", personIds, suffix: " RETURNING person_id") {
+            for row in try await db.raw(statement).all() { unprojected.insert(try row.decode(column: "person_id", as: String.self)) }
         }
         var units: [String: PlaceUnits] = [:]
         for statement in BatchRows.matching(db, "SELECT id, units_scheme, ward_code, district_code, province_code FROM places WHERE id", placeIds) {
@@ -105,7 +114,8 @@ enum DashboardRollups {
             seen = KnownRollupKeys.Seen(generation: generation, chains: chains.indices.compactMap { stored.chains[$0] ? nil : chains[$0] },
                                         visits: visited.indices.compactMap { stored.visits[$0] ? nil : visited[$0] })
         }
-        let personDeltas = try await chainDeltas(lookedUp, db: db, table: "unit_people_days", columns: ["scheme", "unit_code", "person_id"])
+        let personDeltas = try await chainDeltas(lookedUp, db: db, table: "unit_people_days", columns: ["scheme", "unit_code", "person_id"],
+                                                 empty: { unprojected.contains($0.chain[2]) })
         for (chain, delta) in personDeltas {
             tallies[Tally(scheme: chain.chain[0], unit: chain.chain[1], kind: "people", day: delta.day, previous: delta.previous), default: 0] += delta.n
         }
@@ -116,10 +126,13 @@ enum DashboardRollups {
                                    .bigint("scans", counted.map { Int64($0.value) })])
         try await run(placeDays.statements(db, "INSERT INTO place_days (place_id, day, scans) ",
                                            suffix: " ON CONFLICT (place_id, day) DO UPDATE SET scans = place_days.scans + excluded.scans"), db)
+        // The visits of people counted for the first time are new: a plain insert, as for new chain keys below.
         let people = visits.sorted { ($0.key.place, $0.key.day, $0.person) < ($1.key.place, $1.key.day, $1.person) }
-        let dayPeople = BatchRows([.text("place_id", people.map(\.key.place)), .bigint("day", people.map(\.key.day)), .text("person_id", people.map(\.person))])
-        try await run(dayPeople.statements(db, "INSERT INTO place_day_people (place_id, day, person_id) ",
-                                           suffix: " ON CONFLICT (place_id, day, person_id) DO NOTHING"), db)
+        for (first, suffix) in [(true, ""), (false, " ON CONFLICT (place_id, day, person_id) DO NOTHING")] {
+            let part = people.filter { unprojected.contains($0.person) == first }
+            let dayPeople = BatchRows([.text("place_id", part.map(\.key.place)), .bigint("day", part.map(\.key.day)), .text("person_id", part.map(\.person))])
+            try await run(dayPeople.statements(db, "INSERT INTO place_day_people (place_id, day, person_id) ", suffix: suffix), db)
+        }
         let newPeopleDays = personDeltas.compactMap { $0.1.isNewKey ? ChainKey(chain: $0.0.chain, day: $0.1.day) : nil }
             .sorted(by: ChainKey.inOrder)
         let peopleDays = BatchRows([.text("scheme", newPeopleDays.map { $0.chain[0] }), .text("unit_code", newPeopleDays.map { $0.chain[1] }),
@@ -157,8 +170,16 @@ enum DashboardRollups {
     /// How the tallies change when the days in `keys` join their chains, read before they are written.
     /// In time order a new day only adds itself (previous = the chain's last day). A day arriving late
     /// (an offline kiosk's queue) also moves the next existing day's `previous` onto it.
-    static func chainDeltas(_ keys: [ChainKey], db: any SQLDatabase, table: String, columns: [String]) async throws -> [(ChainKey, Delta)] {
+    /// `empty`: keys of chains known to have no stored day; they are not looked up.
+    static func chainDeltas(_ keys: [ChainKey], db: any SQLDatabase, table: String, columns: [String],
+                            empty: (ChainKey) -> Bool = { _ in false }) async throws -> [(ChainKey, Delta)] {
         var neighbours: [ChainKey: (previous: Int64?, next: Int64?)] = [:]
+        var keys = keys
+        keys.removeAll { key in
+            guard empty(key) else { return false }
+            neighbours[key] = (nil, nil)
+            return true
+        }
         let match = columns.map { "x.\($0) = k.\($0)" }.joined(separator: " AND ")
         let keyColumns = columns.joined(separator: ", ")
         let keyRows = BatchRows(columns.indices.map { i in BatchRows.Column.text(columns[i], keys.map { $0.chain[i] }) } + [.bigint("day", keys.map(\.day))])

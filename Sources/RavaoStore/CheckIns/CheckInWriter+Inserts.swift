@@ -25,6 +25,7 @@ extension CheckInWriter {
         static let sql = """
             WITH n AS (INSERT INTO people (id, full_name, verified, created_at)
                 SELECT id, full_name, 0, created_at FROM unnest($16::text[], $17::text[], $18::bigint[]) AS t(id, full_name, created_at)),
+            u AS (INSERT INTO unprojected_people (person_id) SELECT id FROM unnest($16::text[]) AS t(id)),
             links AS (SELECT * FROM unnest($19::text[], $20::text[], $21::text[], $22::bigint[], $23::bigint[]) AS t(kind, value, person_id, created_at, new_person)),
             l AS (INSERT INTO person_identifiers (kind, value, person_id, created_at)
                 SELECT kind, value, person_id, created_at FROM links WHERE new_person = 1),

@@ -209,7 +209,8 @@ public final class CheckInWriter: Sendable {
         if !postgres {
             let newPeopleRows = BatchRows([.text("id", newPeople.map(\.id.text)), .text("full_name", newPeople.map(\.name)),
                                            .bigint("verified", [Int64](repeating: 0, count: newPeople.count)), .bigint("created_at", newPeople.map(\.at))])
-            for statement in newPeopleRows.statements(db, "INSERT INTO people (id, full_name, verified, created_at) ") {
+            for statement in newPeopleRows.statements(db, "INSERT INTO people (id, full_name, verified, created_at) ")
+                + BatchRows([.text("person_id", newPeople.map(\.id.text))]).statements(db, "INSERT INTO unprojected_people (person_id) ") {
                 try await db.raw(statement).run()
             }
             let created = Set(newPeople.map(\.id))

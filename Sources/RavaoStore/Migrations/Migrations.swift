@@ -565,6 +565,15 @@ enum Migrations {
                 ? ["ALTER TABLE checkins DROP CONSTRAINT checkins_person_id_fkey", "ALTER TABLE checkins DROP CONSTRAINT checkins_place_id_fkey"]
                 : []
         },
+        Migration(version: 26, name: "people not yet in the dashboard rollups listed") { _ in
+            // The check-in writer lists each person it creates here, and the projector pass that first
+            // counts them takes them off (DashboardRollups.add): until then they have no row in
+            // `unit_people_days` or `place_day_people`, so the pass need not look up their chains.
+            // Everyone else is looked up as before. A table of its own, because marking `people` rows
+            // cost an update of a full row (and its index entries) a person, and left the large table
+            // to vacuum; this one holds only the projector's lag's worth of people.
+            ["CREATE TABLE unprojected_people (person_id TEXT PRIMARY KEY)"]
+        },
     ]
 
     /// Bumped by every change that can add an employee to a day's missing list (OrgStore.rosterChanged).
