@@ -19,6 +19,7 @@ extension CheckInWriter {
     ///   linked meanwhile fails the whole statement on `person_identifiers`' key, and the batch is read
     ///   again (`IdentifierTaken`). A number already linked to someone else stays theirs when a known
     ///   person's scan carries it (`$23`: 1 for the links of the batch's new people).
+    /// - New people are also listed in `unprojected_people`, for the projector (DashboardRollups.add).
     struct Insert: PostgresPreparedStatement {
         /// PostgresNIO names a statement by reflecting on its type each time it runs (2 % of the writer's thread).
         static let name = "ravao_writer_insert"

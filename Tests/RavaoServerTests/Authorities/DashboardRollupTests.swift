@@ -157,7 +157,7 @@ import Testing
     /// counts them, which looks up none of their chains; a later pass finds their stored days again.
     @Test(arguments: TestEngine.available)
     func newPeopleAreMarkedUntilTheirFirstPass(engine: TestEngine) async throws {
-        try await withApp(engine) { app in
+        try await withApp(engine, configure: CheckInProjectorTests.noBackgroundPasses) { app in
             var rng = SplitMix(seed: 77)
             let now = app.time.seconds()
             let places = try await makePlaces(app, rng: &rng, createdAt: now - 10 * 86_400)
