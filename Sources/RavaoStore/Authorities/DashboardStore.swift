@@ -355,6 +355,7 @@ public struct DashboardStore: Sendable {
     public func rebuildUnitRollups() async throws {
         let statements = Migrations.all.first { $0.version == 8 }!.statements(engine.kind).filter { $0.hasPrefix("INSERT") }
         try await engine.write { db in
+            try await CheckInProjector.applyAll(db: db)
             for table in ["unit_days", "unit_people_days", "unit_day_tallies"] { try await db.raw("DELETE FROM \(unsafeRaw: table)").run() }
             for statement in statements { try await db.raw(SQLQueryString(statement)).run() }
             // A place moved to another unit leaves keys of its old unit out of the recount.

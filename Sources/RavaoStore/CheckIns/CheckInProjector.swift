@@ -85,6 +85,16 @@ public final class CheckInProjector: Sendable {
         while try await apply(limit: 1000, person: person, db: db).count > 0 {}
     }
 
+    /// Applies every queued check-in inside the caller's transaction, and keeps new ones out until it
+    /// commits: a rebuild of the derived tables reads the check-ins, so one still queued would be
+    /// counted by the rebuild and again by the pass that later applies it. On PostgreSQL the queue is
+    /// locked against the writer's inserts and other instances' passes (reads of it go on); SQLite's
+    /// transaction holds its one writer anyway.
+    static func applyAll(db: any SQLDatabase) async throws {
+        if db.dialect.name == "postgresql" { try await db.raw("LOCK TABLE checkin_projection IN EXCLUSIVE MODE").run() }
+        while try await apply(limit: 1000, db: db).count > 0 {}
+    }
+
     /// `known`: given by the projector's own passes, whose commit it learns from (see `KnownRollupKeys`).
     static func apply(limit: Int, person: UUID? = nil, known: KnownRollupKeys? = nil,
                       db: any SQLDatabase) async throws -> (count: Int, seen: KnownRollupKeys.Seen?) {

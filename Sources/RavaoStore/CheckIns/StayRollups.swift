@@ -134,6 +134,7 @@ public enum StayRollups {
     /// Computes every stay again from the check-ins, in one transaction.
     public static func rebuild(_ engine: any DatabaseEngine) async throws {
         try await engine.write { db in
+            try await CheckInProjector.applyAll(db: db)
             try await db.raw("DELETE FROM stays").run()
             for statement in backfill { try await db.raw(SQLQueryString(statement)).run() }
         }

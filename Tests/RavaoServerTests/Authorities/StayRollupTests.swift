@@ -83,6 +83,37 @@ import Testing
         }
     }
 
+    /// `ravao rebuild-rollups` while check-ins wait in the projector's queue (a server still taking
+    /// scans): the rebuild counts them, so the pass that later takes them off the queue must not add
+    /// their stays a second time.
+    @Test(arguments: TestEngine.available)
+    func aRebuildCountsQueuedCheckInsOnce(engine: TestEngine) async throws {
+        try await withApp(engine, configure: CheckInProjectorTests.noBackgroundPasses) { app in
+            let now = app.time.seconds()
+            let defaults: [Int64] = [30 * 60, 60 * 60]
+            let places = try await makePlaces(app, defaultStays: defaults, createdAt: now - 86_400)
+            let scans = [Scan(place: 0, person: 1, direction: .in, at: now - 3000), Scan(place: 0, person: 1, direction: .out, at: now - 2000),
+                         Scan(place: 1, person: 2, direction: .in, at: now - 1000), Scan(place: 1, person: 3, direction: .out, at: now - 500)]
+            var people: [Int: String] = [:]
+            let checkIns = scans.map { scan in
+                CheckInStore.NewCheckIn(clientId: UUID(), placeId: places[scan.place], direction: scan.direction, kind: .phone, scannedAt: scan.at, recordedAt: now,
+                                        scannedBy: nil, payload: "", identifiers: [.init(kind: "phone", value: Self.phone(scan.person))], fullName: nil)
+            }
+            let outcomes = try await app.store.engine.write { db in try await CheckInWriter.write(checkIns, db: db) }
+            for (scan, outcome) in zip(scans, outcomes) {
+                if case .recorded(let recorded) = outcome { people[scan.person] = recorded.personId.uuidString }
+            }
+            try await StayRollups.rebuild(app.store.engine)
+            try await app.store.dashboard.rebuildUnitRollups()
+            let got = try await Self.table(app)
+            #expect(got == Self.expected(scans, places: places, people: people, defaults: defaults), "\(engine): \(got.count) stays")
+            let queued = try await app.store.engine.read { db in
+                try await db.raw("SELECT COUNT(*) AS n FROM checkin_projection").first()!.decode(column: "n", as: Int.self)
+            }
+            #expect(queued == 0)
+        }
+    }
+
     /// The rule of `Stays`, worked out again here per entry and exit, with span classes and whether an
     /// exit closed the stay. Sorted, with repeats (two entries in the same second are two stays).
     static func expected(_ scans: [Scan], places: [UUID], people: [Int: String], defaults: [Int64]) -> [Row] {
