@@ -293,17 +293,7 @@ public struct CheckInStore: Sendable {
             SELECT place_id, scanned_at FROM checkins WHERE person_id = \(bind: holder) AND kind IN ('guest', 'phone')
             """).all().map { (place: try $0.decode(column: "place_id", as: String.self), at: try $0.decode(column: "scanned_at", as: Int64.self)) }
         try await db.raw("UPDATE checkins SET person_id = \(bind: person.uuidString) WHERE person_id = \(bind: holder) AND kind IN ('guest', 'phone')").run()
-        // Tracing reads stays, not check-ins: those the moved check-ins made are made again under
-        // their new person, and the record left behind keeps only the stays of what it still holds.
-        var ranges: [StayRollups.Key: (lo: Int64, hi: Int64)] = [:]
-        for row in moving {
-            for who in [holder, person.uuidString] {
-                let key = StayRollups.Key(person: who, place: row.place)
-                let touched = (row.at - Stays.exitWindow, row.at + Stays.exitWindow)
-                ranges[key] = ranges[key].map { (min($0.lo, touched.0), max($0.hi, touched.1)) } ?? touched
-            }
-        }
-        try await StayRollups.recompute(ranges, written: [:], replacingAll: true, db: db)
+        try await StayRollups.moved(moving, from: holder, to: person.uuidString, db: db)
         let moved = moving.count
         // Who saw those check-ins (a privileged place, an officer's trace) goes with them: the owner of the
         // phone sees every disclosure of what was recorded under it.

@@ -123,6 +123,21 @@ public enum StayRollups {
         }
     }
 
+    /// Check-ins at `moved` (place, time) changed from person `from` to `to`: the stays they made are made
+    /// again under `to`, and `from` keeps only the stays of what it still holds. Tracing reads stays,
+    /// not check-ins, so a visit must follow its check-in there too.
+    static func moved(_ moved: [(place: String, at: Int64)], from: String, to: String, db: any SQLDatabase) async throws {
+        var ranges: [Key: (lo: Int64, hi: Int64)] = [:]
+        for row in moved {
+            for who in [from, to] {
+                let key = Key(person: who, place: row.place)
+                let touched = (row.at - Stays.exitWindow, row.at + Stays.exitWindow)
+                ranges[key] = ranges[key].map { (min($0.lo, touched.0), max($0.hi, touched.1)) } ?? touched
+            }
+        }
+        try await recompute(ranges, written: [:], replacingAll: true, db: db)
+    }
+
     /// A place's new default stay moves the end of every stay that was not closed by an exit.
     static func defaultStayChanged(place: UUID, seconds: Int64, db: any SQLDatabase) async throws {
         try await db.raw("""

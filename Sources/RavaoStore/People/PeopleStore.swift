@@ -230,13 +230,26 @@ public struct PeopleStore: Sendable {
     }
 
     /// Moves everything recorded for `from` to `into`; `from` stays as a pointer so ids already handed out resolve.
+    /// The stays of the check-ins move with them (tracing reads stays), as when a phone changes owner
+    /// (`CheckInStore`): the record's queued check-ins are applied first, under the record, then its
+    /// stays are made again under `into`. Before, a citizen's trace missed every visit their card made
+    /// before they claimed it.
     static func merge(_ from: UUID, into: UUID, db: any SQLDatabase) async throws {
         let f = from.uuidString, t = into.uuidString
+        if db.dialect.name == "postgresql" {
+            // The row locks a projector pass takes first (DashboardRollups.add): a pass over either person
+            // runs wholly before the merge or wholly after it.
+            try await db.raw("SELECT id FROM people WHERE id IN (\(bind: f), \(bind: t)) ORDER BY id FOR NO KEY UPDATE").run()
+        }
+        try await CheckInProjector.apply(person: from, db: db)
+        let moving = try await db.raw("SELECT place_id, scanned_at FROM checkins WHERE person_id = \(bind: f)").all()
+            .map { (place: try $0.decode(column: "place_id", as: String.self), at: try $0.decode(column: "scanned_at", as: Int64.self)) }
         for table in ["checkins", "person_identifiers", "declarations", "vaccinations", "health_tests", "person_marks", "exposures"] {
             try await db.raw("UPDATE \(unsafeRaw: table) SET person_id = \(bind: t) WHERE person_id = \(bind: f)").run()
         }
         try await db.raw("UPDATE people SET guardian_id = \(bind: t) WHERE guardian_id = \(bind: f) AND id <> \(bind: t)").run()
         try await db.raw("UPDATE people SET merged_into = \(bind: t) WHERE id = \(bind: f)").run()
+        try await StayRollups.moved(moving, from: f, to: t, db: db)
     }
 
     /// A new personal QR: tokens of older versions are refused from now on.
