@@ -230,10 +230,10 @@ public struct PeopleStore: Sendable {
     }
 
     /// Moves everything recorded for `from` to `into`; `from` stays as a pointer so ids already handed out resolve.
-    /// The stays of the check-ins move with them (tracing reads stays), as when a phone changes owner
+    /// The stays and the disclosure log of the check-ins move with them, as when a phone changes owner
     /// (`CheckInStore`): the record's queued check-ins are applied first, under the record, then its
     /// stays are made again under `into`. Before, a citizen's trace missed every visit their card made
-    /// before they claimed it.
+    /// before they claimed it, and the citizen did not see who had seen those visits unmasked.
     static func merge(_ from: UUID, into: UUID, db: any SQLDatabase) async throws {
         let f = from.uuidString, t = into.uuidString
         if db.dialect.name == "postgresql" {
@@ -244,9 +244,12 @@ public struct PeopleStore: Sendable {
         try await CheckInProjector.apply(person: from, db: db)
         let moving = try await db.raw("SELECT place_id, scanned_at FROM checkins WHERE person_id = \(bind: f)").all()
             .map { (place: try $0.decode(column: "place_id", as: String.self), at: try $0.decode(column: "scanned_at", as: Int64.self)) }
-        for table in ["checkins", "person_identifiers", "declarations", "vaccinations", "health_tests", "person_marks", "exposures"] {
+        // Who saw the record's data unmasked (a privileged gate, an officer's trace) goes with it: the
+        // person now holding those check-ins sees every disclosure of them.
+        for table in ["checkins", "person_identifiers", "declarations", "vaccinations", "health_tests", "person_marks", "exposures", "unmasked_views"] {
             try await db.raw("UPDATE \(unsafeRaw: table) SET person_id = \(bind: t) WHERE person_id = \(bind: f)").run()
         }
+        try await db.raw("UPDATE officer_audit SET subject = \(bind: t) WHERE subject = \(bind: f) AND action = 'unmasked_view'").run()
         try await db.raw("UPDATE people SET guardian_id = \(bind: t) WHERE guardian_id = \(bind: f) AND id <> \(bind: t)").run()
         try await db.raw("UPDATE people SET merged_into = \(bind: t) WHERE id = \(bind: f)").run()
         try await StayRollups.moved(moving, from: f, to: t, db: db)

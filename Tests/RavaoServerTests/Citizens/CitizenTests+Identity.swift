@@ -129,20 +129,33 @@ extension CitizenTests {
             let holder = try await app.signIn("0912000006")
             let saved = try await app.request(.put, "/api/v1/me", json: profile(ward, name: "Lê Thị Năm", cccd: number), token: holder)
             #expect(saved.status == .ok, "\(saved.body)")
-            // The card's visit is in the stays tracing reads (the projector has passed) before the claim.
+            // A hospital's gate saw the card's full data; that disclosure is logged under the card's record.
+            let hospital = try #require(try await app.createPlace(token: owner, name: "Bệnh viện C", type: "hospital")["id"] as? String)
+            try await app.grantPrivilege(hospital)
+            _ = try await scan(app, token: owner, placeId: hospital, payload: real)
+            func fullViews(_ person: String) async throws -> Int {
+                try await count(app, "SELECT COUNT(*) AS n FROM unmasked_views WHERE person_id = '\(person)'")
+            }
+            for _ in 0..<50 where try await fullViews(cardPerson) == 0 { try await Task.sleep(for: .milliseconds(50)) }
+            #expect(try await fullViews(cardPerson) == 1)
+            // The card's visits are in the stays tracing reads (the projector has passed) before the claim.
             try await app.store.projector.catchUp()
             let proven = try await claim(app, real, token: holder)
-            #expect(proven.status == .ok && proven.json["moved"] as? Int == 1, "\(proven.body)")
-            // Tracing reads stays: the visit the card's own record made is hers now, as in her history.
+            #expect(proven.status == .ok && proven.json["moved"] as? Int == 2, "\(proven.body)")
+            // Tracing reads stays: the visits the card's own record made are hers now, as in her history.
             let now = app.time.seconds(), traced = app.store.tracing()
             let holderPerson = try #require(saved.string("id").flatMap(UUID.init(uuidString:)))
-            #expect(try await traced.stays(of: holderPerson, from: now - 86_400, to: now + 86_400).count == 1)
+            #expect(try await traced.stays(of: holderPerson, from: now - 86_400, to: now + 86_400).count == 2)
+            // So is the hospital's full view of her card: she sees it among who saw her data.
+            let views = try await app.request(.get, "/api/v1/me/views", token: holder).json["items"] as? [[String: Any]] ?? []
+            #expect(views.contains { $0["place"] as? String == "Bệnh viện C" && ($0["reason"] as? String)?.hasPrefix("scan:") == false }, "\(views)")
+            #expect(try await fullViews(cardPerson) == 0)
             #expect(try await traced.stays(of: try #require(UUID(uuidString: cardPerson)), from: now - 86_400, to: now + 86_400).isEmpty)
             let again = try await scan(app, token: owner, placeId: placeId, payload: real)
             #expect((again.json["person"] as? [String: Any])?["id"] as? String == saved.string("id"))
-            #expect(try await historyCount(app, token: holder) == 2)
+            #expect(try await historyCount(app, token: holder) == 3)
             #expect(try await historyCount(app, token: attacker) == 0)
-            #expect(try await traced.stays(of: holderPerson, from: now - 86_400, to: now + 86_400).count == 2)
+            #expect(try await traced.stays(of: holderPerson, from: now - 86_400, to: now + 86_400).count == 3)
             #expect(try await app.request(.get, "/api/v1/me", token: attacker).json["cccdVerified"] as? Bool == false)
             // Now that the card is proven, typing it on another profile is refused.
             #expect(try await app.request(.put, "/api/v1/me", json: profile(ward, cccd: number), token: attacker).errorCode == "identifier_taken")
