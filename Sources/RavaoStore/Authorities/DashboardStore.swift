@@ -52,11 +52,14 @@ enum DashboardRollups {
             // place's chain at once would each miss the other's day. Row locks, taken in one order,
             // make them take turns (SQLite has one writer anyway). NO KEY UPDATE, because foreign keys
             // (a new card's person, a rejected scan's place) take KEY SHARE locks on the same rows,
-            // which FOR UPDATE would wait on: a pass and a batch would deadlock.
-            for statement in BatchRows.matching(db, "SELECT id FROM places WHERE id", placeIds, suffix: " ORDER BY id FOR NO KEY UPDATE") {
+            // which FOR UPDATE would wait on: a pass and a batch would deadlock. People before places:
+            // a merge or a phone's change of owner locks its two people, then applies the first one's
+            // queue here, which locks places; a pass locking places first could wait on them while
+            // holding a place they wait for.
+            for statement in BatchRows.matching(db, "SELECT id FROM people WHERE id", personIds, suffix: " ORDER BY id FOR NO KEY UPDATE") {
                 try await db.raw(statement).run()
             }
-            for statement in BatchRows.matching(db, "SELECT id FROM people WHERE id", personIds, suffix: " ORDER BY id FOR NO KEY UPDATE") {
+            for statement in BatchRows.matching(db, "SELECT id FROM places WHERE id", placeIds, suffix: " ORDER BY id FOR NO KEY UPDATE") {
                 try await db.raw(statement).run()
             }
         }
