@@ -2,8 +2,8 @@ import Foundation
 import RavaoCore
 import SQLKit
 
-/// The rollups the dashboard (A2) reads, written by the check-in writer in the same transaction as the
-/// check-ins, so a province's counts never scan the check-ins themselves.
+/// The rollups the dashboard (A2) reads, written by the projector's passes (CheckInProjector) from the
+/// check-ins the writer queued, so a province's counts never scan the check-ins themselves.
 ///
 /// Scans add up across days and units (`place_days`, `unit_days`); distinct people and active places do
 /// not: a person seen on Monday and Tuesday is one person in the week. For those, every (unit, person,

@@ -280,26 +280,35 @@ public struct CheckInStore: Sendable {
         guard holder != person.uuidString else { return 0 }
         // Another citizen's own record (an account, a dependent) is never taken over by a phone.
         guard try row.decode(column: "account_id", as: String?.self) == nil, try row.decode(column: "guardian_id", as: String?.self) == nil else { return 0 }
-        if db.dialect.name == "postgresql" {
-            // A projector pass on another instance touching either person takes these row locks before
-            // it reads their check-ins for stays (see DashboardRollups.add): it runs wholly before the
-            // move or wholly after it.
-            try await db.raw("SELECT id FROM people WHERE id IN (\(bind: holder), \(bind: person.uuidString)) ORDER BY id FOR NO KEY UPDATE").run()
-        }
-        // The holder's queued check-ins first, under the holder they were written for: a pass after
-        // the move would count them as the holder's and judge the holder's stays by them.
-        try await CheckInProjector.apply(person: UUID(uuidString: holder)!, db: db)
-        let moving = try await db.raw("""
-            SELECT place_id, scanned_at FROM checkins WHERE person_id = \(bind: holder) AND kind IN ('guest', 'phone')
-            """).all().map { (place: try $0.decode(column: "place_id", as: String.self), at: try $0.decode(column: "scanned_at", as: Int64.self)) }
-        try await db.raw("UPDATE checkins SET person_id = \(bind: person.uuidString) WHERE person_id = \(bind: holder) AND kind IN ('guest', 'phone')").run()
-        try await StayRollups.moved(moving, from: holder, to: person.uuidString, db: db)
-        let moved = moving.count
-        // Who saw those check-ins (a privileged place, an officer's trace) goes with them: the owner of the
-        // phone sees every disclosure of what was recorded under it.
-        try await db.raw("UPDATE unmasked_views SET person_id = \(bind: person.uuidString) WHERE person_id = \(bind: holder)").run()
-        try await db.raw("UPDATE officer_audit SET subject = \(bind: person.uuidString) WHERE subject = \(bind: holder) AND action = 'unmasked_view'").run()
+        let moved = try await moveCheckIns(from: holder, to: person.uuidString, kinds: ["guest", "phone"], db: db)
         try await db.raw("UPDATE person_identifiers SET person_id = \(bind: person.uuidString) WHERE kind = 'phone' AND value = \(bind: phone)").run()
         return moved
+    }
+
+    /// Moves `from`'s check-ins (of `kinds`, or all of them) to `to`, with what follows a check-in: its
+    /// stays (tracing reads stays, not check-ins), and who saw the person's data unmasked (a privileged
+    /// place, an officer's trace), since the one who now holds those check-ins sees every disclosure of
+    /// them. A phone changing owner moves its check-ins; a merge (a proven card, a handover) moves all.
+    /// Returns how many check-ins moved.
+    static func moveCheckIns(from: String, to: String, kinds: [String]? = nil, db: any SQLDatabase) async throws -> Int {
+        if db.dialect.name == "postgresql" {
+            // The row locks a projector pass takes first (DashboardRollups.add): a pass over either person
+            // runs wholly before the move or wholly after it.
+            try await db.raw("SELECT id FROM people WHERE id IN (\(bind: from), \(bind: to)) ORDER BY id FOR NO KEY UPDATE").run()
+        }
+        // `from`'s queued check-ins first, under the person they were written for: a pass after the move
+        // would count them as `to`'s and judge `from`'s stays by them.
+        try await CheckInProjector.apply(person: UUID(uuidString: from)!, db: db)
+        var update = SQLQueryString("UPDATE checkins SET person_id = \(bind: to) WHERE person_id = \(bind: from)")
+        if let kinds {
+            update.appendInterpolation(CheckInWriter.values(" AND kind IN (", kinds[...], suffix: ")") { "\(bind: $0)" })
+        }
+        update.appendLiteral(" RETURNING place_id, scanned_at")
+        let moved = try await db.raw(update).all()
+            .map { (place: try $0.decode(column: "place_id", as: String.self), at: try $0.decode(column: "scanned_at", as: Int64.self)) }
+        try await StayRollups.moved(moved, from: from, to: to, db: db)
+        try await db.raw("UPDATE unmasked_views SET person_id = \(bind: to) WHERE person_id = \(bind: from)").run()
+        try await db.raw("UPDATE officer_audit SET subject = \(bind: to) WHERE subject = \(bind: from) AND action = 'unmasked_view'").run()
+        return moved.count
     }
 }

@@ -217,42 +217,29 @@ public struct PeopleStore: Sendable {
             var outcome = ClaimOutcome.linked
             if let current, current.id != person {
                 guard !current.isCitizen else { return .taken }
-                let moved = try await db.raw("SELECT COUNT(*) AS n FROM checkins WHERE person_id = \(bind: current.id.uuidString)").first()!
-                    .decode(column: "n", as: Int.self)
                 // The person's own number of this kind, if any, gives way to the proven card.
                 try await db.raw("DELETE FROM person_identifiers WHERE person_id = \(bind: person.uuidString) AND kind = \(bind: kind)").run()
-                try await Self.merge(current.id, into: person, db: db)
-                outcome = .moved(moved)
+                outcome = .moved(try await Self.merge(current.id, into: person, db: db))
             }
             try await db.raw("UPDATE people SET \(unsafeRaw: claimColumn) = NULL, updated_at = \(bind: now) WHERE id = \(bind: person.uuidString)").run()
             return outcome
         }
     }
 
-    /// Moves everything recorded for `from` to `into`; `from` stays as a pointer so ids already handed out resolve.
-    /// The stays and the disclosure log of the check-ins move with them, as when a phone changes owner
-    /// (`CheckInStore`): the record's queued check-ins are applied first, under the record, then its
-    /// stays are made again under `into`. Before, a citizen's trace missed every visit their card made
-    /// before they claimed it, and the citizen did not see who had seen those visits unmasked.
-    static func merge(_ from: UUID, into: UUID, db: any SQLDatabase) async throws {
+    /// Moves everything recorded for `from` to `into`; `from` stays as a pointer so ids already handed out
+    /// resolve. The check-ins go with their stays and disclosure log (`CheckInStore.moveCheckIns`): before,
+    /// a citizen's trace missed every visit their card made before they claimed it, and the citizen did
+    /// not see who had seen those visits unmasked. Returns how many check-ins moved.
+    @discardableResult
+    static func merge(_ from: UUID, into: UUID, db: any SQLDatabase) async throws -> Int {
         let f = from.uuidString, t = into.uuidString
-        if db.dialect.name == "postgresql" {
-            // The row locks a projector pass takes first (DashboardRollups.add): a pass over either person
-            // runs wholly before the merge or wholly after it.
-            try await db.raw("SELECT id FROM people WHERE id IN (\(bind: f), \(bind: t)) ORDER BY id FOR NO KEY UPDATE").run()
-        }
-        try await CheckInProjector.apply(person: from, db: db)
-        let moving = try await db.raw("SELECT place_id, scanned_at FROM checkins WHERE person_id = \(bind: f)").all()
-            .map { (place: try $0.decode(column: "place_id", as: String.self), at: try $0.decode(column: "scanned_at", as: Int64.self)) }
-        // Who saw the record's data unmasked (a privileged gate, an officer's trace) goes with it: the
-        // person now holding those check-ins sees every disclosure of them.
-        for table in ["checkins", "person_identifiers", "declarations", "vaccinations", "health_tests", "person_marks", "exposures", "unmasked_views"] {
+        let moved = try await CheckInStore.moveCheckIns(from: f, to: t, db: db)
+        for table in ["person_identifiers", "declarations", "vaccinations", "health_tests", "person_marks", "exposures"] {
             try await db.raw("UPDATE \(unsafeRaw: table) SET person_id = \(bind: t) WHERE person_id = \(bind: f)").run()
         }
-        try await db.raw("UPDATE officer_audit SET subject = \(bind: t) WHERE subject = \(bind: f) AND action = 'unmasked_view'").run()
         try await db.raw("UPDATE people SET guardian_id = \(bind: t) WHERE guardian_id = \(bind: f) AND id <> \(bind: t)").run()
         try await db.raw("UPDATE people SET merged_into = \(bind: t) WHERE id = \(bind: f)").run()
-        try await StayRollups.moved(moving, from: f, to: t, db: db)
+        return moved
     }
 
     /// A new personal QR: tokens of older versions are refused from now on.
