@@ -186,10 +186,13 @@ def test_answered_scans_survive_sigkill(ravao, database, report):
     while int(database.rows("SELECT COUNT(*) FROM checkin_projection")[0][0]) > 0:
         assert time.monotonic() < deadline, f"the projector did not empty its queue after the restart\n{ravao.log_tail()}"
         time.sleep(0.2)
-    # PostgreSQL no longer checks the check-ins' foreign keys (migration 25): each must still name a
-    # stored person and place. Every person the writer created has been counted once the queue is empty.
+    # PostgreSQL no longer checks the check-ins' foreign keys (migration 25) nor the card links' (27):
+    # each must still name a stored person and place. Every person the writer created has been counted
+    # once the queue is empty.
     assert database.rows("SELECT COUNT(*) FROM checkins c LEFT JOIN people p ON p.id = c.person_id "
                          "LEFT JOIN places l ON l.id = c.place_id WHERE p.id IS NULL OR l.id IS NULL") == [("0",)]
+    assert database.rows("SELECT COUNT(*) FROM person_identifiers i LEFT JOIN people p ON p.id = i.person_id "
+                         "WHERE p.id IS NULL") == [("0",)]
     assert database.rows("SELECT COUNT(*) FROM unprojected_people") == [("0",)]
     day = "(scanned_at + 25200) / 86400"
     assert database.rows("SELECT place_id, day, scans FROM place_days ORDER BY 1, 2") == \
