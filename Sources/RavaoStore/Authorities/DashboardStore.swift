@@ -72,14 +72,7 @@ enum DashboardRollups {
         for statement in BatchRows.matching(db, "DELETE FROM unprojected_people WHERE person_id", personIds, suffix: " RETURNING person_id") {
             for row in try await db.raw(statement).all() { unprojected.insert(try row.decode(column: "person_id", as: String.self)) }
         }
-        var units: [String: PlaceUnits] = [:]
-        for statement in BatchRows.matching(db, "SELECT id, units_scheme, ward_code, district_code, province_code FROM places WHERE id", placeIds) {
-            for row in try await db.raw(statement).all() {
-                let codes = [try row.decode(column: "ward_code", as: String.self), try row.decode(column: "district_code", as: String?.self),
-                             try row.decode(column: "province_code", as: String.self), Jurisdiction.countryCode].compactMap { $0 }
-                units[try row.decode(column: "id", as: String.self)] = PlaceUnits(scheme: try row.decode(column: "units_scheme", as: String.self), units: codes)
-            }
-        }
+        let units = try await placeUnits(placeIds, db: db)
 
         var tallies: [Tally: Int] = [:]
         var unitScans: [UnitDay: Int] = [:]
@@ -150,6 +143,32 @@ enum DashboardRollups {
                                   .bigint("day", unitRows.map(\.key.day)), .bigint("scans", unitRows.map { Int64($0.value) })])
         try await run(unitDays.statements(db, "INSERT INTO unit_days (scheme, unit_code, day, scans) ",
                                           suffix: " ON CONFLICT (scheme, unit_code, day) DO UPDATE SET scans = unit_days.scans + excluded.scans"), db)
+        try await add(tallies: tallies, db: db)
+        // A rebuild or purge that committed after the generation was read may have removed a key the
+        // pass took as stored.
+        if let seen, try await KnownRollupKeys.generation(db) != seen.generation { throw KnownRollupKeys.Changed() }
+        return seen
+    }
+
+    static func run(_ statements: [SQLQueryString], _ db: any SQLDatabase) async throws {
+        for statement in statements { try await db.raw(statement).run() }
+    }
+
+    /// The units each place counts in (ward, district where the list has them, province, country).
+    static func placeUnits(_ placeIds: [String], db: any SQLDatabase) async throws -> [String: PlaceUnits] {
+        var units: [String: PlaceUnits] = [:]
+        for statement in BatchRows.matching(db, "SELECT id, units_scheme, ward_code, district_code, province_code FROM places WHERE id", placeIds) {
+            for row in try await db.raw(statement).all() {
+                let codes = [try row.decode(column: "ward_code", as: String.self), try row.decode(column: "district_code", as: String?.self),
+                             try row.decode(column: "province_code", as: String.self), Jurisdiction.countryCode].compactMap { $0 }
+                units[try row.decode(column: "id", as: String.self)] = PlaceUnits(scheme: try row.decode(column: "units_scheme", as: String.self), units: codes)
+            }
+        }
+        return units
+    }
+
+    /// Adds each change to `unit_day_tallies`, sorted so concurrent writers take row locks in one order.
+    static func add(tallies: [Tally: Int], db: any SQLDatabase) async throws {
         let tallyRows = tallies.filter { $0.value != 0 }.sorted { ($0.key.scheme, $0.key.unit, $0.key.kind, $0.key.day, $0.key.previous) < ($1.key.scheme, $1.key.unit, $1.key.kind, $1.key.day, $1.key.previous) }
         let tallyColumns: [BatchRows.Column] = [
             .text("scheme", tallyRows.map(\.key.scheme)), .text("unit_code", tallyRows.map(\.key.unit)), .text("kind", tallyRows.map(\.key.kind)),
@@ -157,14 +176,6 @@ enum DashboardRollups {
         ]
         try await run(BatchRows(tallyColumns).statements(db, "INSERT INTO unit_day_tallies (scheme, unit_code, kind, day, prev_day, n) ",
                                                          suffix: " ON CONFLICT (scheme, unit_code, kind, day, prev_day) DO UPDATE SET n = unit_day_tallies.n + excluded.n"), db)
-        // A rebuild or purge that committed after the generation was read may have removed a key the
-        // pass took as stored.
-        if let seen, try await KnownRollupKeys.generation(db) != seen.generation { throw KnownRollupKeys.Changed() }
-        return seen
-    }
-
-    private static func run(_ statements: [SQLQueryString], _ db: any SQLDatabase) async throws {
-        for statement in statements { try await db.raw(statement).run() }
     }
 
     /// A change to the tallies of one chain: `n` subjects more (or fewer) on `day` with `previous`.

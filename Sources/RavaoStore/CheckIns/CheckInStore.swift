@@ -286,9 +286,9 @@ public struct CheckInStore: Sendable {
     }
 
     /// Moves `from`'s check-ins (of `kinds`, or all of them) to `to`, with what follows a check-in: its
-    /// stays (tracing reads stays, not check-ins), and who saw the person's data unmasked (a privileged
-    /// place, an officer's trace), since the one who now holds those check-ins sees every disclosure of
-    /// them. A phone changing owner moves its check-ins; a merge (a proven card, a handover) moves all.
+    /// stays (tracing reads stays, not check-ins), the dashboards' visits and distinct people, and who
+    /// saw the person's data unmasked (a privileged place, an officer's trace), since the one who now
+    /// holds those check-ins sees every disclosure of them. A phone changing owner moves its check-ins; a merge (a proven card, a handover) moves all.
     /// Returns how many check-ins moved.
     static func moveCheckIns(from: String, to: String, kinds: [String]? = nil, db: any SQLDatabase) async throws -> Int {
         if db.dialect.name == "postgresql" {
@@ -307,6 +307,7 @@ public struct CheckInStore: Sendable {
         let moved = try await db.raw(update).all()
             .map { (place: try $0.decode(column: "place_id", as: String.self), at: try $0.decode(column: "scanned_at", as: Int64.self)) }
         try await StayRollups.moved(moved, from: from, to: to, db: db)
+        try await DashboardRollups.moved(moved, from: from, to: to, db: db)
         try await db.raw("UPDATE unmasked_views SET person_id = \(bind: to) WHERE person_id = \(bind: from)").run()
         try await db.raw("UPDATE officer_audit SET subject = \(bind: to) WHERE subject = \(bind: from) AND action = 'unmasked_view'").run()
         return moved.count

@@ -192,6 +192,83 @@ import Testing
         }
     }
 
+    /// A merge or a phone's change of owner (`CheckInStore.moveCheckIns`) moves check-ins to another
+    /// person: their visits and days must count under that person, and the old one keep only what its
+    /// remaining check-ins make, or a citizen seen under both records on a day counts twice. Moves of
+    /// all check-ins and of one kind, onto people already counted and onto one no pass has counted yet;
+    /// the rollups must then equal a count from the check-ins themselves.
+    @Test(arguments: TestEngine.available)
+    func movedCheckInsAreCountedUnderTheirNewPerson(engine: TestEngine) async throws {
+        try await withApp(engine, configure: CheckInProjectorTests.noBackgroundPasses) { app in
+            var rng = SplitMix(seed: 2021)
+            let now = app.time.seconds()
+            let today = DashboardStore.day(now)
+            let places = try await makePlaces(app, rng: &rng, createdAt: now - 20 * 86_400).filter { $0.scheme == "2025" }
+            var ids: [Int: UUID] = [:]
+            func write(_ scans: [(place: Int, person: Int, at: Int64, kind: PayloadKind)]) async throws {
+                let checkIns = scans.map { scan in
+                    CheckInStore.NewCheckIn(clientId: UUID(), placeId: places[scan.place].id, direction: .in, kind: scan.kind, scannedAt: scan.at, recordedAt: now,
+                                            scannedBy: nil, payload: "", identifiers: [.init(kind: "phone", value: Self.phone(scan.person))], fullName: nil)
+                }
+                let outcomes = try await app.store.engine.write { db in try await CheckInWriter.write(checkIns, db: db) }
+                for (scan, outcome) in zip(scans, outcomes) {
+                    guard case .recorded(let recorded) = outcome else { Issue.record("not recorded: \(outcome)"); continue }
+                    ids[scan.person] = recorded.personId
+                }
+            }
+            // Twelve people over six days and the places of four wards, two kinds of check-in.
+            var scans: [(place: Int, person: Int, at: Int64, kind: PayloadKind)] = []
+            for _ in 0..<240 {
+                let day = today - 5 + rng.below(6)
+                scans.append((Int(rng.below(Int64(places.count))), Int(rng.below(12)), day * 86_400 - LocalTime.offsetSeconds + 6 * 3600 + rng.below(12 * 3600),
+                               rng.below(2) == 0 ? .phone : .guest))
+            }
+            for batch in rng.batches(scans, maxSize: 20, outOfOrderOneIn: 4) {
+                try await write(batch)
+                if rng.below(2) == 0 { try await app.store.projector.pass() }
+            }
+            // Person 12 is written but not projected before the move onto them.
+            let unprojected: [(place: Int, person: Int, at: Int64, kind: PayloadKind)] = [(0, 12, now - 3600, .phone), (places.count - 1, 12, now - 86_400, .phone)]
+            try await write(unprojected)
+            scans += unprojected
+            let late = ids[12]!.uuidString
+            let listed = try await app.store.engine.read { db in
+                try await db.raw("SELECT COUNT(*) AS n FROM unprojected_people WHERE person_id = \(bind: late)").first()!.decode(column: "n", as: Int.self)
+            }
+            #expect(listed == 1)
+            for (from, to, kinds) in [(0, 1, nil), (2, 3, ["guest"]), (4, 12, nil), (5, 1, ["phone"])] as [(Int, Int, [String]?)] {
+                let (a, b) = (ids[from]!.uuidString, ids[to]!.uuidString)
+                let moved = try await app.store.engine.write { db in try await CheckInStore.moveCheckIns(from: a, to: b, kinds: kinds, db: db) }
+                #expect(moved > 0)
+                for i in scans.indices where scans[i].person == from && (kinds == nil || kinds!.contains(scans[i].kind.rawValue)) { scans[i].person = to }
+            }
+            try await app.store.projector.catchUp()
+
+            // Visits and distinct people from the check-ins themselves.
+            let day = "(scanned_at + \(LocalTime.offsetSeconds)) / 86400"
+            let (stored, counted) = try await app.store.engine.read { db in
+                (try await db.raw("SELECT place_id, day, person_id FROM place_day_people ORDER BY 1, 2, 3").all()
+                    .map { "\(try $0.decode(column: "place_id", as: String.self)) \(try $0.decode(column: "day", as: Int64.self)) \(try $0.decode(column: "person_id", as: String.self))" },
+                 try await db.raw("SELECT DISTINCT place_id, \(unsafeRaw: day) AS day, person_id FROM checkins ORDER BY 1, 2, 3").all()
+                    .map { "\(try $0.decode(column: "place_id", as: String.self)) \(try $0.decode(column: "day", as: Int64.self)) \(try $0.decode(column: "person_id", as: String.self))" })
+            }
+            #expect(stored == counted)
+            for unit in Set(places.map(\.province)).sorted() {
+                let got = try await app.store.dashboard.stats(Jurisdiction(scope: .province, code: unit), scheme: .y2025, childColumn: nil, childCodes: [],
+                                                              fromDay: today - 5, toDay: today, type: nil)
+                let seen = scans.filter { places[$0.place].province == unit }
+                #expect(got.total.people == Set(seen.map(\.person)).count, "\(engine) province \(unit)")
+                for day in got.days {
+                    #expect(day.people == Set(seen.filter { DashboardStore.day($0.at) == day.day }.map(\.person)).count, "\(engine) province \(unit) day \(day.day - today)")
+                }
+            }
+            // The unit rollups and tallies are what a recount from those visits makes.
+            let incremental = try await rollupRows(app)
+            try await app.store.dashboard.rebuildUnitRollups()
+            #expect(try await rollupRows(app) == incremental)
+        }
+    }
+
     static func phone(_ person: Int) -> String { "+8490\(String(format: "%07d", 1_000_000 + person))" }
 
     /// Twelve places over four wards of two provinces (2025 list), and four over two districts of one
