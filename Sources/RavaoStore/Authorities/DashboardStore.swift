@@ -31,11 +31,12 @@ enum DashboardRollups {
     struct PlaceUnits { let scheme: String; let units: [String] }
 
     /// `known`: the projector's memory of stored keys (see `KnownRollupKeys`); what the pass looked up
-    /// or wrote comes back, to remember once it has committed.
+    /// or wrote comes back, to remember once it has committed, with the people this pass counted for
+    /// the first time (taken off `unprojected_people`).
     @discardableResult
     static func add(_ rows: [(placeId: UUID, personId: UUID, scannedAt: Int64)], known: KnownRollupKeys? = nil,
-                    db: any SQLDatabase) async throws -> KnownRollupKeys.Seen? {
-        guard !rows.isEmpty else { return nil }
+                    db: any SQLDatabase) async throws -> (seen: KnownRollupKeys.Seen?, firstCounted: Set<String>) {
+        guard !rows.isEmpty else { return (nil, []) }
         var scans: [PlaceDay: Int] = [:]
         var present = Set<PlaceDayPerson>()
         var ids: [String: UUID] = [:]
@@ -147,7 +148,7 @@ enum DashboardRollups {
         // A rebuild or purge that committed after the generation was read may have removed a key the
         // pass took as stored.
         if let seen, try await KnownRollupKeys.generation(db) != seen.generation { throw KnownRollupKeys.Changed() }
-        return seen
+        return (seen, unprojected)
     }
 
     static func run(_ statements: [SQLQueryString], _ db: any SQLDatabase) async throws {

@@ -103,7 +103,7 @@ public final class CheckInProjector: Sendable {
             query.appendLiteral(" WHERE person_id = ")
             query.appendInterpolation(bind: person.text)
         }
-        query.appendLiteral(" ORDER BY seq LIMIT \(limit)\(db.dialect.name == "postgresql" ? " FOR UPDATE SKIP LOCKED" : "")) RETURNING place_id, person_id, scanned_at")
+        query.appendLiteral(" ORDER BY seq LIMIT \(limit)\(db.dialect.name == "postgresql" ? " FOR UPDATE SKIP LOCKED" : "")) RETURNING place_id, person_id, scanned_at, direction")
         let rows = try await db.raw(query).all()
         guard !rows.isEmpty else { return (0, nil) }
         if db.dialect.name == "postgresql" {
@@ -115,11 +115,12 @@ public final class CheckInProjector: Sendable {
         let written = try rows.map { row in
             (placeId: UUID(text: try row.decode(column: "place_id", as: String.self))!,
              personId: UUID(text: try row.decode(column: "person_id", as: String.self))!,
-             scannedAt: try row.decode(column: "scanned_at", as: Int64.self))
+             scannedAt: try row.decode(column: "scanned_at", as: Int64.self),
+             direction: try row.decode(column: "direction", as: String?.self).flatMap(CheckInDirection.init(rawValue:)))
         }
-        let seen = try await DashboardRollups.add(written, known: known, db: db)
-        try await StayRollups.add(written, db: db)
-        return (rows.count, seen)
+        let counted = try await DashboardRollups.add(written.map { ($0.placeId, $0.personId, $0.scannedAt) }, known: known, db: db)
+        try await StayRollups.add(written, firstCounted: counted.firstCounted, db: db)
+        return (rows.count, counted.seen)
     }
 }
 

@@ -38,8 +38,9 @@ extension CheckInWriter {
                     AS t(id, client_id, place_id, person_id, direction, kind, scanned_at, recorded_at, scanned_by, device_id, payload)),
             k AS (INSERT INTO checkin_keys (client_id, checkin_id, scanned_at)
                 SELECT client_id, id, scanned_at FROM unnest($2::text[], $1::text[], $7::bigint[]) AS t(client_id, id, scanned_at)),
-            q AS (INSERT INTO checkin_projection (place_id, person_id, scanned_at, queued_at)
-                SELECT place_id, person_id, scanned_at, queued_at FROM unnest($3::text[], $4::text[], $7::bigint[], $8::bigint[]) AS t(place_id, person_id, scanned_at, queued_at))
+            q AS (INSERT INTO checkin_projection (place_id, person_id, scanned_at, queued_at, direction)
+                SELECT place_id, person_id, scanned_at, queued_at, direction
+                FROM unnest($3::text[], $4::text[], $7::bigint[], $8::bigint[], $5::text[]) AS t(place_id, person_id, scanned_at, queued_at, direction))
             \(CheckInWriter.countersInsert)SELECT place_id, day, entries, exits FROM unnest($12::text[], $13::bigint[], $14::bigint[], $15::bigint[]) AS t(place_id, day, entries, exits)
             \(CheckInWriter.countersUpsert)
             """

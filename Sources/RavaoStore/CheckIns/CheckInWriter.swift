@@ -258,9 +258,10 @@ public final class CheckInWriter: Sendable {
             ])
             // What the rollups and stays need, queued in this transaction for the projector (see
             // CheckInProjector): it survives a crash exactly as the check-ins do.
-            let queued = BatchRows([.text("place_id", placeIds), .text("person_id", personIds), .bigint("scanned_at", scannedAt), .bigint("queued_at", recordedAt)])
+            let queued = BatchRows([.text("place_id", placeIds), .text("person_id", personIds), .bigint("scanned_at", scannedAt), .bigint("queued_at", recordedAt),
+                                    .text("direction", directions)])
             for statement in checkInRows.statements(db, "INSERT INTO checkins (id, client_id, place_id, person_id, direction, kind, scanned_at, recorded_at, scanned_by, device_id, payload) ")
-                + queued.statements(db, "INSERT INTO checkin_projection (place_id, person_id, scanned_at, queued_at) ") {
+                + queued.statements(db, "INSERT INTO checkin_projection (place_id, person_id, scanned_at, queued_at, direction) ") {
                 try await db.raw(statement).run()
             }
             for statement in counters.rows.statements(db, Self.countersInsert, suffix: Self.countersUpsert) {

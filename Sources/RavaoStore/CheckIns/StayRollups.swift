@@ -36,28 +36,44 @@ public enum StayRollups {
     /// Recomputes the stays touched by newly written check-ins. Runs in the projector's transaction, after
     /// the dashboard rollups, which on PostgreSQL have locked the pass's people: another instance's pass
     /// over the same person waits, then reads these check-ins.
-    static func add(_ rows: [(placeId: UUID, personId: UUID, scannedAt: Int64)], db: any SQLDatabase) async throws {
+    ///
+    /// `firstCounted`: people this pass counts for the first time (`DashboardRollups.add`). Their
+    /// stays come from the pass's own rows, without reading their check-ins back (a first scan's
+    /// largest read, issue 16): no pass has made stays of theirs, so none is stored to replace, and
+    /// any check-in of theirs not in this pass is in a later one, which reads them all and makes again
+    /// every stay that check-in changes (those starting within 24 h of it). A row queued without its
+    /// direction (before migration 28) sends its key to the read.
+    static func add(_ rows: [(placeId: UUID, personId: UUID, scannedAt: Int64, direction: CheckInDirection?)], firstCounted: Set<String> = [],
+                    db: any SQLDatabase) async throws {
         guard !rows.isEmpty else { return }
         var ranges: [Key: (lo: Int64, hi: Int64)] = [:]
         var written: [Key: Int] = [:]
+        var own: [Key: [(direction: CheckInDirection?, at: Int64)]] = [:]
         for row in rows {
             let key = Key(person: row.personId.text, place: row.placeId.text)
             let touched = (row.scannedAt - Stays.exitWindow, row.scannedAt + Stays.exitWindow)
             ranges[key] = ranges[key].map { (min($0.lo, touched.0), max($0.hi, touched.1)) } ?? touched
             written[key, default: 0] += 1
+            if firstCounted.contains(key.person) { own[key, default: []].append((row.direction, row.scannedAt)) }
         }
-        try await recompute(ranges, written: written, db: db)
+        let given = own.compactMapValues { list in
+            list.allSatisfy { $0.direction != nil } ? list.map { (direction: $0.direction!, at: $0.at) } : nil
+        }
+        try await recompute(ranges, written: written, given: given, db: db)
     }
 
     /// Stays starting in each key's [lo, hi], computed again from its check-ins. `written` counts the
     /// check-ins of each key just written: a key whose read finds no others has no stored stays to delete.
-    /// `replacingAll` deletes what is stored in every range, for check-ins that changed person.
-    static func recompute(_ ranges: [Key: (lo: Int64, hi: Int64)], written: [Key: Int], replacingAll: Bool = false, db: any SQLDatabase) async throws {
+    /// `given`: keys whose check-ins are known without reading them. `replacingAll` deletes what is
+    /// stored in every range, for check-ins that changed person.
+    static func recompute(_ ranges: [Key: (lo: Int64, hi: Int64)], written: [Key: Int], given: [Key: [(direction: CheckInDirection, at: Int64)]] = [:],
+                          replacingAll: Bool = false, db: any SQLDatabase) async throws {
         let keys = ranges.keys.sorted { ($0.person, $0.place) < ($1.person, $1.place) }
         var defaults: [String: Int64] = [:]
-        var scans: [Key: [(direction: CheckInDirection, at: Int64)]] = [:]
-        let keyRows = BatchRows([.text("person_id", keys.map(\.person)), .text("place_id", keys.map(\.place)),
-                                 .bigint("lo", keys.map { ranges[$0]!.lo - Stays.exitWindow }), .bigint("hi", keys.map { ranges[$0]!.hi + Stays.exitWindow })])
+        var scans = given
+        let read = keys.filter { given[$0] == nil }
+        let keyRows = BatchRows([.text("person_id", read.map(\.person)), .text("place_id", read.map(\.place)),
+                                 .bigint("lo", read.map { ranges[$0]!.lo - Stays.exitWindow }), .bigint("hi", read.map { ranges[$0]!.hi + Stays.exitWindow })])
         // Each key reads the person's own check-ins in its window, by `checkins_person_time`:
         // - SQLite's planner would range over the place's check-ins (covering index, place an equality
         //   too): four days of a busy market per key instead of the person's few.
@@ -66,7 +82,7 @@ public enum StayRollups {
         //   `OFFSET 0` is not flattened, and the place is tested outside it, so each key is one index
         //   range of one partition: 24–30 ms for 1,500 keys against 40 ms at 63,000 check-ins a day,
         //   and no worse on the national database (issue 16).
-        let read = db.dialect.name == "sqlite" ? """
+        let select = db.dialect.name == "sqlite" ? """
             ) SELECT c.person_id, c.place_id, c.direction, c.scanned_at, p.default_stay_minutes FROM k CROSS JOIN checkins c INDEXED BY checkins_person_time
             JOIN places p ON p.id = c.place_id
             WHERE c.person_id = k.person_id AND c.place_id = k.place_id AND c.scanned_at >= k.lo AND c.scanned_at <= k.hi
@@ -76,12 +92,19 @@ public enum StayRollups {
                                 WHERE c.person_id = k.person_id AND c.scanned_at >= k.lo AND c.scanned_at <= k.hi OFFSET 0) c
             WHERE c.place_id = k.place_id
             """
-        for query in keyRows.statements(db, "WITH k(person_id, place_id, lo, hi) AS (", suffix: read, chunk: CheckInWriter.rowsPerStatement / 2) {
+        for query in keyRows.statements(db, "WITH k(person_id, place_id, lo, hi) AS (", suffix: select, chunk: CheckInWriter.rowsPerStatement / 2) {
             for row in try await db.raw(query).all() {
                 let key = Key(person: try row.decode(column: "person_id", as: String.self), place: try row.decode(column: "place_id", as: String.self))
                 defaults[key.place] = Int64(try row.decode(column: "default_stay_minutes", as: Int.self)) * 60
                 scans[key, default: []].append((CheckInDirection(rawValue: try row.decode(column: "direction", as: String.self)) ?? .in,
                                                  try row.decode(column: "scanned_at", as: Int64.self)))
+            }
+        }
+        // The places of keys not read: their default stays.
+        let unread = Set(given.keys.map(\.place)).subtracting(defaults.keys).sorted()
+        for statement in BatchRows.matching(db, "SELECT id, default_stay_minutes FROM places WHERE id", unread) {
+            for row in try await db.raw(statement).all() {
+                defaults[try row.decode(column: "id", as: String.self)] = Int64(try row.decode(column: "default_stay_minutes", as: Int.self)) * 60
             }
         }
         var fresh: [(key: Key, stay: Stay, closed: Bool)] = []

@@ -582,6 +582,12 @@ enum Migrations {
             // its check.
             kind == .postgres ? ["ALTER TABLE person_identifiers DROP CONSTRAINT person_identifiers_person_id_fkey"] : []
         },
+        Migration(version: 28, name: "the projector's queue says which way each check-in went") { _ in
+            // A pass that counts a person for the first time makes their stays from its own rows instead
+            // of reading their check-ins back (StayRollups.add). Rows queued before this have none and
+            // are read as before.
+            ["ALTER TABLE checkin_projection ADD COLUMN direction TEXT"]
+        },
     ]
 
     /// Bumped by every change that can add an employee to a day's missing list (OrgStore.rosterChanged).
