@@ -288,8 +288,8 @@ public struct CheckInStore: Sendable {
     /// Moves `from`'s check-ins (of `kinds`, or all of them) to `to`, with what follows a check-in: its
     /// stays (tracing reads stays, not check-ins), the dashboards' visits and distinct people, and who
     /// saw the person's data unmasked (a privileged place, an officer's trace), since the one who now
-    /// holds those check-ins sees every disclosure of them. A phone changing owner moves its check-ins; a merge (a proven card, a handover) moves all.
-    /// Returns how many check-ins moved.
+    /// holds those check-ins sees every disclosure of them. A phone changing owner moves its check-ins;
+    /// a merge (a proven card, a handover) moves all. Returns how many check-ins moved.
     static func moveCheckIns(from: String, to: String, kinds: [String]? = nil, db: any SQLDatabase) async throws -> Int {
         if db.dialect.name == "postgresql" {
             // The row locks a projector pass takes first (DashboardRollups.add): a pass over either person

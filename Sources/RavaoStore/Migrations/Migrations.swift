@@ -577,7 +577,7 @@ enum Migrations {
         Migration(version: 27, name: "a first scan's card link without a foreign-key check (PostgreSQL)") { kind in
             // As migration 25 for check-ins: a person first seen at a door gets a card link in the same
             // statement that creates them, and its check was a query and a KEY SHARE lock on that new
-            // row (~3 µs of PostgreSQL a first scan, issue 16). Every writer of this table names a person
+            // row (~4 µs of PostgreSQL a first scan, issue 16). Every writer of this table names a person
             // it read or created in the same transaction, and people are never deleted. SQLite keeps
             // its check.
             kind == .postgres ? ["ALTER TABLE person_identifiers DROP CONSTRAINT person_identifiers_person_id_fkey"] : []
