@@ -51,8 +51,7 @@ public enum StayRollups {
         var own: [Key: [(direction: CheckInDirection?, at: Int64)]] = [:]
         for row in rows {
             let key = Key(person: row.personId.text, place: row.placeId.text)
-            let touched = (row.scannedAt - Stays.exitWindow, row.scannedAt + Stays.exitWindow)
-            ranges[key] = ranges[key].map { (min($0.lo, touched.0), max($0.hi, touched.1)) } ?? touched
+            touch(&ranges, key, at: row.scannedAt)
             written[key, default: 0] += 1
             if firstCounted.contains(key.person) { own[key, default: []].append((row.direction, row.scannedAt)) }
         }
@@ -152,13 +151,15 @@ public enum StayRollups {
     static func moved(_ moved: [(place: String, at: Int64)], from: String, to: String, db: any SQLDatabase) async throws {
         var ranges: [Key: (lo: Int64, hi: Int64)] = [:]
         for row in moved {
-            for who in [from, to] {
-                let key = Key(person: who, place: row.place)
-                let touched = (row.at - Stays.exitWindow, row.at + Stays.exitWindow)
-                ranges[key] = ranges[key].map { (min($0.lo, touched.0), max($0.hi, touched.1)) } ?? touched
-            }
+            for who in [from, to] { touch(&ranges, Key(person: who, place: row.place), at: row.at) }
         }
         try await recompute(ranges, written: [:], replacingAll: true, db: db)
+    }
+
+    /// Widens `key`'s range to the stays a check-in at `at` can change (those starting within 24 h of it).
+    private static func touch(_ ranges: inout [Key: (lo: Int64, hi: Int64)], _ key: Key, at: Int64) {
+        let touched = (lo: at - Stays.exitWindow, hi: at + Stays.exitWindow)
+        ranges[key] = ranges[key].map { (min($0.lo, touched.lo), max($0.hi, touched.hi)) } ?? touched
     }
 
     /// A place's new default stay moves the end of every stay that was not closed by an exit.

@@ -227,9 +227,9 @@ public struct PeopleStore: Sendable {
     }
 
     /// Moves everything recorded for `from` to `into`; `from` stays as a pointer so ids already handed out
-    /// resolve. The check-ins go with their stays and disclosure log (`CheckInStore.moveCheckIns`): before,
-    /// a citizen's trace missed every visit their card made before they claimed it, and the citizen did
-    /// not see who had seen those visits unmasked. Returns how many check-ins moved.
+    /// resolve. The check-ins go with what follows them (`CheckInStore.moveCheckIns`: stays, dashboard
+    /// counts, disclosure log), or a citizen's trace would miss the visits their card made before they
+    /// claimed it, and the dashboards count them twice. Returns how many check-ins moved.
     @discardableResult
     static func merge(_ from: UUID, into: UUID, db: any SQLDatabase) async throws -> Int {
         let f = from.uuidString, t = into.uuidString

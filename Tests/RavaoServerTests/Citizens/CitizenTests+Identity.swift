@@ -156,6 +156,13 @@ extension CitizenTests {
             #expect(try await historyCount(app, token: holder) == 3)
             #expect(try await historyCount(app, token: attacker) == 0)
             #expect(try await traced.stays(of: holderPerson, from: now - 86_400, to: now + 86_400).count == 3)
+            // The dashboards count her once: her visits moved off the card's record, which no longer counts.
+            try await app.store.projector.catchUp()
+            let day = "(scanned_at + \(LocalTime.offsetSeconds)) / 86400"
+            #expect(try await count(app, "SELECT COUNT(*) AS n FROM place_day_people WHERE person_id = '\(cardPerson)'") == 0)
+            #expect(try await count(app, "SELECT COUNT(*) AS n FROM unit_people_days WHERE person_id = '\(cardPerson)'") == 0)
+            #expect(try await count(app, "SELECT COUNT(*) AS n FROM place_day_people") ==
+                    count(app, "SELECT COUNT(*) AS n FROM (SELECT DISTINCT place_id, \(day), person_id FROM checkins) v"))
             #expect(try await app.request(.get, "/api/v1/me", token: attacker).json["cccdVerified"] as? Bool == false)
             // Now that the card is proven, typing it on another profile is refused.
             #expect(try await app.request(.put, "/api/v1/me", json: profile(ward, cccd: number), token: attacker).errorCode == "identifier_taken")
